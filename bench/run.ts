@@ -1,0 +1,65 @@
+// Benchmark entry point: `tsx bench/run.ts [suite…] [--quick] [--json]`; no suite runs them all.
+// A suite is any bench/suites/<name>.ts whose default export is a Suite, so adding one needs no edit here.
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import type { Suite, SuiteOptions } from './lib/suite.js';
+
+const suitesDir = new URL('./suites/', import.meta.url);
+const resultsDir = new URL('./results/', import.meta.url);
+
+async function listSuites(): Promise<string[]> {
+  const files = await readdir(suitesDir);
+  return files
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
+    .map((f) => f.slice(0, -'.ts'.length))
+    .sort();
+}
+
+async function loadSuite(name: string): Promise<Suite> {
+  const module = (await import(new URL(`${name}.ts`, suitesDir).href)) as { default?: Partial<Suite> };
+  const suite = module.default;
+  if (typeof suite?.run !== 'function') throw new Error(`bench/suites/${name}.ts has no default export with a run() function`);
+  return suite as Suite;
+}
+
+function machine(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus.length, cpu_model: cpus[0]?.model ?? 'unknown' };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flags = new Set(args.filter((a) => a.startsWith('--')));
+  const wanted = args.filter((a) => !a.startsWith('--'));
+  const available = await listSuites();
+
+  if (flags.has('--help')) {
+    console.log('usage: npm run bench -- [suite…] [--quick] [--json]\n');
+    for (const name of available) console.log(`  ${name.padEnd(12)} ${(await loadSuite(name)).description}`);
+    return;
+  }
+  const unknownFlags = [...flags].filter((f) => !['--quick', '--json'].includes(f));
+  const unknownSuites = wanted.filter((name) => !available.includes(name));
+  if (unknownFlags.length > 0 || unknownSuites.length > 0) {
+    console.error(`unknown ${[...unknownFlags, ...unknownSuites].map((a) => `\`${a}\``).join(', ')}; suites: ${available.join(', ')}`);
+    process.exitCode = 2;
+    return;
+  }
+
+  const options: SuiteOptions = { quick: flags.has('--quick') };
+  const env = machine();
+  console.log(`node ${env.node} on ${env.platform}, ${env.cpus} × ${env.cpu_model}${options.quick ? ' (quick)' : ''}`);
+  for (const name of wanted.length > 0 ? wanted : available) {
+    console.log(`\n== ${name} ==`);
+    const results = await (await loadSuite(name)).run(options);
+    if (flags.has('--json')) {
+      await mkdir(resultsDir, { recursive: true });
+      const file = new URL(`${name}.json`, resultsDir);
+      const report = { suite: name, date: new Date().toISOString(), machine: env, options, results };
+      await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`\nwrote ${file.pathname}`);
+    }
+  }
+}
+
+await main();

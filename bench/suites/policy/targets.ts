@@ -1,0 +1,47 @@
+// The policy kernel's performance targets, checked against one run's figures.
+import type { EngineResult } from './measure-engine.js';
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** null when a figure it needs is missing, e.g. a peer that was not equivalent. */
+  pass: boolean | null;
+}
+
+const ratioText = (r: number): string => `${r.toFixed(r >= 10 ? 0 : 2)}x`;
+
+export function checkTargets(results: EngineResult[], sizes: readonly number[]): TargetCheck[] {
+  const rate = (engine: string, size: number): number | undefined => results.find((r) => r.engine === engine && r.size === size)?.decisions_per_s ?? undefined;
+  const checks: TargetCheck[] = [];
+  const smallest = Math.min(...sizes);
+  const largest = Math.max(...sizes);
+
+  const floor = rate('floor', smallest);
+  const small = rate('tollgate', smallest);
+  checks.push(
+    floor && small
+      ? { target: `safety policy: floor ÷ tollgate ≤ 10`, measured: ratioText(floor / small), pass: floor / small <= 10 }
+      : { target: `safety policy: floor ÷ tollgate ≤ 10`, measured: 'n/a', pass: null },
+  );
+
+  const large = rate('tollgate', largest);
+  checks.push(
+    large && small
+      ? { target: `${largest.toLocaleString('en')} rules ≥ 0.5 × ${smallest}-rule rate`, measured: `${(large / small).toFixed(2)} ×`, pass: large / small >= 0.5 }
+      : { target: `${largest.toLocaleString('en')} rules ≥ 0.5 × ${smallest}-rule rate`, measured: 'n/a', pass: null },
+  );
+
+  for (const [peer, factor] of [['cedar', 50], ['json-rules-engine', 100]] as const) {
+    for (const size of sizes) {
+      const target = `${size.toLocaleString('en')} rules: tollgate ≥ ${factor}x ${peer}`;
+      const t = rate('tollgate', size);
+      const p = rate(peer, size);
+      checks.push(t && p ? { target, measured: ratioText(t / p), pass: t / p >= factor } : { target, measured: 'n/a', pass: null });
+    }
+  }
+
+  const compile = results.find((r) => r.engine === 'tollgate' && r.size === largest)?.compile_ms;
+  const target = `compile ${largest.toLocaleString('en')} rules from YAML < 1 s`;
+  checks.push(compile !== undefined ? { target, measured: `${compile.toFixed(0)} ms`, pass: compile < 1000 } : { target, measured: 'n/a', pass: null });
+  return checks;
+}

@@ -1,0 +1,19 @@
+// @tollgate/core: the pure policy kernel. Everything other packages may use is exported here.
+
+export { DECISIONS, RISK_TIERS, decisionRank, stricter, riskRank, isDecision, isRiskTier } from './decision.js';
+export type { Decision, RiskTier } from './decision.js';
+export { formatDiagnostic, PolicyError } from './diagnostics.js';
+export type { Diagnostic, Severity } from './diagnostics.js';
+export { compilePolicy, loadPolicy, policyVersion } from './policy/load.js';
+export type { CompiledPolicy, LoadResult, PolicySource } from './policy/load.js';
+export type { PolicyFile } from './policy/source.js';
+export type { EvaluateOptions, Fact, MissingFact, PolicyDecision, Reason, ReasonKind } from './policy/result.js';
+export { explainDecision, describeFact } from './policy/explain.js';
+export { lintPolicy, lintBundle } from './policy/lint.js';
+export { readTestFile, runTestCase } from './policy/test-suite.js';
+export type { PolicyTestCase, PolicyTestFile, PolicyTestResult } from './policy/test-suite.js';
+export { OPERATORS } from './policy/types.js';
+export type * from './policy/types.js';
+export { canonicalJson } from './util/canonical-json.js';
+export { sha256Hex } from './util/sha256.js';
+export { parseDuration } from './util/duration.js';

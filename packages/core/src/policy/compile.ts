@@ -1,0 +1,149 @@
+// Compiles a validated bundle into closures and index maps, once, so that evaluation does no
+// parsing and visits only rules that can match the action's type, capability or environment.
+
+import { compileCel, type CelProgram } from '../cel/index.js';
+import type { Decision } from '../decision.js';
+import { compileCondition, describeCondition, type CompiledCondition } from './operators.js';
+import type { ApprovalRoute, Condition, EnvironmentException, PolicyBundle, RuleSpec } from './types.js';
+
+export interface CompiledRule {
+  spec: RuleSpec;
+  index: number;
+  match: CompiledCondition[];
+  unless: CompiledCondition[] | undefined;
+  condition: CelProgram | undefined;
+  reason: string;
+  route: (ApprovalRoute & { source: string }) | undefined;
+}
+
+export interface CompiledException {
+  spec: EnvironmentException;
+  name: string;
+  actions: Set<string>;
+  condition: CelProgram | undefined;
+  reason: string;
+  route: (ApprovalRoute & { source: string }) | undefined;
+}
+
+export interface CompiledEnvironment {
+  name: string;
+  default: Decision | undefined;
+  exceptions: CompiledException[];
+  route: (ApprovalRoute & { source: string }) | undefined;
+}
+
+export interface CompiledBundle {
+  bundle: PolicyBundle;
+  version: string;
+  byActionType: Map<string, CompiledRule[]>;
+  byCapability: Map<string, CompiledRule[]>;
+  byEnvironment: Map<string, CompiledRule[]>;
+  unindexed: CompiledRule[];
+  environments: Map<string, CompiledEnvironment>;
+  defaultDecision: Decision;
+  defaultRoute: (ApprovalRoute & { source: string }) | undefined;
+}
+
+/** The dimensions rules are indexed by, most selective first. */
+const INDEX_FIELDS = ['action_type', 'capability', 'environment'] as const;
+
+export function compileBundle(bundle: PolicyBundle, version: string): CompiledBundle {
+  const compiled: CompiledBundle = {
+    bundle,
+    version,
+    byActionType: new Map(),
+    byCapability: new Map(),
+    byEnvironment: new Map(),
+    unindexed: [],
+    environments: new Map(),
+    defaultDecision: bundle.defaults.decision ?? 'ALLOW',
+    defaultRoute: routeOf(bundle.defaults, 'defaults'),
+  };
+  const indexes = { action_type: compiled.byActionType, capability: compiled.byCapability, environment: compiled.byEnvironment };
+  for (const spec of bundle.rules) {
+    const rule = compileRule(spec);
+    const key = indexKey(spec.match);
+    if (key === undefined) {
+      compiled.unindexed.push(rule);
+      continue;
+    }
+    const index = indexes[key.field];
+    for (const value of key.values) {
+      const list = index.get(value);
+      if (list === undefined) index.set(value, [rule]);
+      else list.push(rule);
+    }
+  }
+  for (const [name, environment] of Object.entries(bundle.approval_policies)) {
+    compiled.environments.set(name, {
+      name,
+      default: environment.default,
+      route: routeOf(environment, `approval_policies.${name}`),
+      exceptions: environment.exceptions.map((spec, index) => compileException(name, spec, index)),
+    });
+  }
+  return compiled;
+}
+
+function compileRule(spec: RuleSpec): CompiledRule {
+  return {
+    spec,
+    index: spec.index,
+    match: spec.match.map(compileCondition),
+    unless: spec.unless?.map(compileCondition),
+    condition: spec.condition === undefined ? undefined : celProgram(spec.condition),
+    reason: spec.reason ?? describeRule(spec),
+    route: routeOf(spec, spec.name),
+  };
+}
+
+function compileException(environment: string, spec: EnvironmentException, index: number): CompiledException {
+  const name = `approval_policies.${environment}.exceptions[${index}]`;
+  const condition = spec.condition === undefined ? '' : ` when ${spec.condition}`;
+  return {
+    spec,
+    name,
+    actions: new Set(spec.action),
+    condition: spec.condition === undefined ? undefined : celProgram(spec.condition),
+    reason: spec.reason ?? `${spec.action.map((action) => `\`${action}\``).join(', ')} in ${environment}${condition} is ${spec.decision}`,
+    route: routeOf(spec, name),
+  };
+}
+
+function celProgram(source: string): CelProgram {
+  const compiled = compileCel(source);
+  // Validation compiled the same text already, so a failure here is a bug, not bad input.
+  if (!compiled.ok) throw new Error(`condition \`${source}\` failed to compile after validation`);
+  return compiled.program;
+}
+
+function routeOf(spec: ApprovalRoute, source: string): (ApprovalRoute & { source: string }) | undefined {
+  const route: ApprovalRoute & { source: string } = { source };
+  if (spec.workflow !== undefined) route.workflow = spec.workflow;
+  if (spec.approvers !== undefined) route.approvers = spec.approvers;
+  if (spec.require !== undefined) route.require = spec.require;
+  if (spec.criteria !== undefined) route.criteria = spec.criteria;
+  if (spec.modifiable !== undefined) route.modifiable = spec.modifiable;
+  return Object.keys(route).length > 1 ? route : undefined;
+}
+
+/** The field and values a rule can be found under, when its match pins one of them down. */
+function indexKey(match: Condition[]): { field: (typeof INDEX_FIELDS)[number]; values: string[] } | undefined {
+  for (const field of INDEX_FIELDS) {
+    for (const condition of match) {
+      if (condition.path !== field) continue;
+      if (condition.op === 'eq' && typeof condition.value === 'string') return { field, values: [condition.value] };
+      if (condition.op === 'in' && (condition.value as unknown[]).every((value) => typeof value === 'string')) {
+        return { field, values: [...new Set(condition.value as string[])] };
+      }
+    }
+  }
+  return undefined;
+}
+
+function describeRule(spec: RuleSpec): string {
+  const parts = spec.match.map(describeCondition);
+  if (spec.condition !== undefined) parts.push(spec.condition);
+  const when = parts.length === 0 ? 'always' : parts.join(' and ');
+  return `${when} (rule \`${spec.name}\`)`;
+}

@@ -1,0 +1,114 @@
+// Checks the approval routing fields that rules, environment exceptions, defaults and workflow
+// steps share: approvers, quorum, criteria, modifiable fields and the workflow to start.
+
+import { compileCel } from '../cel/index.js';
+import { isPlainObject, describeType, type Plain, type Reader } from './reader.js';
+import type { DataPath } from './source.js';
+import type { ApprovalRoute, FieldBounds } from './types.js';
+
+export const ROUTE_KEYS = ['workflow', 'approvers', 'require', 'criteria', 'modifiable'] as const;
+
+export function readRoute(reader: Reader, record: Plain, path: DataPath): ApprovalRoute {
+  const route: ApprovalRoute = {};
+  if (record.workflow !== undefined) {
+    const workflow = reader.string(record.workflow, [...path, 'workflow'], '`workflow`');
+    if (workflow !== undefined) route.workflow = workflow;
+  }
+  if (record.approvers !== undefined) {
+    const approvers = reader.stringList(record.approvers, [...path, 'approvers'], '`approvers`');
+    if (approvers !== undefined) route.approvers = approvers;
+  }
+  if (record.require !== undefined) {
+    const require = reader.number(record.require, [...path, 'require'], '`require`', { min: 1, max: 100, integer: true });
+    if (require !== undefined) route.require = require;
+  }
+  if (record.criteria !== undefined) {
+    const criteria = readCriteria(reader, record.criteria, [...path, 'criteria']);
+    if (criteria !== undefined) route.criteria = criteria;
+  }
+  if (record.modifiable !== undefined) {
+    const modifiable = readModifiable(reader, record.modifiable, [...path, 'modifiable']);
+    if (modifiable !== undefined) route.modifiable = modifiable;
+  }
+  return route;
+}
+
+export function readCriteria(reader: Reader, value: unknown, path: DataPath): string[] | undefined {
+  return reader.stringList(value, path, '`criteria`');
+}
+
+/** `modifiable: [message]` or `modifiable: { replicas: { min: 1, max: 10 }, region: { values: [eu, us] } }`. */
+export function readModifiable(reader: Reader, value: unknown, path: DataPath): Record<string, FieldBounds> | undefined {
+  if (Array.isArray(value) || typeof value === 'string') {
+    const fields = reader.stringList(value, path, '`modifiable`');
+    return fields === undefined ? undefined : Object.fromEntries(fields.map((field) => [field, {}]));
+  }
+  if (!isPlainObject(value)) {
+    reader.error(
+      path,
+      'policy.wrong_type',
+      `\`modifiable\` must be a list of fields or a map of fields to bounds, not ${describeType(value)}`,
+    );
+    return undefined;
+  }
+  const result: Record<string, FieldBounds> = {};
+  for (const [field, raw] of Object.entries(value)) {
+    const fieldPath = [...path, field];
+    if (raw === null || raw === undefined) {
+      result[field] = {};
+      continue;
+    }
+    const spec = reader.object(raw, fieldPath, ['min', 'max', 'values', 'pattern'], `the bounds of \`${field}\``);
+    if (spec === undefined) continue;
+    const bounds: FieldBounds = {};
+    if (spec.min !== undefined) {
+      const min = reader.number(spec.min, [...fieldPath, 'min'], '`min`');
+      if (min !== undefined) bounds.min = min;
+    }
+    if (spec.max !== undefined) {
+      const max = reader.number(spec.max, [...fieldPath, 'max'], '`max`');
+      if (max !== undefined) bounds.max = max;
+    }
+    if (bounds.min !== undefined && bounds.max !== undefined && bounds.min > bounds.max) {
+      reader.error(
+        fieldPath,
+        'policy.out_of_range',
+        `the bounds of \`${field}\` are empty: \`min\` ${bounds.min} is above \`max\` ${bounds.max}`,
+      );
+    }
+    if (spec.values !== undefined) {
+      if (!Array.isArray(spec.values) || spec.values.length === 0) {
+        reader.error(
+          [...fieldPath, 'values'],
+          'policy.wrong_type',
+          `\`values\` must be a non-empty list, not ${describeType(spec.values)}`,
+        );
+      } else {
+        bounds.values = spec.values;
+      }
+    }
+    if (spec.pattern !== undefined) {
+      const pattern = reader.string(spec.pattern, [...fieldPath, 'pattern'], '`pattern`');
+      if (pattern !== undefined) {
+        try {
+          new RegExp(pattern, 'u');
+          bounds.pattern = pattern;
+        } catch {
+          reader.error([...fieldPath, 'pattern'], 'policy.bad_regex', `\`${pattern}\` is not a valid regular expression`);
+        }
+      }
+    }
+    result[field] = bounds;
+  }
+  return result;
+}
+
+/** A CEL condition, checked at load so that a typo is reported at its line and column. */
+export function readCondition(reader: Reader, value: unknown, path: DataPath): string | undefined {
+  const source = reader.string(value, path, '`condition`');
+  if (source === undefined) return undefined;
+  const compiled = compileCel(source);
+  if (compiled.ok) return source;
+  for (const error of compiled.errors) reader.errorInString(path, error.offset, error.code, error.message);
+  return undefined;
+}

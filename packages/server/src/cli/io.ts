@@ -1,0 +1,16 @@
+// Where CLI commands write, so that tests can run them in-process and capture their output.
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Standard input, when a command reads `-`. */
+  readStdin?: () => string;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Exit codes shared by every command. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
