@@ -80,6 +80,11 @@ export interface MapNode extends Span {
 
 export type Node = LiteralNode | IdentNode | SelectNode | IndexNode | CallNode | UnaryNode | BinaryNode | TernaryNode | ListNode | MapNode;
 
+/** From a call's function name to its closing parenthesis: what arity errors underline. */
+export function callSpan(node: CallNode): Span {
+  return { offset: node.nameSpan.offset, length: node.offset + node.length - node.nameSpan.offset };
+}
+
 export function children(node: Node): readonly Node[] {
   switch (node.kind) {
     case 'literal':

@@ -1,7 +1,7 @@
 // Turns the syntax tree into nested closures, checking function names and arities on the way,
 // collecting the activation paths the expression reads, and folding literal-only subexpressions.
 import * as access from './access.js';
-import type { CallNode, Node } from './ast.js';
+import { callSpan, type CallNode, type Node } from './ast.js';
 import { dynamic, type Activation, type Compiled, type CompileContext, type Eval, type Scope } from './compiled.js';
 import { CelRuntimeError, type CelError } from './errors.js';
 import { FUNCTIONS } from './functions.js';
@@ -36,6 +36,8 @@ export function compileAst(root: Node): CompileOutput {
     },
   };
   const compiled = ctx.compile(root, NO_SCOPE);
+  // Arguments are checked before their call, so restore source order for the reader.
+  errors.sort((a, b) => a.offset - b.offset);
   return { ev: compiled.ev, references, errors };
 }
 
@@ -143,10 +145,7 @@ function compileCall(node: CallNode, scope: Scope, ctx: CompileContext): Compile
     const offset = isMethod ? 1 : 0;
     const wanted = def.arity - offset;
     const plural = wanted === 1 ? 'argument' : 'arguments';
-    ctx.report('cel.arity', `\`${name}\` expects ${wanted} ${plural} but got ${args.length - offset}`, {
-      offset: node.nameSpan.offset,
-      length: node.offset + node.length - node.nameSpan.offset,
-    });
+    ctx.report('cel.arity', `\`${name}\` expects ${wanted} ${plural} but got ${args.length - offset}`, callSpan(node));
     return dynamic(() => UNKNOWN);
   }
 

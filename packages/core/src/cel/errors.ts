@@ -10,6 +10,11 @@ export interface CelError {
   message: string;
 }
 
+/**
+ * Codes: cel.no_overload (operand types do not fit the operator or function), cel.division_by_zero,
+ * cel.no_such_key, cel.index_out_of_range, cel.invalid_regex, cel.invalid_argument (unparseable
+ * conversion input, duplicate map key), cel.out_of_range (int/uint conversion outside 64 bits).
+ */
 export class CelRuntimeError extends Error {
   override readonly name = 'CelRuntimeError';
   readonly code: string;

@@ -2,7 +2,7 @@
 // and UNKNOWN, as in CEL: a deciding operand on either side wins over an error or UNKNOWN on the other.
 import type { Span } from './ast.js';
 import type { Compiled, Eval } from './compiled.js';
-import { CelRuntimeError, asCelError, noOverload } from './errors.js';
+import { asCelError, noOverload, type CelRuntimeError } from './errors.js';
 import { UNKNOWN } from './values.js';
 
 /** Builds `&&` (decider false) or `||` (decider true). */

@@ -1,6 +1,6 @@
 // The macros: `has(a.b)` and the comprehensions `all`, `exists`, `exists_one`, `map`, `filter`.
 // Comprehension variables live in a compile-time slot that shadows activation fields in the body.
-import type { CallNode, Node, Span } from './ast.js';
+import { callSpan, type CallNode, type Node, type Span } from './ast.js';
 import { activationHas } from './access.js';
 import { dynamic, type Activation, type Compiled, type CompileContext, type Eval, type Scope, type Slot } from './compiled.js';
 import { CelRuntimeError, asCelError, noOverload } from './errors.js';
@@ -34,7 +34,7 @@ export function staticPath(node: Node, scope: Scope): string[] | null {
 export function compileHas(node: CallNode, ctx: CompileContext, scope: Scope): Compiled {
   const arg = node.args[0];
   if (node.args.length !== 1 || arg === undefined) {
-    ctx.report('cel.arity', `\`has\` expects 1 argument but got ${node.args.length}`, node);
+    ctx.report('cel.arity', `\`has\` expects 1 argument but got ${node.args.length}`, callSpan(node));
     node.args.forEach((a) => ctx.compile(a, scope));
     return dynamic(() => UNKNOWN);
   }
@@ -65,7 +65,7 @@ export function compileComprehension(node: CallNode, ctx: CompileContext, scope:
   const t = ctx.compile(target, scope);
   if (!arities.includes(node.args.length)) {
     const wanted = arities.join(' or ');
-    ctx.report('cel.arity', `\`${kind}\` expects ${wanted} arguments but got ${node.args.length}`, node);
+    ctx.report('cel.arity', `\`${kind}\` expects ${wanted} arguments but got ${node.args.length}`, callSpan(node));
   } else if (variable === undefined || variable.kind !== 'ident' || variable.absolute) {
     ctx.report('cel.syntax', `the first argument of \`${kind}\` must be a variable name`, variable ?? node);
   } else {

@@ -3,15 +3,16 @@
 import type { Span } from './ast.js';
 import { invalidArgument, quote } from './errors.js';
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  '\u00b5s': 1e-3,
-  '\u03bcs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
+/** Units in nanoseconds: summing whole nanoseconds avoids fractions such as 1e-6 that binary cannot hold. */
+const UNIT_NS: Readonly<Record<string, number>> = {
+  ns: 1,
+  us: 1e3,
+  '\u00b5s': 1e3,
+  '\u03bcs': 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
 };
 
 /** Go duration syntax, as CEL uses: `4h`, `1h30m`, `-1.5s`, `300ms`, `0`. */
@@ -31,12 +32,12 @@ export function parseDuration(text: string, span: Span): number {
     if (num === null) throw bad();
     i += num[0].length;
     const unit = /^[a-z\u00b5\u03bc]+/.exec(text.slice(i));
-    const scale = unit === null ? undefined : UNIT_MS[unit[0]];
+    const scale = unit === null ? undefined : UNIT_NS[unit[0]];
     if (unit === null || scale === undefined) throw bad();
     i += unit[0].length;
     total += Number(num[0]) * scale;
   }
-  return sign * total;
+  return (sign * total) / 1e6;
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;

@@ -176,7 +176,8 @@ function celHolds(program: CelProgram, action: Action, scratch: Scratch, neededB
     return undefined;
   }
   if (value === UNKNOWN) {
-    for (const path of missing) noteMissing(scratch, path, neededBy);
+    // A macro may read the same missing path once per element; report each path once.
+    for (const path of new Set(missing)) noteMissing(scratch, path, neededBy);
     return undefined;
   }
   if (typeof value !== 'boolean') {
