@@ -2,6 +2,8 @@
 // A suite is any bench/suites/<name>.ts whose default export is a Suite, so adding one needs no edit here.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Suite, SuiteOptions } from './lib/suite.js';
 
 const suitesDir = new URL('./suites/', import.meta.url);
@@ -24,7 +26,12 @@ async function loadSuite(name: string): Promise<Suite> {
 
 function machine(): Record<string, unknown> {
   const cpus = os.cpus();
-  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus.length, cpu_model: cpus[0]?.model ?? 'unknown' };
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus.length,
+    cpu_model: cpus[0]?.model ?? 'unknown',
+  };
 }
 
 async function main(): Promise<void> {
@@ -57,7 +64,7 @@ async function main(): Promise<void> {
       const file = new URL(`${name}.json`, resultsDir);
       const report = { suite: name, date: new Date().toISOString(), machine: env, options, results };
       await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-      console.log(`\nwrote ${file.pathname}`);
+      console.log(`\nwrote ${path.relative(process.cwd(), fileURLToPath(file))}`);
     }
   }
 }

@@ -37,7 +37,8 @@ export function percentile(sorted: Float64Array, p: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
-function summarise(samples: number[], decisions: number, elapsedNs: number, batchSize: number, checksum: number): Measurement {
+/** Builds a Measurement from per-decision times (batch means, or single decisions when batchSize is 1). */
+export function summarise(samples: number[], decisions: number, elapsedNs: number, batchSize: number, checksum: number): Measurement {
   const sorted = Float64Array.from(samples).sort();
   return {
     decisions,
@@ -106,8 +107,8 @@ export async function measureAsync(step: (i: number) => Promise<number>, options
   return summarise(samples, decisions, Number(end - start), batch, checksum);
 }
 
-/** Median wall time of `runs` calls of `fn`, in milliseconds; the result of the last call is returned too. */
-export async function timeRuns<T>(runs: number, fn: () => T | Promise<T>): Promise<{ ms: number; result: T }> {
+/** Median and first wall time of `runs` calls of `fn`, in milliseconds, and the last call's result. */
+export async function timeRuns<T>(runs: number, fn: () => T | Promise<T>): Promise<{ ms: number; firstMs: number; result: T }> {
   const times: number[] = [];
   let result: T | undefined;
   for (let r = 0; r < runs; r++) {
@@ -115,6 +116,7 @@ export async function timeRuns<T>(runs: number, fn: () => T | Promise<T>): Promi
     result = await fn();
     times.push(Number(now() - t0) / 1e6);
   }
+  const firstMs = times[0] ?? Number.NaN;
   times.sort((a, b) => a - b);
-  return { ms: times[Math.floor((times.length - 1) / 2)] ?? Number.NaN, result: result as T };
+  return { ms: times[Math.floor((times.length - 1) / 2)] ?? Number.NaN, firstMs, result: result as T };
 }

@@ -55,7 +55,12 @@ export function buildActions(size: number, seed = 0xac7): Action[] {
         amount_usd: intBetween(random, 0, 30000),
       });
     } else if (kind < 0.17) {
-      actions.push({ agent: 'etl', action_type: 'update', environment: pick(random, environments), affected_records: intBetween(random, 0, 3000) });
+      actions.push({
+        agent: 'etl',
+        action_type: 'update',
+        environment: pick(random, environments),
+        affected_records: intBetween(random, 0, 3000),
+      });
     } else if (kind < 0.2) {
       actions.push(missingAttributes(random, opIndex(u)));
     } else {

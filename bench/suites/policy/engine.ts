@@ -8,9 +8,7 @@ export interface PolicySpec {
   yaml: string;
 }
 
-export type Decider =
-  | { kind: 'sync'; decide(action: Action): Decision }
-  | { kind: 'async'; decide(action: Action): Promise<Decision> };
+export type Decider = { kind: 'sync'; decide(action: Action): Decision } | { kind: 'async'; decide(action: Action): Promise<Decision> };
 
 export interface Engine {
   name: string;

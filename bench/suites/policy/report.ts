@@ -9,7 +9,8 @@ const sizeTitle = (size: number): string =>
 export function printSize(size: number, results: EngineResult[]): void {
   const tollgate = results.find((r) => r.engine === 'tollgate')?.decisions_per_s ?? null;
   const rows = results.map((r) => {
-    const ratio = r.engine === 'tollgate' || tollgate === null || r.decisions_per_s === null ? '' : formatRatio(tollgate / r.decisions_per_s);
+    const ratio =
+      r.engine === 'tollgate' || tollgate === null || r.decisions_per_s === null ? '' : formatRatio(tollgate / r.decisions_per_s);
     const verified = r.equivalent === null ? (r.error ? 'error' : 'reference') : r.equivalent ? 'yes' : 'NO';
     return [
       r.engine,

@@ -11,7 +11,8 @@ export interface TargetCheck {
 const ratioText = (r: number): string => `${r.toFixed(r >= 10 ? 0 : 2)}x`;
 
 export function checkTargets(results: EngineResult[], sizes: readonly number[]): TargetCheck[] {
-  const rate = (engine: string, size: number): number | undefined => results.find((r) => r.engine === engine && r.size === size)?.decisions_per_s ?? undefined;
+  const rate = (engine: string, size: number): number | undefined =>
+    results.find((r) => r.engine === engine && r.size === size)?.decisions_per_s ?? undefined;
   const checks: TargetCheck[] = [];
   const smallest = Math.min(...sizes);
   const largest = Math.max(...sizes);
@@ -27,11 +28,18 @@ export function checkTargets(results: EngineResult[], sizes: readonly number[]):
   const large = rate('tollgate', largest);
   checks.push(
     large && small
-      ? { target: `${largest.toLocaleString('en')} rules ≥ 0.5 × ${smallest}-rule rate`, measured: `${(large / small).toFixed(2)} ×`, pass: large / small >= 0.5 }
+      ? {
+          target: `${largest.toLocaleString('en')} rules ≥ 0.5 × ${smallest}-rule rate`,
+          measured: `${(large / small).toFixed(2)}x`,
+          pass: large / small >= 0.5,
+        }
       : { target: `${largest.toLocaleString('en')} rules ≥ 0.5 × ${smallest}-rule rate`, measured: 'n/a', pass: null },
   );
 
-  for (const [peer, factor] of [['cedar', 50], ['json-rules-engine', 100]] as const) {
+  for (const [peer, factor] of [
+    ['cedar', 50],
+    ['json-rules-engine', 100],
+  ] as const) {
     for (const size of sizes) {
       const target = `${size.toLocaleString('en')} rules: tollgate ≥ ${factor}x ${peer}`;
       const t = rate('tollgate', size);
@@ -40,8 +48,14 @@ export function checkTargets(results: EngineResult[], sizes: readonly number[]):
     }
   }
 
-  const compile = results.find((r) => r.engine === 'tollgate' && r.size === largest)?.compile_ms;
-  const target = `compile ${largest.toLocaleString('en')} rules from YAML < 1 s`;
-  checks.push(compile !== undefined ? { target, measured: `${compile.toFixed(0)} ms`, pass: compile < 1000 } : { target, measured: 'n/a', pass: null });
+  const compiled = results.find((r) => r.engine === 'tollgate' && r.size === largest);
+  const target = `compile ${largest.toLocaleString('en')} rules from YAML < 1 s (median)`;
+  const median = compiled?.compile_ms ?? null;
+  const first = compiled?.compile_first_ms ?? null;
+  checks.push(
+    median !== null
+      ? { target, measured: `${median.toFixed(0)} ms${first !== null ? ` (first ${first.toFixed(0)} ms)` : ''}`, pass: median < 1000 }
+      : { target, measured: 'n/a', pass: null },
+  );
   return checks;
 }

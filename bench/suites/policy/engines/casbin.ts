@@ -28,10 +28,11 @@ function casbinCondition(c: Condition): string {
   }
 }
 
+// casbin numbers extra matchers from 2 (m, m2, m3…), so the three levels are m2 to m4.
 export function casbinModel(rules: Rule[]): string {
   const matchers = levels.map((level, i) => {
     const disjuncts = rules.filter((r) => r.decision === level).map((r) => `(${r.match.map(casbinCondition).join(' && ')})`);
-    return `m${i + 1} = ${disjuncts.length > 0 ? disjuncts.join(' || ') : 'false'}`;
+    return `m${i + 2} = ${disjuncts.length > 0 ? disjuncts.join(' || ') : 'false'}`;
   });
   return [
     '[request_definition]',
@@ -50,7 +51,7 @@ export const casbin: Engine = {
   name: 'casbin',
   async build({ rules }) {
     const enforcer = await newEnforcer(newModelFromString(casbinModel(rules)));
-    const contexts = levels.map((_, i) => new EnforceContext('r', 'p', 'e', `m${i + 1}`));
+    const contexts = levels.map((_, i) => new EnforceContext('r', 'p', 'e', `m${i + 2}`));
     return {
       kind: 'sync',
       decide(a: Action): Decision {

@@ -50,7 +50,14 @@ export const cedar: Engine = {
     return {
       kind: 'sync',
       decide(a: Action): Decision {
-        const answer = statefulIsAuthorized({ principal, action, resource, context: a as Context, preparsedPolicySetId: setId, entities: [] });
+        const answer = statefulIsAuthorized({
+          principal,
+          action,
+          resource,
+          context: a as Context,
+          preparsedPolicySetId: setId,
+          entities: [],
+        });
         if (answer.type !== 'success') throw new Error(`cedar: ${answer.errors.map((e) => e.message).join('; ')}`);
         let decision: Decision = 'ALLOW';
         for (const id of answer.response.diagnostics.reason) {

@@ -1,5 +1,5 @@
-// Tollgate: the policy compiled once from its YAML text, then evaluated with explanations on.
-import { compilePolicy } from '../tollgate-stand-in.js';
+// Tollgate: the policy compiled once from its YAML text, then evaluated with its explanation.
+import { compilePolicy } from '@tollgate/core';
 import type { Engine } from '../engine.js';
 import type { Action, Decision } from '../rules.js';
 
