@@ -8,8 +8,12 @@ import type { ApprovalRoute, Condition, EnvironmentException, PolicyBundle, Rule
 
 export interface CompiledRule {
   spec: RuleSpec;
+  name: string;
   index: number;
+  /** Every condition of `match`, for the explanation. */
   match: CompiledCondition[];
+  /** The conditions still to test when the rule is found through its index entry. */
+  tests: CompiledCondition[];
   unless: CompiledCondition[] | undefined;
   condition: CelProgram | undefined;
   reason: string;
@@ -61,8 +65,8 @@ export function compileBundle(bundle: PolicyBundle, version: string): CompiledBu
   };
   const indexes = { action_type: compiled.byActionType, capability: compiled.byCapability, environment: compiled.byEnvironment };
   for (const spec of bundle.rules) {
-    const rule = compileRule(spec);
     const key = indexKey(spec.match);
+    const rule = compileRule(spec, key?.condition);
     if (key === undefined) {
       compiled.unindexed.push(rule);
       continue;
@@ -85,11 +89,15 @@ export function compileBundle(bundle: PolicyBundle, version: string): CompiledBu
   return compiled;
 }
 
-function compileRule(spec: RuleSpec): CompiledRule {
+function compileRule(spec: RuleSpec, indexed: Condition | undefined): CompiledRule {
+  const match = spec.match.map(compileCondition);
   return {
     spec,
+    name: spec.name,
     index: spec.index,
-    match: spec.match.map(compileCondition),
+    match,
+    // Finding the rule under the action's value already proved its index condition.
+    tests: indexed === undefined ? match : match.filter((_, position) => spec.match[position] !== indexed),
     unless: spec.unless?.map(compileCondition),
     condition: spec.condition === undefined ? undefined : celProgram(spec.condition),
     reason: spec.reason ?? describeRule(spec),
@@ -128,13 +136,13 @@ function routeOf(spec: ApprovalRoute, source: string): (ApprovalRoute & { source
 }
 
 /** The field and values a rule can be found under, when its match pins one of them down. */
-function indexKey(match: Condition[]): { field: (typeof INDEX_FIELDS)[number]; values: string[] } | undefined {
+function indexKey(match: Condition[]): { field: (typeof INDEX_FIELDS)[number]; values: string[]; condition: Condition } | undefined {
   for (const field of INDEX_FIELDS) {
     for (const condition of match) {
       if (condition.path !== field) continue;
-      if (condition.op === 'eq' && typeof condition.value === 'string') return { field, values: [condition.value] };
+      if (condition.op === 'eq' && typeof condition.value === 'string') return { field, values: [condition.value], condition };
       if (condition.op === 'in' && (condition.value as unknown[]).every((value) => typeof value === 'string')) {
-        return { field, values: [...new Set(condition.value as string[])] };
+        return { field, values: [...new Set(condition.value as string[])], condition };
       }
     }
   }

@@ -152,10 +152,10 @@ function allHold(conditions: CompiledCondition[], action: Action, scratch: Scrat
 }
 
 function ruleMatches(rule: CompiledRule, action: Action, scratch: Scratch): boolean {
-  if (!allHold(rule.match, action, scratch, rule.spec.name)) return false;
-  if (rule.condition !== undefined && celHolds(rule.condition, action, scratch, rule.spec.name) !== true) return false;
+  if (!allHold(rule.tests, action, scratch, rule.name)) return false;
+  if (rule.condition !== undefined && celHolds(rule.condition, action, scratch, rule.name) !== true) return false;
   // A carve-out that cannot be checked (missing facts) is not granted: the rule still applies.
-  if (rule.unless !== undefined && allHold(rule.unless, action, null, rule.spec.name)) return false;
+  if (rule.unless !== undefined && allHold(rule.unless, action, null, rule.name)) return false;
   return true;
 }
 

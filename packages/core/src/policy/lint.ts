@@ -10,7 +10,7 @@ import type { ApprovalRoute, PolicyBundle, RuleSpec, WorkflowSpec } from './type
 
 /** Validation errors when the policy does not load; otherwise its warnings and lint findings. */
 export function lintPolicy(source: PolicySource): Diagnostic[] {
-  const loaded = loadPolicy(source);
+  const loaded = loadPolicy(source, { positions: true });
   if (!loaded.ok) return loaded.diagnostics;
   return [...loaded.diagnostics, ...lintBundle(loaded.policy.bundle)];
 }

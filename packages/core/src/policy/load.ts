@@ -6,7 +6,7 @@ import { sha256Hex } from '../util/sha256.js';
 import { compileBundle } from './compile.js';
 import { evaluateBundle } from './evaluate.js';
 import type { EvaluateOptions, PolicyDecision } from './result.js';
-import { readSources, type PolicyFile } from './source.js';
+import { readSources, readSourcesFast, type PolicyFile } from './source.js';
 import type { PolicyBundle } from './types.js';
 import { validateBundle } from './validate.js';
 
@@ -31,10 +31,25 @@ function filesOf(source: PolicySource): PolicyFile[] {
   return [source];
 }
 
+export interface LoadOptions {
+  /** Keep source positions even when the policy is valid (lint needs them for its findings). */
+  positions?: boolean;
+}
+
 /** Parses, validates and compiles; never throws for bad input, returning its diagnostics instead. */
-export function loadPolicy(source: PolicySource): LoadResult {
+export function loadPolicy(source: PolicySource, options: LoadOptions = {}): LoadResult {
+  const files = filesOf(source);
+  if (options.positions !== true) {
+    // Most policies are valid: read them fast, and read again with positions only to report problems.
+    const fast = readSourcesFast(files);
+    if (fast !== undefined) {
+      const diagnostics: Diagnostic[] = [];
+      const bundle = validateBundle(fast, diagnostics);
+      if (bundle !== undefined && diagnostics.length === 0) return { ok: true, policy: fromBundle(bundle, diagnostics), diagnostics };
+    }
+  }
   const diagnostics: Diagnostic[] = [];
-  const documents = readSources(filesOf(source), diagnostics);
+  const documents = readSources(files, diagnostics);
   // Files with YAML syntax errors are skipped, and the rest is still checked for a full report.
   const bundle = validateBundle(documents, diagnostics);
   if (bundle === undefined || diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return { ok: false, diagnostics };

@@ -1,4 +1,6 @@
-// Compiles one condition (`amount_usd: { gt: 10000 }`) into a test closure over an action.
+// Compiles one condition (`amount_usd: { gt: 10000 }`) into a single test closure over an
+// action. Top-level fields are read directly, without a getter call, because this closure runs
+// for every candidate rule of every decision.
 
 import { globToRegExp } from '../util/glob.js';
 import { compileGetter, type Getter } from './paths.js';
@@ -15,84 +17,87 @@ export interface CompiledCondition extends Condition {
   test(action: Record<string, unknown>): TestResult;
 }
 
-function sameType(a: unknown, b: unknown): boolean {
-  return typeof a === typeof b && (typeof a === 'number' || typeof a === 'string');
-}
+type Predicate = (value: unknown) => boolean;
 
-function equal(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+function predicate(condition: Condition): Predicate {
+  const expected = condition.value;
+  switch (condition.op) {
+    case 'eq':
+      return (value) => value === expected;
+    case 'ne':
+      return (value) => value !== expected;
+    case 'gt':
+      return typeof expected === 'number'
+        ? (value) => typeof value === 'number' && value > expected
+        : (value) => typeof value === 'string' && value > (expected as string);
+    case 'gte':
+      return typeof expected === 'number'
+        ? (value) => typeof value === 'number' && value >= expected
+        : (value) => typeof value === 'string' && value >= (expected as string);
+    case 'lt':
+      return typeof expected === 'number'
+        ? (value) => typeof value === 'number' && value < expected
+        : (value) => typeof value === 'string' && value < (expected as string);
+    case 'lte':
+      return typeof expected === 'number'
+        ? (value) => typeof value === 'number' && value <= expected
+        : (value) => typeof value === 'string' && value <= (expected as string);
+    case 'in': {
+      const set = new Set(expected as unknown[]);
+      return (value) => set.has(value);
+    }
+    case 'not_in': {
+      const set = new Set(expected as unknown[]);
+      return (value) => !set.has(value);
+    }
+    case 'matches': {
+      const pattern = new RegExp(expected as string, 'u');
+      return (value) => typeof value === 'string' && pattern.test(value);
+    }
+    case 'glob': {
+      const pattern = globToRegExp(expected as string);
+      return (value) => typeof value === 'string' && pattern.test(value);
+    }
+    case 'prefix': {
+      const prefix = expected as string;
+      return (value) => typeof value === 'string' && value.startsWith(prefix);
+    }
+    case 'contains':
+      return (value) =>
+        typeof value === 'string'
+          ? typeof expected === 'string' && value.includes(expected)
+          : Array.isArray(value) && value.includes(expected);
+    case 'exists':
+      return (value) => (value !== undefined && value !== null) === (expected === true);
+  }
 }
 
 export function compileCondition(condition: Condition): CompiledCondition {
   const get = compileGetter(condition.path);
-  const expected = condition.value;
-  let holds: (value: unknown) => boolean;
-  switch (condition.op) {
-    case 'eq':
-      holds = (value) => equal(value, expected);
-      break;
-    case 'ne':
-      holds = (value) => !equal(value, expected);
-      break;
-    case 'gt':
-      holds = (value) => sameType(value, expected) && (value as number) > (expected as number);
-      break;
-    case 'gte':
-      holds = (value) => sameType(value, expected) && (value as number) >= (expected as number);
-      break;
-    case 'lt':
-      holds = (value) => sameType(value, expected) && (value as number) < (expected as number);
-      break;
-    case 'lte':
-      holds = (value) => sameType(value, expected) && (value as number) <= (expected as number);
-      break;
-    case 'in': {
-      const set = new Set(expected as unknown[]);
-      holds = (value) => set.has(value);
-      break;
-    }
-    case 'not_in': {
-      const set = new Set(expected as unknown[]);
-      holds = (value) => !set.has(value);
-      break;
-    }
-    case 'matches': {
-      const pattern = new RegExp(expected as string, 'u');
-      holds = (value) => typeof value === 'string' && pattern.test(value);
-      break;
-    }
-    case 'glob': {
-      const pattern = globToRegExp(expected as string);
-      holds = (value) => typeof value === 'string' && pattern.test(value);
-      break;
-    }
-    case 'prefix': {
-      const prefix = expected as string;
-      holds = (value) => typeof value === 'string' && value.startsWith(prefix);
-      break;
-    }
-    case 'contains':
-      holds = (value) =>
-        typeof value === 'string'
-          ? typeof expected === 'string' && value.includes(expected)
-          : Array.isArray(value) && value.some((item) => equal(item, expected));
-      break;
-    case 'exists': {
-      // `exists` tests presence itself, so a missing field is an answer here, not a gap.
-      const wanted = expected === true;
-      return { ...condition, get, test: (action) => (((get(action) ?? null) !== null) === wanted ? HOLDS : FAILS) };
-    }
+  const holds = predicate(condition);
+  const { path, op, value } = condition;
+  let test: (action: Record<string, unknown>) => TestResult;
+  if (op === 'exists') {
+    // `exists` tests presence itself, so a missing field is an answer here, not a gap.
+    test = (action) => (holds(get(action)) ? HOLDS : FAILS);
+  } else if (op === 'eq' && path !== 'action_type' && !path.includes('.')) {
+    // The most common test, written out so that it costs one property read and one comparison.
+    test = (action) => {
+      const found = action[path];
+      return found === undefined ? MISSING : found === value ? HOLDS : FAILS;
+    };
+  } else if (path !== 'action_type' && !path.includes('.')) {
+    test = (action) => {
+      const found = action[path];
+      return found === undefined ? MISSING : holds(found) ? HOLDS : FAILS;
+    };
+  } else {
+    test = (action) => {
+      const found = get(action);
+      return found === undefined ? MISSING : holds(found) ? HOLDS : FAILS;
+    };
   }
-  return {
-    ...condition,
-    get,
-    test(action) {
-      const value = get(action);
-      if (value === undefined) return MISSING;
-      return holds(value) ? HOLDS : FAILS;
-    },
-  };
+  return { path, op, value, get, test };
 }
 
 const OP_TEXT: Record<string, string> = {

@@ -1,10 +1,17 @@
 // The `tollgate` command line: parses arguments and hands each command to its module.
 
 import { Command, CommanderError } from 'commander';
+import { registerApprovalCommands } from './commands/approvals.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerPolicyCommands } from './commands/policy.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerUserCommands } from './commands/users.js';
 import { UsageError } from './input.js';
 import { EXIT, processIo, type CliIo } from './io.js';
 import { PolicyPathError } from '../policy/load-files.js';
+import { TollgateError } from '../errors.js';
+import { PolicyLoadError } from '../services/policy-service.js';
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('tollgate')
@@ -13,7 +20,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+  registerServeCommand(program, io);
+  registerDemoCommand(program, io);
   registerPolicyCommands(program, io, setExit);
+  registerUserCommands(program, io);
+  registerApprovalCommands(program, io, setExit);
+  registerAuditCommands(program, io, setExit);
   return program;
 }
 
@@ -34,7 +46,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.err(`error: ${error.message}`);
       return EXIT.usage;
     }
-    if (error instanceof PolicyPathError) {
+    if (error instanceof TollgateError) {
+      io.err(`error: ${error.code}: ${error.message}`);
+      return EXIT.failed;
+    }
+    if (error instanceof PolicyPathError || error instanceof PolicyLoadError) {
       io.err(`error: ${error.message}`);
       return EXIT.failed;
     }

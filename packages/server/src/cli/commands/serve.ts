@@ -1,0 +1,77 @@
+// `tollgate serve`: runs the control plane, and on a fresh database creates a first admin and
+// prints its login so that the quick start needs nothing else.
+
+import { randomBytes } from 'node:crypto';
+import { Option, type Command } from 'commander';
+import { serveConfig, type ServeOptions } from '../../config/config.js';
+import { startServer, type RunningServer } from '../../server/start.js';
+import type { Services } from '../../services/services.js';
+import { UsageError } from '../input.js';
+import type { CliIo } from '../io.js';
+
+export function wholeNumber(name: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) > max)
+      throw new UsageError(`${name} must be a whole number from 0 to ${max}, not \`${value}\``);
+    return Number(value);
+  };
+}
+
+export function serveOptions(command: Command): Command {
+  return command
+    .option('--db <file|url>', 'SQLite file or postgres:// URL (default .tollgate/tollgate.db)')
+    .option('--policy <path>', 'policy file or folder (default examples/guide)')
+    .addOption(new Option('--port <n>', 'port to listen on (default 7300)').argParser(wholeNumber('--port', 65535)))
+    .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+    .addOption(
+      new Option('--rate-limit <n>', 'requests per second per key or session; 0 turns limits off (default 100)').argParser(
+        wholeNumber('--rate-limit'),
+      ),
+    )
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info)')
+    .option('--public-url <url>', 'the address people use to reach this server, for links');
+}
+
+/** Creates `admin` with a random password when the tenant has no users yet. */
+export async function ensureFirstAdmin(services: Services): Promise<{ name: string; password: string } | undefined> {
+  const users = await services.auth.listUsers('default');
+  if (users.length > 0) return undefined;
+  const password = randomBytes(12).toString('base64url');
+  await services.auth.addUser({ name: 'admin', password, role: 'admin', groups: ['approvers'] });
+  return { name: 'admin', password };
+}
+
+/** Resolves when SIGINT or SIGTERM arrives, after the server has shut down gracefully. */
+export function closeOnSignal(server: RunningServer, io: CliIo, beforeClose?: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: string): void => {
+      io.err(`${signal}: finishing in-flight requests and shutting down`);
+      beforeClose?.();
+      void server.close().then(resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => {
+      const result = server.services.policies.reload();
+      io.err(
+        result.ok
+          ? `SIGHUP: policy ${result.changed ? 'reloaded' : 'unchanged'} (${result.version})`
+          : 'SIGHUP: policy change rejected; the previous version keeps serving',
+      );
+    });
+  });
+}
+
+export function registerServeCommand(program: Command, io: CliIo): void {
+  serveOptions(program.command('serve').description('run the Tollgate server')).action(async (options: ServeOptions) => {
+    const config = serveConfig(options);
+    const server = await startServer(config);
+    const admin = await ensureFirstAdmin(server.services);
+    io.out(
+      `Tollgate is serving at ${server.url} (database ${config.db}, policy ${config.policy}, version ${server.services.policies.current().version})`,
+    );
+    if (admin !== undefined)
+      io.out(`First login — name: ${admin.name}  password: ${admin.password}  (shown once; add more people with \`tollgate users add\`)`);
+    await closeOnSignal(server, io);
+  });
+}

@@ -1,0 +1,104 @@
+// `tollgate users` and `tollgate keys`: people and agent keys, straight on the database.
+
+import { Option, type Command } from 'commander';
+import { databaseUrl } from '../../config/config.js';
+import { AuthService, ROLES } from '../../services/auth-service.js';
+import { openStore } from '../../stores/open-store.js';
+import type { Role } from '../../stores/records.js';
+import { systemClock } from '../../util/clock.js';
+import type { CliIo } from '../io.js';
+
+async function withAuth<T>(db: string | undefined, work: (auth: AuthService) => Promise<T>): Promise<T> {
+  const store = await openStore(databaseUrl(db));
+  try {
+    await store.migrate();
+    return await work(new AuthService({ store, clock: systemClock }));
+  } finally {
+    await store.close();
+  }
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function registerUserCommands(program: Command, io: CliIo): void {
+  const users = program.command('users').description('manage the people who approve, review and audit');
+  users
+    .command('add')
+    .description('add a person')
+    .requiredOption('--name <name>', 'sign-in name')
+    .requiredOption('--password <password>', 'password (at least 8 characters)')
+    .addOption(new Option('--role <role>', 'admin, approver or auditor').choices(ROLES as string[]).makeOptionMandatory())
+    .option('--group <group>', 'approver group (repeat for several)', collect)
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .action(async (options: { name: string; password: string; role: Role; group?: string[]; tenant?: string; db?: string }) => {
+      const user = await withAuth(options.db, (auth) =>
+        auth.addUser(
+          {
+            name: options.name,
+            password: options.password,
+            role: options.role,
+            groups: options.group ?? [],
+            ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+          },
+          'cli',
+        ),
+      );
+      io.out(`added ${user.role} ${user.name} (${user.id})${user.groups.length > 0 ? ` in ${user.groups.join(', ')}` : ''}`);
+    });
+  users
+    .command('list')
+    .description('list people')
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .option('--json', 'print JSON')
+    .action(async (options: { tenant?: string; db?: string; json?: boolean }) => {
+      const list = await withAuth(options.db, (auth) => auth.listUsers(options.tenant));
+      const rows = list.map((user) => ({
+        id: user.id,
+        name: user.name,
+        role: user.role,
+        groups: user.groups,
+        disabled: user.disabled_at !== null,
+      }));
+      if (options.json === true) io.out(JSON.stringify(rows, null, 2));
+      else
+        for (const row of rows)
+          io.out(`${row.id}  ${row.name.padEnd(20)} ${row.role.padEnd(9)} ${row.groups.join(',')}${row.disabled ? '  (disabled)' : ''}`);
+    });
+
+  const keys = program.command('keys').description('manage agent API keys');
+  keys
+    .command('create')
+    .description('create an API key for an agent (printed once)')
+    .requiredOption('--agent <name>', 'the agent the key belongs to')
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .action(async (options: { agent: string; tenant?: string; db?: string }) => {
+      const { key, secret } = await withAuth(options.db, (auth) => auth.createKey(options.agent, options.tenant, 'cli'));
+      io.out(secret);
+      io.err(`created key ${key.id} for agent ${key.agent}; store it now, it is not shown again`);
+    });
+  keys
+    .command('list')
+    .description('list API keys (never their secrets)')
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .action(async (options: { tenant?: string; db?: string }) => {
+      const list = await withAuth(options.db, (auth) => auth.listKeys(options.tenant));
+      for (const key of list)
+        io.out(
+          `${key.id}  ${key.agent.padEnd(20)} ${key.prefix}…  ${key.revoked_at === null ? 'active' : `revoked ${new Date(key.revoked_at).toISOString()}`}`,
+        );
+    });
+  keys
+    .command('revoke')
+    .description('revoke an API key')
+    .argument('<id>', 'key id (from `keys list`)')
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .action(async (id: string, options: { tenant?: string; db?: string }) => {
+      await withAuth(options.db, (auth) => auth.revokeKey(id, options.tenant, 'cli'));
+      io.out(`revoked ${id}`);
+    });
+}

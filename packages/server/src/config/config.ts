@@ -1,0 +1,73 @@
+// Settings from command-line options and the environment. This is the only module that reads
+// environment variables (CONVENTIONS.md), so every setting is listed here.
+
+export interface ServeConfig {
+  db: string;
+  policy: string;
+  host: string;
+  port: number;
+  rateLimit: number;
+  logLevel: string;
+  /** The address people reach the server at, for links in messages. */
+  publicUrl: string;
+  /** Signs grants; taken from TOLLGATE_SECRET or kept in the database. */
+  secret: string | undefined;
+}
+
+export const DEFAULT_DB = '.tollgate/tollgate.db';
+export const DEFAULT_POLICY = 'examples/guide';
+export const DEFAULT_PORT = 7300;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_RATE_LIMIT = 100;
+
+type Env = Record<string, string | undefined>;
+
+export interface ServeOptions {
+  db?: string;
+  policy?: string;
+  host?: string;
+  port?: number;
+  rateLimit?: number;
+  logLevel?: string;
+  publicUrl?: string;
+}
+
+export function databaseUrl(option: string | undefined, env: Env = process.env): string {
+  return option ?? env.TOLLGATE_DATABASE_URL ?? DEFAULT_DB;
+}
+
+export function serveConfig(options: ServeOptions, env: Env = process.env): ServeConfig {
+  const host = options.host ?? env.TOLLGATE_HOST ?? DEFAULT_HOST;
+  const port = options.port ?? numberFrom(env.TOLLGATE_PORT, 'TOLLGATE_PORT') ?? DEFAULT_PORT;
+  return {
+    db: databaseUrl(options.db, env),
+    policy: options.policy ?? env.TOLLGATE_POLICY ?? DEFAULT_POLICY,
+    host,
+    port,
+    rateLimit: options.rateLimit ?? numberFrom(env.TOLLGATE_RATE_LIMIT, 'TOLLGATE_RATE_LIMIT') ?? DEFAULT_RATE_LIMIT,
+    logLevel: options.logLevel ?? env.TOLLGATE_LOG_LEVEL ?? 'info',
+    publicUrl: (options.publicUrl ?? env.TOLLGATE_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
+      /\/$/,
+      '',
+    ),
+    secret: env.TOLLGATE_SECRET,
+  };
+}
+
+/** Server address and token for the commands that talk to a running server. */
+export function clientConfig(
+  options: { server?: string; token?: string },
+  env: Env = process.env,
+): { server: string; token: string | undefined } {
+  return {
+    server: (options.server ?? env.TOLLGATE_SERVER ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`).replace(/\/$/, ''),
+    token: options.token ?? env.TOLLGATE_TOKEN,
+  };
+}
+
+function numberFrom(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, not \`${value}\``);
+  return parsed;
+}

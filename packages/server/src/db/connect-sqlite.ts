@@ -1,0 +1,28 @@
+// Opens a SQLite database file (or `:memory:`) with the settings Tollgate relies on.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import type { Database as Tables } from './schema.js';
+import { WriteTransactionSqliteDialect } from './sqlite-dialect.js';
+
+/** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+export function connectSqlite(path: string): Kysely<Tables> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path);
+  try {
+    // WAL lets readers run beside the single writer; NORMAL is durable across process crashes in
+    // WAL mode and only risks the last commits on power loss, for far fewer fsyncs.
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  return new Kysely<Tables>({ dialect: new WriteTransactionSqliteDialect({ database }) });
+}

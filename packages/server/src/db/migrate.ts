@@ -1,0 +1,46 @@
+// Brings a database to the latest schema with Kysely's Migrator; the same migrations serve both dialects.
+
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as initial from './migrations/0001-initial.js';
+import type { Database, Dialect } from './schema.js';
+
+// Listed in code rather than read from a folder, so the built package needs no file lookups.
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export interface MigrateOptions {
+  dialect: Dialect;
+  /** PostgreSQL: the schema the tables live in; the connection's current schema when absent. */
+  schema?: string;
+}
+
+/**
+ * Safe to run concurrently: on PostgreSQL, Kysely's Migrator creates its bookkeeping tables
+ * tolerating a racing creator, then holds an advisory lock around one transaction that re-reads
+ * which migrations ran and applies the rest; on SQLite that transaction is BEGIN IMMEDIATE.
+ */
+export async function migrateToLatest(db: Kysely<Database>, options: MigrateOptions): Promise<void> {
+  const migrationTableSchema = options.dialect === 'postgres' ? (options.schema ?? (await currentSchema(db))) : undefined;
+  const migrator = new Migrator({
+    db,
+    provider,
+    // Without a schema, Kysely looks for its bookkeeping tables in every schema and would find
+    // another schema's (for example another test file's) and skip creating its own.
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new Error(failed === undefined ? 'migration failed' : `migration \`${failed}\` failed`, { cause: error });
+  }
+}
+
+async function currentSchema(db: Kysely<Database>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (schema == null) throw new Error('no schema to migrate: the search_path names no existing schema');
+  return schema;
+}

@@ -1,0 +1,154 @@
+// The tables as Kysely sees them: one row type per table, in the shape both dialects return
+// (JSON as text, booleans as 0/1, timestamps as ms numbers).
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  role: string;
+  /** JSON array of group names. */
+  groups: string;
+  password_hash: string;
+  out_of_office: number;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  agent: string;
+  key_hash: string;
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ActionsTable {
+  id: string;
+  tenant_id: string;
+  agent: string;
+  action_type: string | null;
+  environment: string | null;
+  capability: string | null;
+  /** JSON object. */
+  payload: string;
+  digest: string;
+  idempotency_key: string | null;
+  decision: string;
+  status: string;
+  /** JSON object. */
+  evaluation: string;
+  risk: string | null;
+  autonomy_level: number | null;
+  policy_version: string;
+  revision_of: string | null;
+  created_at: number;
+  decided_at: number | null;
+  /** JSON object or null. */
+  outcome: string | null;
+}
+
+export interface ApprovalsTable {
+  id: string;
+  tenant_id: string;
+  action_id: string;
+  digest: string;
+  policy_version: string;
+  status: string;
+  /** JSON array. */
+  approvers: string;
+  require: number;
+  /** JSON array. */
+  criteria: string;
+  /** JSON object or null. */
+  modifiable: string | null;
+  workflow: string | null;
+  requested_by: string;
+  created_at: number;
+  deadline: number | null;
+  decided_at: number | null;
+  resolution: string | null;
+  version: number;
+}
+
+export interface VotesTable {
+  id: string;
+  tenant_id: string;
+  approval_id: string;
+  step_id: string;
+  user_id: string;
+  verdict: string;
+  note: string | null;
+  /** JSON object or null. */
+  modifications: string | null;
+  created_at: number;
+}
+
+export interface GrantsTable {
+  id: string;
+  tenant_id: string;
+  action_id: string;
+  approval_id: string;
+  digest: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface AuditEventsTable {
+  tenant_id: string;
+  seq: number;
+  id: string;
+  type: string;
+  actor: string;
+  subject: string | null;
+  /** JSON object. */
+  data: string;
+  created_at: number;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadsTable {
+  tenant_id: string;
+  seq: number;
+  hash: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  tenants: TenantsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+  actions: ActionsTable;
+  approvals: ApprovalsTable;
+  votes: VotesTable;
+  grants: GrantsTable;
+  audit_events: AuditEventsTable;
+  audit_heads: AuditHeadsTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';

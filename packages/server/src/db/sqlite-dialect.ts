@@ -1,0 +1,46 @@
+// Kysely's better-sqlite3 dialect with write transactions: BEGIN IMMEDIATE takes the write lock
+// up front, so a transaction that reads and then writes cannot fail halfway on another process's lock.
+
+import {
+  CompiledQuery,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type DialectAdapter,
+  type SqliteDialectConfig,
+} from 'kysely';
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+// SQLite's DDL is transactional; saying so makes Kysely's Migrator run the pending migrations in
+// one write transaction, which also keeps two processes from migrating the same file at once.
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+export class WriteTransactionSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  // Kysely's driver hands its single connection to one caller at a time (a mutex), so concurrent
+  // transactions in this process queue instead of interleaving on the connection.
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}

@@ -1,0 +1,65 @@
+// The one error class the server throws for expected failures, and the table that maps its
+// stable codes to HTTP statuses. docs/errors.md lists every code.
+
+export interface ErrorDetails {
+  /** The field or path the error is about, e.g. `body.verdict`. */
+  field?: string;
+  [key: string]: unknown;
+}
+
+export class TollgateError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: ErrorDetails,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TollgateError';
+  }
+}
+
+/** HTTP status by code prefix or exact code; exact codes win. */
+const STATUS_BY_CODE: Record<string, number> = {
+  'request.invalid': 400,
+  'request.too_large': 413,
+  'request.unsupported_media_type': 415,
+  'action.invalid': 400,
+  'vote.invalid': 400,
+  'auth.required': 401,
+  'auth.invalid_credentials': 401,
+  'auth.invalid_key': 401,
+  'auth.forbidden': 403,
+  'approval.not_eligible': 403,
+  'approval.self_approval': 403,
+  not_found: 404,
+  'action.not_found': 404,
+  'approval.not_found': 404,
+  'user.not_found': 404,
+  'key.not_found': 404,
+  'approval.closed': 409,
+  'approval.already_voted': 409,
+  'approval.stale_digest': 409,
+  'action.conflict': 409,
+  'action.not_approved': 409,
+  'action.outcome_reported': 409,
+  'grant.used': 409,
+  'grant.digest_mismatch': 409,
+  'grant.expired': 409,
+  'grant.not_found': 404,
+  'user.exists': 409,
+  'policy.invalid': 422,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+export function statusOf(code: string): number {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
+export const ERROR_CODES = Object.keys(STATUS_BY_CODE);
+
+export function notFound(what: 'action' | 'approval' | 'user' | 'key' | 'grant', id: string): TollgateError {
+  return new TollgateError(`${what}.not_found`, `no ${what} \`${id}\``);
+}

@@ -1,0 +1,78 @@
+// Builds the HTTP API (DESIGN §9): JSON under /v1, schemas that also produce /openapi.json,
+// stable error codes, size limits and per-key rate limits.
+
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import { createHash } from 'node:crypto';
+import type { Services } from '../services/services.js';
+import { tokenOf } from './auth.js';
+import { installErrorHandler } from './error-handler.js';
+import { installValidation } from './validation.js';
+import { actionRoutes } from './routes/actions.js';
+import { approvalRoutes } from './routes/approvals.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { policyRoutes } from './routes/policy.js';
+
+export interface AppOptions {
+  /** Requests per second per API key or session (per address when anonymous); 0 turns limits off. */
+  rateLimit: number;
+  logger?: FastifyServerOptions['logger'];
+  secureCookies?: boolean;
+  /** Largest request body in bytes (actions have their own, smaller limit). */
+  bodyLimit?: number;
+}
+
+export async function buildApp(services: Services, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+  installErrorHandler(app);
+  installValidation(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tollgate', version: '0.1.0', description: 'Human-in-the-loop control plane for AI agents' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  if (options.rateLimit > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      max: options.rateLimit,
+      timeWindow: 1000,
+      keyGenerator: (request) => {
+        const found = tokenOf(request);
+        return found === undefined ? `ip:${request.ip}` : `token:${createHash('sha256').update(found.token).digest('hex').slice(0, 32)}`;
+      },
+      errorResponseBuilder: (_request, context) => {
+        const error = new Error(
+          `rate limit of ${context.max} requests per second exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
+        ) as Error & { statusCode: number };
+        error.statusCode = 429;
+        return error;
+      },
+    });
+  }
+
+  healthRoutes(app, services);
+  authRoutes(app, services, { secureCookies: options.secureCookies ?? false });
+  actionRoutes(app, services);
+  approvalRoutes(app, services);
+  auditRoutes(app, services);
+  eventRoutes(app, services);
+  policyRoutes(app, services);
+  metricsRoutes(app, services);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,157 @@
+// Agents' endpoints: submit an action for a decision (optionally waiting for people), read it,
+// redeem an approval grant, and report the outcome.
+
+import type { FastifyInstance } from 'fastify';
+import type { ActionStatus } from '../../stores/records.js';
+import { MAX_WAIT_SECONDS } from '../../services/decision-service.js';
+import type { Services } from '../../services/services.js';
+import { agentOf, guards } from '../auth.js';
+import { abortOnClose } from '../abort.js';
+
+const waitQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    wait: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS, description: 'seconds to wait for people when approval is required' },
+  },
+} as const;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+
+export const ACTION_BODY_LIMIT = 256 * 1024;
+
+export function actionRoutes(app: FastifyInstance, services: Services): void {
+  const guard = guards(services);
+
+  app.post(
+    '/v1/actions',
+    {
+      preHandler: guard.agent,
+      bodyLimit: ACTION_BODY_LIMIT,
+      schema: {
+        tags: ['actions'],
+        summary: 'Submit an action for a decision',
+        querystring: waitQuery,
+        body: {
+          type: 'object',
+          description: 'the action: reserved fields (action_type, environment, …) and any attributes',
+          additionalProperties: true,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { wait } = request.query as { wait?: number };
+      const view = await services.decisions.submit(agentOf(request), request.body, { waitSeconds: wait ?? 0, signal: abortOnClose(reply) });
+      return reply.status(201).send(view);
+    },
+  );
+
+  app.get(
+    '/v1/actions/:id',
+    {
+      preHandler: guard.any,
+      schema: { tags: ['actions'], summary: 'Read an action and its decision', params: idParams, querystring: waitQuery },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { wait } = request.query as { wait?: number };
+      return services.decisions.get(request.principal!, id, { waitSeconds: wait ?? 0, signal: abortOnClose(reply) });
+    },
+  );
+
+  app.get(
+    '/v1/actions',
+    {
+      preHandler: guard.user(),
+      schema: {
+        tags: ['actions'],
+        summary: 'List actions, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', description: 'comma-separated statuses' },
+            agent: { type: 'string' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            after: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as { status?: string; agent?: string; limit?: number; after?: string };
+      const actions = await services.store.actions.list(request.principal!.tenant_id, {
+        ...(query.status === undefined ? {} : { status: query.status.split(',') as ActionStatus[] }),
+        ...(query.agent === undefined ? {} : { agent: query.agent }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+        ...(query.after === undefined ? {} : { after: query.after }),
+      });
+      return {
+        actions: actions.map((action) => ({
+          id: action.id,
+          agent: action.agent,
+          action_type: action.action_type,
+          environment: action.environment,
+          decision: action.decision,
+          status: action.status,
+          risk: action.risk,
+          created_at: new Date(action.created_at).toISOString(),
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/v1/actions/:id/outcome',
+    {
+      preHandler: guard.agent,
+      schema: {
+        tags: ['actions'],
+        summary: 'Report what happened when the agent executed the action',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['status'],
+          properties: {
+            status: { type: 'string', enum: ['succeeded', 'failed'] },
+            detail: { type: 'string', maxLength: 10000 },
+            compensation: {
+              type: 'object',
+              description: 'how to undo it: { capability } for a worker job or { webhook } for a signed call',
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      return services.decisions.reportOutcome(
+        agentOf(request),
+        id,
+        request.body as { status: 'succeeded' | 'failed'; detail?: string; compensation?: Record<string, unknown> },
+      );
+    },
+  );
+
+  app.post(
+    '/v1/grants/redeem',
+    {
+      preHandler: guard.agent,
+      schema: {
+        tags: ['actions'],
+        summary: 'Use an approval grant to execute exactly the approved action (once)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['grant', 'digest'],
+          properties: { grant: { type: 'string', maxLength: 200 }, digest: { type: 'string', maxLength: 100 } },
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body as { grant: string; digest: string };
+      return services.decisions.redeem(agentOf(request), body.grant, body.digest);
+    },
+  );
+}

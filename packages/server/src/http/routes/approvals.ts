@@ -1,0 +1,93 @@
+// People's endpoints for approval requests: list, read, and vote.
+
+import type { FastifyInstance } from 'fastify';
+import { TollgateError } from '../../errors.js';
+import type { ApprovalStatus } from '../../stores/records.js';
+import type { VoteInput } from '../../services/approval-service.js';
+import type { Services } from '../../services/services.js';
+import { guards, userOf } from '../auth.js';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+const STATUSES: ApprovalStatus[] = ['pending', 'approved', 'denied', 'changes_requested', 'timed_out', 'cancelled'];
+
+export function approvalRoutes(app: FastifyInstance, services: Services): void {
+  const guard = guards(services);
+
+  app.get(
+    '/v1/approvals',
+    {
+      preHandler: guard.user(),
+      schema: {
+        tags: ['approvals'],
+        summary: 'List approval requests, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', description: `comma-separated: ${STATUSES.join(', ')}` },
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
+            after: { type: 'string' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as { status?: string; limit?: number; after?: string };
+      const status = query.status?.split(',').filter((s) => s !== '') as ApprovalStatus[] | undefined;
+      for (const value of status ?? []) {
+        if (!STATUSES.includes(value)) {
+          throw new TollgateError('request.invalid', `unknown status \`${value}\``, { field: 'querystring.status' });
+        }
+      }
+      const approvals = await services.approvals.list(request.principal!.tenant_id, {
+        ...(status === undefined ? {} : { status }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+        ...(query.after === undefined ? {} : { after: query.after }),
+      });
+      return { approvals };
+    },
+  );
+
+  app.get(
+    '/v1/approvals/:id',
+    { preHandler: guard.user(), schema: { tags: ['approvals'], summary: 'Read an approval request', params: idParams } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const approval = await services.approvals.get(request.principal!.tenant_id, id);
+      const action = await services.decisions.get(request.principal!, approval.action_id);
+      return {
+        ...approval,
+        action: action.action,
+        decision: { reasons: action.reasons, missing: action.missing, risk: action.risk, policy_version: action.policy_version },
+      };
+    },
+  );
+
+  app.post(
+    '/v1/approvals/:id/votes',
+    {
+      preHandler: guard.user(['admin', 'approver']),
+      schema: {
+        tags: ['approvals'],
+        summary: 'Approve, deny (with a reason) or request changes (with feedback)',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['verdict'],
+          properties: {
+            verdict: { type: 'string', enum: ['approve', 'deny', 'request_changes'] },
+            note: { type: 'string', maxLength: 4000 },
+            modifications: { type: 'object' },
+            digest: { type: 'string', maxLength: 100, description: 'the digest the voter saw; refused if the action changed' },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const approval = await services.approvals.vote(userOf(request), id, request.body as VoteInput);
+      return reply.status(201).send(approval);
+    },
+  );
+}

@@ -1,0 +1,77 @@
+// Starts and stops a Tollgate server: store, migrations, policy, services, HTTP, and a graceful
+// shutdown that finishes in-flight requests and commits every queued write before exiting.
+
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ServeConfig } from '../config/config.js';
+import { buildApp } from '../http/app.js';
+import { PolicyService } from '../services/policy-service.js';
+import { createServices, type Services } from '../services/services.js';
+import { openStore } from '../stores/open-store.js';
+import type { Store } from '../stores/store.js';
+import { systemClock, type Clock } from '../util/clock.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  services: Services;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  /** Pino logger options, or false for silence (tests). */
+  logger?: boolean | { level: string };
+  watchPolicy?: boolean;
+}
+
+/** The grant-signing secret: from the environment, or created once and kept in the database. */
+async function serverSecret(store: Store, configured: string | undefined): Promise<string> {
+  if (configured !== undefined && configured !== '') return configured;
+  return store.settings.getOrCreate('server_secret', randomBytes(32).toString('base64url'));
+}
+
+export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const policies = PolicyService.load({ path: config.policy }, clock);
+  const store = await openStore(config.db);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const secret = await serverSecret(store, config.secret);
+  const services = createServices({ store, policies, clock, secret, baseUrl: config.publicUrl });
+  await services.auth.ensureTenant('default');
+  const app = await buildApp(services, { rateLimit: config.rateLimit, logger: options.logger ?? { level: config.logLevel } });
+  if (options.watchPolicy !== false) {
+    policies.watch((result) => {
+      if (result.ok) {
+        if (result.changed) app.log.info({ version: result.version }, 'policy reloaded');
+      } else {
+        app.log.error({ diagnostics: result.diagnostics }, 'policy change rejected; the previous version keeps serving');
+      }
+    });
+  }
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    services,
+    url,
+    close() {
+      closing ??= (async () => {
+        policies.close();
+        await app.close();
+        await services.batcher.drain();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,157 @@
+// People and agents: users with scrypt passwords and roles, agent API keys (hashed, shown once),
+// sessions for the dashboard and tokens for the CLI, and resolving a bearer token to a principal.
+
+import { TollgateError } from '../errors.js';
+import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { ApiKey, Role, User } from '../stores/records.js';
+import { StoreConflictError, type Store } from '../stores/store.js';
+import type { Clock } from '../util/clock.js';
+import { newId, newSecret, sha256 } from '../util/ids.js';
+import { appendAudit } from './audit-chain.js';
+import type { Principal } from './principals.js';
+
+export const ROLES: readonly Role[] = ['admin', 'approver', 'auditor'];
+export const DEFAULT_TENANT = 'default';
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const KEY_PREFIX = 'tg_key';
+const SESSION_PREFIX = 'tg_ses';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+export interface NewUser {
+  name: string;
+  password: string;
+  role: Role;
+  groups?: string[];
+  tenant?: string;
+}
+
+export class AuthService {
+  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+
+  async ensureTenant(tenantId: string): Promise<void> {
+    await this.deps.store.tenants.ensure({ id: tenantId, name: tenantId, created_at: this.deps.clock.now() });
+  }
+
+  async addUser(input: NewUser, actor = 'system'): Promise<User> {
+    if (!NAME.test(input.name))
+      throw new TollgateError('request.invalid', 'a user name is 1–64 letters, digits, `.`, `_`, `@` or `-`', { field: 'name' });
+    if (!ROLES.includes(input.role))
+      throw new TollgateError('request.invalid', `\`role\` must be one of ${ROLES.join(', ')}`, { field: 'role' });
+    if (input.password.length < 8)
+      throw new TollgateError('request.invalid', 'a password needs at least 8 characters', { field: 'password' });
+    const groups = input.groups ?? [];
+    for (const group of groups) {
+      if (!NAME.test(group)) throw new TollgateError('request.invalid', `group \`${group}\` is not a valid group name`, { field: 'group' });
+    }
+    const tenantId = input.tenant ?? DEFAULT_TENANT;
+    await this.ensureTenant(tenantId);
+    const now = this.deps.clock.now();
+    const user: User = {
+      id: newId('usr', now),
+      tenant_id: tenantId,
+      name: input.name,
+      role: input.role,
+      groups,
+      password_hash: await hashPassword(input.password),
+      out_of_office: false,
+      created_at: now,
+      disabled_at: null,
+    };
+    try {
+      await this.deps.store.transaction(async (scope) => {
+        await scope.users.insert(user);
+        await appendAudit(
+          scope,
+          tenantId,
+          [{ type: 'user.created', actor, subject: user.id, data: { name: user.name, role: user.role, groups } }],
+          now,
+        );
+      });
+    } catch (error) {
+      if (error instanceof StoreConflictError)
+        throw new TollgateError('user.exists', `a user named \`${input.name}\` exists already`, { field: 'name' });
+      throw error;
+    }
+    return user;
+  }
+
+  listUsers(tenantId = DEFAULT_TENANT): Promise<User[]> {
+    return this.deps.store.users.list(tenantId);
+  }
+
+  /** Creates an API key for an agent; the returned secret is shown once and never stored. */
+  async createKey(agent: string, tenantId = DEFAULT_TENANT, actor = 'system'): Promise<{ key: ApiKey; secret: string }> {
+    if (!NAME.test(agent))
+      throw new TollgateError('request.invalid', 'an agent name is 1–64 letters, digits, `.`, `_`, `@` or `-`', { field: 'agent' });
+    await this.ensureTenant(tenantId);
+    const now = this.deps.clock.now();
+    const secret = newSecret(KEY_PREFIX);
+    const key: ApiKey = {
+      id: newId('key', now),
+      tenant_id: tenantId,
+      agent,
+      key_hash: sha256(secret),
+      prefix: secret.slice(0, 14),
+      created_at: now,
+      revoked_at: null,
+      last_used_at: null,
+    };
+    await this.deps.store.transaction(async (scope) => {
+      await scope.keys.insert(key);
+      await appendAudit(scope, tenantId, [{ type: 'key.created', actor, subject: key.id, data: { agent, prefix: key.prefix } }], now);
+    });
+    return { key, secret };
+  }
+
+  listKeys(tenantId = DEFAULT_TENANT): Promise<ApiKey[]> {
+    return this.deps.store.keys.list(tenantId);
+  }
+
+  async revokeKey(id: string, tenantId = DEFAULT_TENANT, actor = 'system'): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.store.transaction(async (scope) => {
+      if (!(await scope.keys.revoke(tenantId, id, now))) throw new TollgateError('key.not_found', `no active key \`${id}\``);
+      await appendAudit(scope, tenantId, [{ type: 'key.revoked', actor, subject: id }], now);
+    });
+  }
+
+  /** Checks a name and password; the same work is done for unknown names so timing reveals nothing. */
+  async login(name: string, password: string, tenantId = DEFAULT_TENANT): Promise<{ token: string; user: User; expires_at: number }> {
+    const user = await this.deps.store.users.findByName(tenantId, name);
+    const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+    if (user === undefined || !valid || user.disabled_at !== null)
+      throw new TollgateError('auth.invalid_credentials', 'wrong name or password');
+    const now = this.deps.clock.now();
+    const token = newSecret(SESSION_PREFIX);
+    const expires_at = now + SESSION_TTL_MS;
+    await this.deps.store.transaction(async (scope) => {
+      await scope.sessions.insert({ token_hash: sha256(token), tenant_id: tenantId, user_id: user.id, created_at: now, expires_at });
+      await appendAudit(scope, tenantId, [{ type: 'user.login', actor: `user:${user.id}`, subject: user.id }], now);
+    });
+    return { token, user, expires_at };
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.deps.store.sessions.delete(sha256(token));
+  }
+
+  /** The principal a bearer token or session cookie stands for, or undefined when it stands for none. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const now = this.deps.clock.now();
+    if (token.startsWith(`${KEY_PREFIX}_`)) {
+      const key = await this.deps.store.keys.findByHash(sha256(token));
+      if (key === undefined || key.revoked_at !== null) return undefined;
+      // Last-used is advisory; do not make every decision wait for it.
+      void this.deps.store.keys.touch(key.id, now).catch(() => undefined);
+      return { kind: 'agent', tenant_id: key.tenant_id, agent: key.agent, key_id: key.id };
+    }
+    if (token.startsWith(`${SESSION_PREFIX}_`)) {
+      const session = await this.deps.store.sessions.findByHash(sha256(token));
+      if (session === undefined || session.expires_at <= now) return undefined;
+      const user = await this.deps.store.users.get(session.tenant_id, session.user_id);
+      if (user === undefined || user.disabled_at !== null) return undefined;
+      return { kind: 'user', tenant_id: session.tenant_id, user };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,339 @@
+// The decision path: check an agent's action, decide it with the live policy, make the decision
+// durable (action, approval request and audit events in one group-committed transaction), then
+// answer; agents may long-poll for people's verdict and report what happened.
+
+import { canonicalJson, type PolicyDecision } from '@tollgate/core';
+import { createHash } from 'node:crypto';
+import { TollgateError, notFound } from '../errors.js';
+import type { ActionRecord, ActionStatus, ApprovalRecord } from '../stores/records.js';
+import { StoreConflictError, type Store } from '../stores/store.js';
+import type { Clock } from '../util/clock.js';
+import { newId } from '../util/ids.js';
+import { checkAction } from './action-input.js';
+import { appendAudit, type AuditDraft } from './audit-chain.js';
+import type { ApprovalService } from './approval-service.js';
+import type { EventBus } from './event-bus.js';
+import { grantToken, redeemGrant } from './grants.js';
+import type { PolicyService } from './policy-service.js';
+import type { AgentPrincipal, Principal } from './principals.js';
+import { actionView, type ActionView } from './views.js';
+import type { WriteBatcher } from './write-batcher.js';
+
+const STATUS_OF: Record<PolicyDecision['decision'], ActionStatus> = {
+  ALLOW: 'allowed',
+  REVIEW: 'review',
+  REQUIRE_APPROVAL: 'pending',
+  DENY: 'denied',
+};
+
+/** Fields that describe the request rather than the action: not part of its digest. */
+const ENVELOPE_FIELDS = ['revision_of'] as const;
+export const MAX_WAIT_SECONDS = 60;
+
+export function actionDigest(action: Record<string, unknown>): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(action)).digest('hex')}`;
+}
+
+export interface OutcomeInput {
+  status: 'succeeded' | 'failed';
+  detail?: string;
+  compensation?: Record<string, unknown>;
+}
+
+interface Deps {
+  store: Store;
+  batcher: WriteBatcher;
+  policies: PolicyService;
+  approvals: ApprovalService;
+  bus: EventBus;
+  clock: Clock;
+  secret: string;
+}
+
+export class DecisionService {
+  constructor(private readonly deps: Deps) {}
+
+  async submit(
+    principal: AgentPrincipal,
+    body: unknown,
+    options: { waitSeconds?: number; signal?: AbortSignal } = {},
+  ): Promise<ActionView> {
+    const action = checkAction(body, principal.agent);
+    const revisionOf = typeof action.revision_of === 'string' ? action.revision_of : undefined;
+    if (action.revision_of !== undefined && revisionOf === undefined) {
+      throw new TollgateError('action.invalid', '`revision_of` must be the id of the action this one revises', { field: 'revision_of' });
+    }
+    for (const field of ENVELOPE_FIELDS) delete action[field];
+    const digest = actionDigest(action);
+    const tenantId = principal.tenant_id;
+    const key = typeof action.idempotency_key === 'string' ? action.idempotency_key : undefined;
+
+    if (key !== undefined) {
+      const existing = await this.deps.store.actions.findByIdempotencyKey(tenantId, principal.agent, key);
+      if (existing !== undefined) return this.replay(principal, existing, digest, options);
+    }
+    if (revisionOf !== undefined) await this.checkRevision(principal, revisionOf);
+
+    const { clock, policies, batcher } = this.deps;
+    const now = clock.now();
+    const id = newId('act', now);
+    const evaluation = policies.current().evaluate(action, { now, actionId: id });
+    const record: ActionRecord = {
+      id,
+      tenant_id: tenantId,
+      agent: principal.agent,
+      action_type: typeof action.action_type === 'string' ? action.action_type : null,
+      environment: typeof action.environment === 'string' ? action.environment : null,
+      capability: typeof action.capability === 'string' ? action.capability : null,
+      payload: action,
+      digest,
+      idempotency_key: key ?? null,
+      decision: evaluation.decision,
+      status: STATUS_OF[evaluation.decision],
+      evaluation,
+      risk: evaluation.risk,
+      autonomy_level: evaluation.autonomy_level,
+      policy_version: evaluation.policy_version,
+      revision_of: revisionOf ?? null,
+      created_at: now,
+      decided_at: evaluation.decision === 'REQUIRE_APPROVAL' ? null : now,
+      outcome: null,
+    };
+    const approval = evaluation.decision === 'REQUIRE_APPROVAL' ? this.approvalFor(record, evaluation, now) : undefined;
+    const audit: AuditDraft[] = [
+      {
+        type: 'action.decided',
+        actor: `agent:${principal.agent}`,
+        subject: id,
+        data: {
+          decision: evaluation.decision,
+          digest,
+          policy_version: evaluation.policy_version,
+          reasons: evaluation.reasons.map((r) => r.name),
+          revision_of: revisionOf ?? null,
+        },
+      },
+    ];
+    if (approval !== undefined) {
+      audit.push({
+        type: 'approval.requested',
+        actor: 'system',
+        subject: approval.id,
+        data: { action_id: id, approvers: approval.approvers, require: approval.require, deadline: approval.deadline },
+      });
+    }
+    try {
+      await batcher.write(async (scope) => {
+        await scope.actions.insert(record);
+        if (approval !== undefined) await scope.approvals.insert(approval);
+        await appendAudit(scope, tenantId, audit, now);
+      });
+    } catch (error) {
+      // Two submissions raced with one idempotency key: answer the one that was stored.
+      if (error instanceof StoreConflictError && key !== undefined) {
+        const existing = await this.deps.store.actions.findByIdempotencyKey(tenantId, principal.agent, key);
+        if (existing !== undefined) return this.replay(principal, existing, digest, options);
+      }
+      throw error;
+    }
+    this.deps.bus.publish({ type: 'action.decided', tenant_id: tenantId, action_id: id, status: record.status, at: now });
+    if (approval !== undefined) {
+      this.deps.bus.publish({
+        type: 'approval.requested',
+        tenant_id: tenantId,
+        action_id: id,
+        approval_id: approval.id,
+        status: 'pending',
+        at: now,
+      });
+    }
+    if (approval !== undefined && (options.waitSeconds ?? 0) > 0) return this.waitForVerdict(principal, id, options);
+    return this.view(principal, record, approval);
+  }
+
+  async get(principal: Principal, id: string, options: { waitSeconds?: number; signal?: AbortSignal } = {}): Promise<ActionView> {
+    const action = await this.deps.store.actions.get(principal.tenant_id, id);
+    if (action === undefined || (principal.kind === 'agent' && action.agent !== principal.agent)) throw notFound('action', id);
+    if (action.status === 'pending' && (options.waitSeconds ?? 0) > 0) return this.waitForVerdict(principal, id, options);
+    return this.view(principal, action);
+  }
+
+  /** The agent executes an approved action: the grant is consumed for exactly this digest. */
+  async redeem(principal: AgentPrincipal, token: unknown, digest: unknown): Promise<ActionView> {
+    if (typeof token !== 'string' || token === '')
+      throw new TollgateError('request.invalid', '`grant` must be the grant token', { field: 'grant' });
+    if (typeof digest !== 'string' || digest === '')
+      throw new TollgateError('request.invalid', '`digest` must be the digest of the action to execute', { field: 'digest' });
+    const { store, clock } = this.deps;
+    const action = await store.transaction(async (scope) => {
+      const now = clock.now();
+      const grant = await redeemGrant(scope, principal.tenant_id, token, digest, now);
+      const record = await scope.actions.get(principal.tenant_id, grant.action_id);
+      if (record === undefined || record.agent !== principal.agent)
+        throw new TollgateError('grant.not_found', 'no such grant', { field: 'grant' });
+      await appendAudit(
+        scope,
+        principal.tenant_id,
+        [{ type: 'grant.used', actor: `agent:${principal.agent}`, subject: record.id, data: { grant_id: grant.id, digest } }],
+        now,
+      );
+      return record;
+    });
+    return this.view(principal, action);
+  }
+
+  async reportOutcome(principal: AgentPrincipal, id: string, input: OutcomeInput): Promise<ActionView> {
+    const { store, clock } = this.deps;
+    const updated = await store.transaction(async (scope) => {
+      const now = clock.now();
+      const action = await scope.actions.get(principal.tenant_id, id);
+      if (action === undefined || action.agent !== principal.agent) throw notFound('action', id);
+      if (action.outcome !== null) throw new TollgateError('action.outcome_reported', 'the outcome of this action was reported already');
+      if (!['allowed', 'review', 'approved'].includes(action.status)) {
+        throw new TollgateError(
+          'action.not_approved',
+          `an action that is ${action.status.replace('_', ' ')} must not be executed, so it has no outcome`,
+        );
+      }
+      if (action.status === 'approved') {
+        const grant = await scope.grants.getByAction(principal.tenant_id, id);
+        if (grant === undefined || grant.used_at === null) {
+          throw new TollgateError(
+            'action.not_approved',
+            'redeem the approval grant (POST /v1/grants/redeem) before executing and reporting the outcome',
+          );
+        }
+      }
+      const outcome = {
+        status: input.status,
+        ...(input.detail === undefined ? {} : { detail: input.detail }),
+        ...(input.compensation === undefined ? {} : { compensation: input.compensation }),
+        reported_at: now,
+      };
+      const status: ActionStatus = input.status === 'succeeded' ? 'executed' : 'failed';
+      if (!(await scope.actions.transition(principal.tenant_id, id, [action.status], { status, outcome }))) {
+        throw new TollgateError('action.outcome_reported', 'the outcome of this action was reported already');
+      }
+      await appendAudit(
+        scope,
+        principal.tenant_id,
+        [
+          {
+            type: 'action.outcome',
+            actor: `agent:${principal.agent}`,
+            subject: id,
+            data: { status: input.status, detail: input.detail ?? null },
+          },
+        ],
+        now,
+      );
+      return { ...action, status, outcome };
+    });
+    this.deps.bus.publish({
+      type: 'action.outcome',
+      tenant_id: principal.tenant_id,
+      action_id: id,
+      status: updated.status,
+      at: clock.now(),
+    });
+    return this.view(principal, updated);
+  }
+
+  private approvalFor(action: ActionRecord, evaluation: PolicyDecision, now: number): ApprovalRecord {
+    const policy = this.deps.policies.current().bundle;
+    const route = evaluation.route;
+    const timeout = policy.defaults.timeout;
+    return {
+      id: newId('apr', now),
+      tenant_id: action.tenant_id,
+      action_id: action.id,
+      digest: action.digest,
+      policy_version: evaluation.policy_version,
+      status: 'pending',
+      approvers: route?.approvers ?? policy.defaults.approvers ?? [],
+      require: route?.require ?? policy.defaults.require ?? 1,
+      criteria: route?.criteria ?? policy.defaults.criteria ?? [],
+      modifiable: (route?.modifiable as Record<string, unknown> | undefined) ?? null,
+      workflow: route?.workflow ?? null,
+      requested_by: action.agent,
+      created_at: now,
+      deadline: timeout === undefined ? null : now + timeout,
+      decided_at: null,
+      resolution: null,
+      version: 0,
+    };
+  }
+
+  private async replay(
+    principal: AgentPrincipal,
+    existing: ActionRecord,
+    digest: string,
+    options: { waitSeconds?: number; signal?: AbortSignal },
+  ): Promise<ActionView> {
+    if (existing.digest !== digest) {
+      throw new TollgateError('action.conflict', 'this idempotency_key was used for a different action', {
+        field: 'idempotency_key',
+        action_id: existing.id,
+      });
+    }
+    if (existing.status === 'pending' && (options.waitSeconds ?? 0) > 0) return this.waitForVerdict(principal, existing.id, options);
+    return this.view(principal, existing);
+  }
+
+  private async checkRevision(principal: AgentPrincipal, originalId: string): Promise<void> {
+    const original = await this.deps.store.actions.get(principal.tenant_id, originalId);
+    if (original === undefined || original.agent !== principal.agent)
+      throw new TollgateError('action.invalid', `\`revision_of\` names no action \`${originalId}\` of this agent`, {
+        field: 'revision_of',
+      });
+    if (original.status !== 'changes_requested') {
+      throw new TollgateError(
+        'action.invalid',
+        `action \`${originalId}\` is ${original.status.replace('_', ' ')}, not waiting for a revision`,
+        { field: 'revision_of' },
+      );
+    }
+  }
+
+  private async waitForVerdict(
+    principal: Principal,
+    id: string,
+    options: { waitSeconds?: number; signal?: AbortSignal },
+  ): Promise<ActionView> {
+    const seconds = Math.min(options.waitSeconds ?? 0, MAX_WAIT_SECONDS);
+    const deadline = this.deps.clock.now() + seconds * 1000;
+    const decided = this.deps.bus.waitFor(
+      principal.tenant_id,
+      (event) => event.action_id === id && (event.type === 'approval.decided' || event.type === 'approval.timed_out'),
+      seconds * 1000,
+      options.signal,
+    );
+    // Read after subscribing, so a verdict that lands in between is not missed.
+    const current = await this.deps.store.actions.get(principal.tenant_id, id);
+    if (current === undefined) throw notFound('action', id);
+    if (current.status !== 'pending' || this.deps.clock.now() >= deadline) return this.view(principal, current);
+    await decided;
+    const latest = await this.deps.store.actions.get(principal.tenant_id, id);
+    return this.view(principal, latest ?? current);
+  }
+
+  private async view(principal: Principal, action: ActionRecord, approval?: ApprovalRecord): Promise<ActionView> {
+    const view = actionView(action);
+    const request =
+      approval ??
+      (action.decision === 'REQUIRE_APPROVAL' ? await this.deps.store.approvals.getByAction(action.tenant_id, action.id) : undefined);
+    if (request !== undefined) view.approval = await this.deps.approvals.view(this.deps.store, request);
+    if (action.status === 'approved' || (action.decision === 'REQUIRE_APPROVAL' && ['executed', 'failed'].includes(action.status))) {
+      const grant = await this.deps.store.grants.getByAction(action.tenant_id, action.id);
+      if (grant !== undefined && principal.kind === 'agent' && principal.agent === action.agent) {
+        view.grant = {
+          token: grantToken(this.deps.secret, grant.id, grant.digest),
+          expires_at: new Date(grant.expires_at).toISOString(),
+          digest: grant.digest,
+          used: grant.used_at !== null,
+        };
+      }
+    }
+    return view;
+  }
+}

@@ -1,0 +1,64 @@
+// Live events inside one process (SSE streams and long-polling agents listen here). A
+// multi-node deployment relays them between processes; see the PostgreSQL notifier.
+
+import { EventEmitter } from 'node:events';
+
+export type LiveEventType =
+  | 'action.decided'
+  | 'approval.requested'
+  | 'approval.voted'
+  | 'approval.decided'
+  | 'approval.timed_out'
+  | 'action.outcome'
+  | 'policy.reloaded';
+
+export interface LiveEvent {
+  type: LiveEventType;
+  tenant_id: string;
+  action_id?: string;
+  approval_id?: string;
+  status?: string;
+  at: number;
+  data?: Record<string, unknown>;
+}
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Every SSE client and waiting agent is a listener; the default limit of 10 is far too low.
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(event: LiveEvent): void {
+    this.emitter.emit('event', event);
+  }
+
+  /** Calls `listener` for every event of the tenant until the returned function is called. */
+  subscribe(tenantId: string | undefined, listener: (event: LiveEvent) => void): () => void {
+    const filtered = (event: LiveEvent): void => {
+      if (tenantId === undefined || event.tenant_id === tenantId) listener(event);
+    };
+    this.emitter.on('event', filtered);
+    return () => this.emitter.off('event', filtered);
+  }
+
+  /** Resolves with the first matching event, or undefined after `timeoutMs`. */
+  waitFor(tenantId: string, match: (event: LiveEvent) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<LiveEvent | undefined> {
+    return new Promise((resolve) => {
+      let unsubscribe = (): void => {};
+      const finish = (event: LiveEvent | undefined): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+        resolve(event);
+      };
+      const onAbort = (): void => finish(undefined);
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      unsubscribe = this.subscribe(tenantId, (event) => {
+        if (match(event)) finish(event);
+      });
+      signal?.addEventListener('abort', onAbort);
+    });
+  }
+}

@@ -1,0 +1,103 @@
+// Holds the live policy and swaps it whole on reload; a policy that fails to load is rejected
+// with its diagnostics and the old one keeps serving (fail safe, DESIGN §3.3).
+
+import { watch, type FSWatcher } from 'node:fs';
+import { formatDiagnostic, loadPolicy, type CompiledPolicy, type Diagnostic, type PolicyFile } from '@tollgate/core';
+import { readPolicyFiles } from '../policy/load-files.js';
+import type { Clock } from '../util/clock.js';
+
+export interface PolicyVersionInfo {
+  version: string;
+  loaded_at: number;
+  files: PolicyFile[];
+}
+
+export type ReloadResult =
+  { ok: true; version: string; changed: boolean; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+export class PolicyService {
+  private policy: CompiledPolicy;
+  private files: PolicyFile[];
+  private readonly history: PolicyVersionInfo[] = [];
+  private watcher: FSWatcher | undefined;
+  private readonly listeners = new Set<(policy: CompiledPolicy) => void>();
+
+  private constructor(
+    private readonly path: string | undefined,
+    files: PolicyFile[],
+    policy: CompiledPolicy,
+    private readonly clock: Clock,
+  ) {
+    this.files = files;
+    this.policy = policy;
+    this.history.push({ version: policy.version, loaded_at: clock.now(), files });
+  }
+
+  /** Loads the policy at `path` (or the given files); throws with diagnostics if it does not load. */
+  static load(source: { path: string } | { files: PolicyFile[] }, clock: Clock): PolicyService {
+    const files = 'path' in source ? readPolicyFiles(source.path) : source.files;
+    const result = loadPolicy(files);
+    if (!result.ok) throw new PolicyLoadError(result.diagnostics);
+    return new PolicyService('path' in source ? source.path : undefined, files, result.policy, clock);
+  }
+
+  current(): CompiledPolicy {
+    return this.policy;
+  }
+
+  currentFiles(): PolicyFile[] {
+    return this.files;
+  }
+
+  versions(): PolicyVersionInfo[] {
+    return [...this.history];
+  }
+
+  onChange(listener: (policy: CompiledPolicy) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reloads from disk (or from the files given) and swaps the policy when it loads. */
+  reload(files?: PolicyFile[]): ReloadResult {
+    let candidate: PolicyFile[];
+    try {
+      candidate = files ?? (this.path === undefined ? this.files : readPolicyFiles(this.path));
+    } catch (error) {
+      return { ok: false, diagnostics: [{ code: 'policy.unreadable', message: String((error as Error).message), severity: 'error' }] };
+    }
+    const result = loadPolicy(candidate);
+    if (!result.ok) return { ok: false, diagnostics: result.diagnostics };
+    const changed = result.policy.version !== this.policy.version;
+    if (changed) {
+      this.policy = result.policy;
+      this.files = candidate;
+      this.history.push({ version: result.policy.version, loaded_at: this.clock.now(), files: candidate });
+      for (const listener of this.listeners) listener(result.policy);
+    }
+    return { ok: true, version: this.policy.version, changed, warnings: result.diagnostics };
+  }
+
+  /** Reloads when the policy file or folder changes (debounced: editors write in bursts). */
+  watch(onResult: (result: ReloadResult) => void): void {
+    if (this.path === undefined || this.watcher !== undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    this.watcher = watch(this.path, { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => onResult(this.reload()), 150);
+    });
+    this.watcher.on('error', () => undefined);
+  }
+
+  close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+}
+
+export class PolicyLoadError extends Error {
+  readonly code = 'policy.invalid';
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(`policy does not load:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
+  }
+}

@@ -1,0 +1,47 @@
+// Wires the services together over one store: what `tollgate serve` runs and tests construct.
+
+import type { Store } from '../stores/store.js';
+import type { Clock } from '../util/clock.js';
+import { ApprovalService } from './approval-service.js';
+import { AuditService } from './audit-service.js';
+import { AuthService } from './auth-service.js';
+import { DecisionService } from './decision-service.js';
+import { EventBus } from './event-bus.js';
+import type { PolicyService } from './policy-service.js';
+import { WriteBatcher } from './write-batcher.js';
+
+export interface Services {
+  store: Store;
+  clock: Clock;
+  bus: EventBus;
+  batcher: WriteBatcher;
+  policies: PolicyService;
+  auth: AuthService;
+  decisions: DecisionService;
+  approvals: ApprovalService;
+  audit: AuditService;
+}
+
+export function createServices(options: {
+  store: Store;
+  policies: PolicyService;
+  clock: Clock;
+  secret: string;
+  baseUrl: string;
+}): Services {
+  const { store, policies, clock, secret, baseUrl } = options;
+  const bus = new EventBus();
+  const batcher = new WriteBatcher(store);
+  const approvals = new ApprovalService({ store, bus, clock, secret, baseUrl });
+  return {
+    store,
+    clock,
+    bus,
+    batcher,
+    policies,
+    approvals,
+    auth: new AuthService({ store, clock }),
+    decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret }),
+    audit: new AuditService({ store }),
+  };
+}

@@ -1,0 +1,99 @@
+// What the API answers about actions and approvals: records shaped for agents and people.
+
+import type { ActionRecord, ApprovalRecord, VoteRecord } from '../stores/records.js';
+
+export interface ApprovalView {
+  id: string;
+  action_id: string;
+  status: ApprovalRecord['status'];
+  approvers: string[];
+  require: number;
+  criteria: string[];
+  modifiable: Record<string, unknown> | null;
+  workflow: string | null;
+  digest: string;
+  policy_version: string;
+  requested_by: string;
+  created_at: string;
+  deadline: string | null;
+  decided_at: string | null;
+  resolution: string | null;
+  votes: { user_id: string; verdict: VoteRecord['verdict']; note: string | null; step_id: string; at: string }[];
+  url: string;
+}
+
+export interface ActionView {
+  id: string;
+  agent: string;
+  action_type: string | null;
+  environment: string | null;
+  decision: ActionRecord['decision'];
+  status: ActionRecord['status'];
+  reasons: ActionRecord['evaluation']['reasons'];
+  missing: ActionRecord['evaluation']['missing'];
+  risk: ActionRecord['risk'];
+  autonomy_level: number | null;
+  policy_version: string;
+  digest: string;
+  revision_of: string | null;
+  created_at: string;
+  decided_at: string | null;
+  action: Record<string, unknown>;
+  approval?: ApprovalView;
+  /** The single-use execution grant, shown to the agent that owns an approved action. */
+  grant?: { token: string; expires_at: string; digest: string; used: boolean };
+  outcome?: ActionRecord['outcome'];
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function approvalView(approval: ApprovalRecord, votes: VoteRecord[], baseUrl: string): ApprovalView {
+  return {
+    id: approval.id,
+    action_id: approval.action_id,
+    status: approval.status,
+    approvers: approval.approvers,
+    require: approval.require,
+    criteria: approval.criteria,
+    modifiable: approval.modifiable,
+    workflow: approval.workflow,
+    digest: approval.digest,
+    policy_version: approval.policy_version,
+    requested_by: approval.requested_by,
+    created_at: iso(approval.created_at)!,
+    deadline: iso(approval.deadline),
+    decided_at: iso(approval.decided_at),
+    resolution: approval.resolution,
+    votes: votes.map((vote) => ({
+      user_id: vote.user_id,
+      verdict: vote.verdict,
+      note: vote.note,
+      step_id: vote.step_id,
+      at: iso(vote.created_at)!,
+    })),
+    url: `${baseUrl}/approvals/${approval.id}`,
+  };
+}
+
+export function actionView(action: ActionRecord): ActionView {
+  const view: ActionView = {
+    id: action.id,
+    agent: action.agent,
+    action_type: action.action_type,
+    environment: action.environment,
+    decision: action.decision,
+    status: action.status,
+    reasons: action.evaluation.reasons,
+    missing: action.evaluation.missing,
+    risk: action.risk,
+    autonomy_level: action.autonomy_level,
+    policy_version: action.policy_version,
+    digest: action.digest,
+    revision_of: action.revision_of,
+    created_at: iso(action.created_at)!,
+    decided_at: iso(action.decided_at),
+    action: action.payload,
+  };
+  if (action.outcome !== null) view.outcome = action.outcome;
+  return view;
+}

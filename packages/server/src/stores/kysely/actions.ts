@@ -1,0 +1,137 @@
+// Actions agents proposed, with the decision on each and what became of it.
+
+import type { ExpressionBuilder, Selectable, Updateable } from 'kysely';
+import type { ActionsTable, Database } from '../../db/schema.js';
+import type { ActionOutcome, ActionRecord, ActionStatus } from '../records.js';
+import type { ActionFilter, ActionRepository } from '../store.js';
+import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type RepositoryContext } from './context.js';
+import { insertOnce } from './insert-once.js';
+
+function toRow(action: ActionRecord): Selectable<ActionsTable> {
+  return {
+    id: action.id,
+    tenant_id: action.tenant_id,
+    agent: action.agent,
+    action_type: action.action_type,
+    environment: action.environment,
+    capability: action.capability,
+    payload: toJson(action.payload),
+    digest: action.digest,
+    idempotency_key: action.idempotency_key,
+    decision: action.decision,
+    status: action.status,
+    evaluation: toJson(action.evaluation),
+    risk: action.risk,
+    autonomy_level: action.autonomy_level,
+    policy_version: action.policy_version,
+    revision_of: action.revision_of,
+    created_at: action.created_at,
+    decided_at: action.decided_at,
+    outcome: toNullableJson(action.outcome),
+  };
+}
+
+function toAction(row: Selectable<ActionsTable>): ActionRecord {
+  return {
+    id: row.id,
+    tenant_id: row.tenant_id,
+    agent: row.agent,
+    action_type: row.action_type,
+    environment: row.environment,
+    capability: row.capability,
+    payload: fromJson<Record<string, unknown>>(row.payload),
+    digest: row.digest,
+    idempotency_key: row.idempotency_key,
+    decision: row.decision as ActionRecord['decision'],
+    status: row.status as ActionStatus,
+    evaluation: fromJson<ActionRecord['evaluation']>(row.evaluation),
+    risk: row.risk as ActionRecord['risk'],
+    autonomy_level: row.autonomy_level,
+    policy_version: row.policy_version,
+    revision_of: row.revision_of,
+    created_at: row.created_at,
+    decided_at: row.decided_at,
+    outcome: fromNullableJson<ActionOutcome>(row.outcome),
+  };
+}
+
+/** The filter's conditions; an empty status list matches nothing, like any empty "one of". */
+function matching(tenantId: string, filter: Omit<ActionFilter, 'limit' | 'after'>) {
+  return (eb: ExpressionBuilder<Database, 'actions'>) =>
+    eb.and([
+      eb('tenant_id', '=', tenantId),
+      ...(filter.status === undefined ? [] : [filter.status.length === 0 ? eb.lit(false) : eb('status', 'in', filter.status)]),
+      ...(filter.agent === undefined ? [] : [eb('agent', '=', filter.agent)]),
+      ...(filter.since === undefined ? [] : [eb('created_at', '>=', filter.since)]),
+    ]);
+}
+
+export function actionRepository({ db }: RepositoryContext): ActionRepository {
+  return {
+    async insert(action) {
+      await insertOnce(db, 'actions', toRow(action), [
+        { constraint: 'actions_idempotency_key', columns: ['tenant_id', 'agent', 'idempotency_key'] },
+        { constraint: 'actions_pkey', columns: ['id'] },
+      ]);
+    },
+
+    async get(tenantId, id) {
+      const row = await db.selectFrom('actions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      return row && toAction(row);
+    },
+
+    async findByIdempotencyKey(tenantId, agent, key) {
+      const row = await db
+        .selectFrom('actions')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('agent', '=', agent)
+        .where('idempotency_key', '=', key)
+        .executeTakeFirst();
+      return row && toAction(row);
+    },
+
+    async transition(tenantId, id, from, patch) {
+      if (from.length === 0) return false;
+      const set: Updateable<ActionsTable> = {};
+      if (patch.status !== undefined) set.status = patch.status;
+      if (patch.decided_at !== undefined) set.decided_at = patch.decided_at;
+      if (patch.outcome !== undefined) set.outcome = toNullableJson(patch.outcome);
+      // One conditional UPDATE, so of two racing transitions from the same status only one applies.
+      const query = db.updateTable('actions').where('tenant_id', '=', tenantId).where('id', '=', id).where('status', 'in', from);
+      // An empty patch still reports whether the status was one of `from`.
+      const result = await (
+        Object.keys(set).length === 0 ? query.set((eb) => ({ decided_at: eb.ref('decided_at') })) : query.set(set)
+      ).executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /** Newest first (created_at, then id); `after` is the id of the last action of the previous page. */
+    async list(tenantId, filter = {}) {
+      let query = db.selectFrom('actions').selectAll().where(matching(tenantId, filter));
+      if (filter.after !== undefined) {
+        // The cursor's position is looked up first so the page condition compares against
+        // constants, which both databases can answer from the (…, created_at, id) indexes.
+        const cursor = await db
+          .selectFrom('actions')
+          .select(['created_at', 'id'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', String(filter.after))
+          .executeTakeFirst();
+        if (cursor === undefined) return [];
+        query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.created_at, cursor.id)));
+      }
+      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(pageLimit(filter.limit)).execute();
+      return rows.map(toAction);
+    },
+
+    async count(tenantId, filter = {}) {
+      const row = await db
+        .selectFrom('actions')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where(matching(tenantId, filter))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// The Store over Kysely: one implementation for SQLite and PostgreSQL, differing only in how
+// transactions are retried and rows locked.
+
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Kysely } from 'kysely';
+import { migrateToLatest } from '../../db/migrate.js';
+import type { Database, Dialect } from '../../db/schema.js';
+import type { Store, StoreScope } from '../store.js';
+import { isRetryable } from './errors.js';
+import { ReentryGuard } from './reentry-guard.js';
+import { createScope } from './scope.js';
+
+/** Attempts of a PostgreSQL transaction that keeps losing to concurrent ones before giving up. */
+const MAX_ATTEMPTS = 5;
+
+export interface KyselyStoreOptions {
+  /** PostgreSQL: the schema the connections use, where migrations create the tables. */
+  schema?: string;
+}
+
+export class KyselyStore implements Store {
+  readonly settings;
+  readonly tenants;
+  readonly users;
+  readonly keys;
+  readonly sessions;
+  readonly actions;
+  readonly approvals;
+  readonly votes;
+  readonly grants;
+  readonly audit;
+  readonly #guard = new ReentryGuard();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: Dialect,
+    private readonly options: KyselyStoreOptions = {},
+  ) {
+    const scope = this.#guard.guard(createScope({ db, dialect }));
+    this.settings = scope.settings;
+    this.tenants = scope.tenants;
+    this.users = scope.users;
+    this.keys = scope.keys;
+    this.sessions = scope.sessions;
+    this.actions = scope.actions;
+    this.approvals = scope.approvals;
+    this.votes = scope.votes;
+    this.grants = scope.grants;
+    this.audit = scope.audit;
+  }
+
+  async migrate(): Promise<void> {
+    this.#guard.check();
+    await migrateToLatest(this.db, {
+      dialect: this.dialect,
+      ...(this.options.schema === undefined ? {} : { schema: this.options.schema }),
+    });
+  }
+
+  /**
+   * SQLite: BEGIN IMMEDIATE on the single connection; concurrent calls wait their turn.
+   * PostgreSQL: READ COMMITTED; on a serialization failure or deadlock the whole of `work` runs
+   * again, so it must not have effects outside the scope. On both, `work` must use the scope it
+   * is given: calling this store while it runs throws.
+   */
+  async transaction<T>(work: (scope: StoreScope) => Promise<T>): Promise<T> {
+    this.#guard.check();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute((trx) => this.#guard.run(() => work(createScope({ db: trx, dialect: this.dialect }))));
+      } catch (error) {
+        if (this.dialect !== 'postgres' || attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+        // Jittered backoff, so the transactions that collided do not collide again in lockstep.
+        await delay(Math.random() * 10 * 2 ** attempt);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,29 @@
+// Builds the set of repositories over one executor: the database, or a transaction.
+
+import type { StoreScope } from '../store.js';
+import { actionRepository } from './actions.js';
+import { apiKeyRepository } from './api-keys.js';
+import { approvalRepository } from './approvals.js';
+import { auditRepository } from './audit.js';
+import type { RepositoryContext } from './context.js';
+import { grantRepository } from './grants.js';
+import { sessionRepository } from './sessions.js';
+import { settingsRepository } from './settings.js';
+import { tenantRepository } from './tenants.js';
+import { userRepository } from './users.js';
+import { voteRepository } from './votes.js';
+
+export function createScope(context: RepositoryContext): StoreScope {
+  return {
+    settings: settingsRepository(context),
+    tenants: tenantRepository(context),
+    users: userRepository(context),
+    keys: apiKeyRepository(context),
+    sessions: sessionRepository(context),
+    actions: actionRepository(context),
+    approvals: approvalRepository(context),
+    votes: voteRepository(context),
+    grants: grantRepository(context),
+    audit: auditRepository(context),
+  };
+}

@@ -1,0 +1,163 @@
+// The records the server keeps, as the services see them (not as the tables store them).
+
+import type { Decision, PolicyDecision, RiskTier } from '@tollgate/core';
+
+export type Role = 'admin' | 'approver' | 'auditor';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface User {
+  id: string;
+  tenant_id: string;
+  name: string;
+  role: Role;
+  groups: string[];
+  /** scrypt hash in the form `scrypt$N$r$p$salt$hash` (never the password). */
+  password_hash: string;
+  out_of_office: boolean;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface ApiKey {
+  id: string;
+  tenant_id: string;
+  agent: string;
+  /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+  key_hash: string;
+  /** The first characters of the key, to tell keys apart in listings. */
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface Session {
+  /** SHA-256 of the session token. */
+  token_hash: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export type ActionStatus =
+  | 'allowed' // ALLOW: the agent may act
+  | 'review' // REVIEW: the agent may act; a person reviews afterwards
+  | 'pending' // REQUIRE_APPROVAL: waiting for people
+  | 'approved' // approved; a grant was issued
+  | 'denied' // DENY by policy or by a person
+  | 'changes_requested' // sent back with feedback; a revision may follow
+  | 'timed_out' // nobody decided in time
+  | 'executed' // the agent reported success
+  | 'failed'; // the agent reported failure
+
+export interface ActionRecord {
+  id: string;
+  tenant_id: string;
+  agent: string;
+  action_type: string | null;
+  environment: string | null;
+  capability: string | null;
+  /** The action as submitted. */
+  payload: Record<string, unknown>;
+  /** sha256 of the canonical JSON of the payload. */
+  digest: string;
+  idempotency_key: string | null;
+  decision: Decision;
+  status: ActionStatus;
+  /** The kernel's full decision object (reasons, missing, route…). */
+  evaluation: PolicyDecision;
+  risk: RiskTier | null;
+  autonomy_level: number | null;
+  policy_version: string;
+  /** The action this one revises, after a request for changes. */
+  revision_of: string | null;
+  created_at: number;
+  decided_at: number | null;
+  outcome: ActionOutcome | null;
+}
+
+export interface ActionOutcome {
+  status: 'succeeded' | 'failed';
+  detail?: string;
+  /** How to undo it: a worker capability or a webhook, for post-execution review. */
+  compensation?: Record<string, unknown>;
+  reported_at: number;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'changes_requested' | 'timed_out' | 'cancelled';
+
+export interface ApprovalRecord {
+  id: string;
+  tenant_id: string;
+  action_id: string;
+  /** The digest and policy version the request is bound to. */
+  digest: string;
+  policy_version: string;
+  status: ApprovalStatus;
+  /** Groups or user ids who may decide. */
+  approvers: string[];
+  require: number;
+  criteria: string[];
+  modifiable: Record<string, unknown> | null;
+  workflow: string | null;
+  requested_by: string;
+  created_at: number;
+  deadline: number | null;
+  decided_at: number | null;
+  /** Why it ended: the denier's reason, the feedback, or "timeout". */
+  resolution: string | null;
+  /** Bumped on every change, for optimistic concurrency. */
+  version: number;
+}
+
+export type Verdict = 'approve' | 'deny' | 'request_changes';
+
+export interface VoteRecord {
+  id: string;
+  tenant_id: string;
+  approval_id: string;
+  /** The workflow step voted on; `approval` for single-stage requests. */
+  step_id: string;
+  user_id: string;
+  verdict: Verdict;
+  note: string | null;
+  modifications: Record<string, unknown> | null;
+  created_at: number;
+}
+
+export interface GrantRecord {
+  id: string;
+  tenant_id: string;
+  action_id: string;
+  approval_id: string;
+  digest: string;
+  /** SHA-256 of the grant token handed to the agent. */
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface AuditEvent {
+  tenant_id: string;
+  /** Position in the tenant's chain, from 1. */
+  seq: number;
+  id: string;
+  /** e.g. `action.decided`, `approval.requested`, `vote.cast`, `grant.used`, `user.created`. */
+  type: string;
+  /** Who caused it: `user:<id>`, `agent:<name>`, `system`. */
+  actor: string;
+  /** The action, approval, user… it is about. */
+  subject: string | null;
+  data: Record<string, unknown>;
+  created_at: number;
+  prev_hash: string;
+  /** sha256 over prev_hash and the canonical JSON of the event's other fields. */
+  hash: string;
+}

@@ -1,0 +1,174 @@
+// The storage interface the services use. Only implementations of it touch SQL; one
+// implementation (Kysely) serves SQLite and PostgreSQL alike.
+
+import type {
+  ActionRecord,
+  ActionStatus,
+  ApiKey,
+  ApprovalRecord,
+  ApprovalStatus,
+  AuditEvent,
+  GrantRecord,
+  Session,
+  Tenant,
+  User,
+  VoteRecord,
+} from './records.js';
+
+export interface Page {
+  limit?: number;
+  /** Opaque position from a previous page (e.g. the last id or seq seen). */
+  after?: string | number;
+}
+
+export interface ActionFilter extends Page {
+  status?: ActionStatus[];
+  agent?: string;
+  since?: number;
+}
+
+export interface ApprovalFilter extends Page {
+  status?: ApprovalStatus[];
+}
+
+export interface TenantRepository {
+  /** Creates the tenant if it does not exist. */
+  ensure(tenant: Tenant): Promise<void>;
+  get(id: string): Promise<Tenant | undefined>;
+}
+
+export interface UserRepository {
+  /** Throws StoreConflictError when the name is taken in the tenant. */
+  insert(user: User): Promise<void>;
+  get(tenantId: string, id: string): Promise<User | undefined>;
+  findByName(tenantId: string, name: string): Promise<User | undefined>;
+  list(tenantId: string): Promise<User[]>;
+  /** Users of the tenant in any of the groups. */
+  listByGroups(tenantId: string, groups: string[]): Promise<User[]>;
+  update(
+    tenantId: string,
+    id: string,
+    patch: Partial<Pick<User, 'role' | 'groups' | 'password_hash' | 'out_of_office' | 'disabled_at'>>,
+  ): Promise<boolean>;
+}
+
+export interface ApiKeyRepository {
+  insert(key: ApiKey): Promise<void>;
+  /** Across tenants: the key itself says which tenant it belongs to. */
+  findByHash(keyHash: string): Promise<ApiKey | undefined>;
+  list(tenantId: string): Promise<ApiKey[]>;
+  revoke(tenantId: string, id: string, at: number): Promise<boolean>;
+  touch(id: string, at: number): Promise<void>;
+}
+
+export interface SessionRepository {
+  insert(session: Session): Promise<void>;
+  findByHash(tokenHash: string): Promise<Session | undefined>;
+  delete(tokenHash: string): Promise<void>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+export interface ActionRepository {
+  /** Throws StoreConflictError when (tenant, agent, idempotency_key) exists. */
+  insert(action: ActionRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<ActionRecord | undefined>;
+  findByIdempotencyKey(tenantId: string, agent: string, key: string): Promise<ActionRecord | undefined>;
+  /** Applies the patch only when the current status is one of `from`; false otherwise. */
+  transition(
+    tenantId: string,
+    id: string,
+    from: ActionStatus[],
+    patch: Partial<Pick<ActionRecord, 'status' | 'decided_at' | 'outcome'>>,
+  ): Promise<boolean>;
+  list(tenantId: string, filter?: ActionFilter): Promise<ActionRecord[]>;
+  count(tenantId: string, filter?: Omit<ActionFilter, 'limit' | 'after'>): Promise<number>;
+}
+
+export interface ApprovalRepository {
+  insert(approval: ApprovalRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<ApprovalRecord | undefined>;
+  getByAction(tenantId: string, actionId: string): Promise<ApprovalRecord | undefined>;
+  list(tenantId: string, filter?: ApprovalFilter): Promise<ApprovalRecord[]>;
+  /** Optimistic update: applies only when `version` still matches, and bumps it. */
+  update(
+    tenantId: string,
+    id: string,
+    version: number,
+    patch: Partial<Pick<ApprovalRecord, 'status' | 'decided_at' | 'resolution' | 'deadline' | 'approvers'>>,
+  ): Promise<boolean>;
+  /** Pending approvals whose deadline has passed, locked for this transaction where the database can. */
+  claimDue(now: number, limit: number): Promise<ApprovalRecord[]>;
+}
+
+export interface VoteRepository {
+  /** Throws StoreConflictError when the user already voted on that step of that approval. */
+  insert(vote: VoteRecord): Promise<void>;
+  listByApproval(tenantId: string, approvalId: string): Promise<VoteRecord[]>;
+}
+
+export interface GrantRepository {
+  insert(grant: GrantRecord): Promise<void>;
+  findByTokenHash(tenantId: string, tokenHash: string): Promise<GrantRecord | undefined>;
+  getByAction(tenantId: string, actionId: string): Promise<GrantRecord | undefined>;
+  /** Marks the grant used only if it is unused; false when it was used already. */
+  markUsed(tenantId: string, id: string, at: number): Promise<boolean>;
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export interface AuditRepository {
+  /** The tenant's chain head, locked until the transaction ends (seq 0 and the genesis hash for a new chain). */
+  lockHead(tenantId: string): Promise<ChainHead>;
+  /** Inserts events (already numbered and hashed) and moves the head to the last of them. */
+  append(tenantId: string, events: AuditEvent[]): Promise<void>;
+  head(tenantId: string): Promise<ChainHead>;
+  /** Events in seq order after `afterSeq`. */
+  list(tenantId: string, options?: { afterSeq?: number; limit?: number; type?: string; subject?: string }): Promise<AuditEvent[]>;
+  count(tenantId: string): Promise<number>;
+}
+
+export interface SettingsRepository {
+  /** The stored value, storing `value` first when the key has none (race-safe across processes). */
+  getOrCreate(key: string, value: string): Promise<string>;
+}
+
+/** Repositories bound to one transaction (or to the database outside one). */
+export interface StoreScope {
+  settings: SettingsRepository;
+  tenants: TenantRepository;
+  users: UserRepository;
+  keys: ApiKeyRepository;
+  sessions: SessionRepository;
+  actions: ActionRepository;
+  approvals: ApprovalRepository;
+  votes: VoteRepository;
+  grants: GrantRepository;
+  audit: AuditRepository;
+}
+
+export interface Store extends StoreScope {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Brings the schema up to date; safe to run concurrently from several processes. */
+  migrate(): Promise<void>;
+  /** Runs `work` in one transaction; on PostgreSQL, retries it on serialization failures. */
+  transaction<T>(work: (scope: StoreScope) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A uniqueness or state conflict the caller should report as 409. */
+export class StoreConflictError extends Error {
+  readonly code = 'store.conflict';
+  constructor(
+    message: string,
+    readonly constraint?: string,
+  ) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+/** The genesis hash every tenant's chain starts from. */
+export const GENESIS_HASH = '0'.repeat(64);

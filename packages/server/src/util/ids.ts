@@ -1,0 +1,38 @@
+// Identifiers and secrets: sortable ids for records, random tokens for keys, sessions and grants.
+
+import { createHash, randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+function base32(bytes: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+/** `act_01hx…`: a time-ordered id (48-bit ms time + 80 random bits), so ids sort by creation. */
+export function newId(prefix: string, now: number): string {
+  const bytes = randomBytes(16);
+  const time = Math.max(0, Math.floor(now));
+  for (let i = 5; i >= 0; i--) bytes[5 - i] = Math.floor(time / 2 ** (8 * i)) & 0xff;
+  return `${prefix}_${base32(bytes)}`;
+}
+
+/** A secret token with a readable prefix, e.g. `tg_key_…`. */
+export function newSecret(prefix: string): string {
+  return `${prefix}_${base32(randomBytes(32))}`;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
