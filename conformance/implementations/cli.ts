@@ -67,6 +67,17 @@ async function runIn(dir: string, policyPath: string, testCase: ConformanceCase)
   if (options.novel === true) args.push('--novel');
   if (options.action_id !== undefined) args.push('--action-id', options.action_id);
   const result = await tollgate(args);
+  // The CLI refuses a non-object action as bad input (exit 2) where the kernel denies it with `action.invalid`.
+  if (result.code === 2 && result.err.some((line) => line.includes('the action must be a JSON object'))) {
+    return decisionOutcome({
+      decision: 'DENY',
+      reasons: [{ kind: 'error', name: 'action.invalid', decision: 'DENY', reason: 'not an object', facts: [] }],
+      missing: [],
+      risk: null,
+      policy_version: '',
+      autonomy_level: null,
+    });
+  }
   if (result.code !== 0) {
     const diagnostics = parseDiagnostics(result.err);
     if (diagnostics.length > 0) return { kind: 'invalid', diagnostics };

@@ -32,7 +32,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'auth.forbidden': 403,
   'approval.not_eligible': 403,
   'approval.self_approval': 403,
-  not_found: 404,
+  'request.not_found': 404,
   'action.not_found': 404,
   'approval.not_found': 404,
   'user.not_found': 404,
@@ -49,9 +49,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   'grant.not_found': 404,
   'user.exists': 409,
   'policy.invalid': 422,
-  rate_limited: 429,
-  unavailable: 503,
-  internal: 500,
+  'request.rate_limited': 429,
+  'server.unavailable': 503,
+  'server.internal': 500,
 };
 
 export function statusOf(code: string): number {

@@ -43,6 +43,8 @@ export interface CompiledBundle {
   byCapability: Map<string, CompiledRule[]>;
   byEnvironment: Map<string, CompiledRule[]>;
   unindexed: CompiledRule[];
+  /** Names of the rules each index holds, to report them when the action lacks that field. */
+  indexedNames: Record<(typeof INDEX_FIELDS)[number], string[]>;
   environments: Map<string, CompiledEnvironment>;
   defaultDecision: Decision;
   defaultRoute: (ApprovalRoute & { source: string }) | undefined;
@@ -59,6 +61,7 @@ export function compileBundle(bundle: PolicyBundle, version: string): CompiledBu
     byCapability: new Map(),
     byEnvironment: new Map(),
     unindexed: [],
+    indexedNames: { action_type: [], capability: [], environment: [] },
     environments: new Map(),
     defaultDecision: bundle.defaults.decision ?? 'ALLOW',
     defaultRoute: routeOf(bundle.defaults, 'defaults'),
@@ -72,6 +75,7 @@ export function compileBundle(bundle: PolicyBundle, version: string): CompiledBu
       continue;
     }
     const index = indexes[key.field];
+    compiled.indexedNames[key.field].push(spec.name);
     for (const value of key.values) {
       const list = index.get(value);
       if (list === undefined) index.set(value, [rule]);

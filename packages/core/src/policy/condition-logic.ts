@@ -25,7 +25,8 @@ function group(conditions: Condition[]): Map<string, FieldConstraint> {
       constraint = { excluded: [], mustExist: false, mustBeAbsent: false, others: [] };
       fields.set(condition.path, constraint);
     }
-    if (condition.op !== 'exists') constraint.mustExist = true;
+    // Tests that fail on null need a real value; `eq: null` or `ne: x` are content with null.
+    if (condition.op !== 'exists' && holdsFor(condition, null) === false) constraint.mustExist = true;
     const value = condition.value;
     switch (condition.op) {
       case 'eq':
@@ -111,7 +112,11 @@ function holdsFor(condition: Condition, value: unknown): boolean | undefined {
     case 'matches':
       return typeof value === 'string' && new RegExp(expected as string, 'u').test(value);
     case 'contains':
-      return typeof value === 'string' ? typeof expected === 'string' && value.includes(expected) : undefined;
+      return typeof value === 'string'
+        ? typeof expected === 'string' && value.includes(expected)
+        : Array.isArray(value)
+          ? undefined
+          : false;
     case 'exists':
       return (value !== null) === (expected === true);
   }

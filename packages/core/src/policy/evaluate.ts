@@ -4,6 +4,7 @@
 
 import { UNKNOWN, type CelProgram } from '../cel/index.js';
 import { decisionRank, riskRank, type Decision, type RiskTier } from '../decision.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import { sampleFraction } from '../util/sample.js';
 import type { CompiledBundle, CompiledEnvironment, CompiledRule } from './compile.js';
 import { HOLDS, MISSING, type CompiledCondition } from './operators.js';
@@ -12,10 +13,12 @@ import type { AutonomySpec } from './types.js';
 
 type Action = Record<string, unknown>;
 
-/** Per-evaluation scratch: what was missing and what failed. */
+/** Per-evaluation scratch: what was missing and what failed, and the action as CEL sees it. */
 interface Scratch {
+  action: Action;
   missing: MissingFact[] | null;
   errors: Reason[] | null;
+  activation: Action | null;
 }
 
 const RANKED: Decision[] = ['ALLOW', 'REVIEW', 'REQUIRE_APPROVAL', 'DENY'];
@@ -36,12 +39,16 @@ export function evaluateBundle(compiled: CompiledBundle, input: unknown, options
 }
 
 function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptions): PolicyDecision {
-  const scratch: Scratch = { missing: null, errors: null };
+  const scratch: Scratch = { action, missing: null, errors: null, activation: null };
   let matched: CompiledRule[] | null = null;
   const actionType = action.action_type ?? action.action;
+  const { capability, environment } = action;
   if (typeof actionType === 'string') matched = collect(compiled.byActionType.get(actionType), action, scratch, matched);
-  if (typeof action.capability === 'string') matched = collect(compiled.byCapability.get(action.capability), action, scratch, matched);
-  if (typeof action.environment === 'string') matched = collect(compiled.byEnvironment.get(action.environment), action, scratch, matched);
+  else if (actionType === undefined) noteIndexedMissing(scratch, 'action_type', compiled.indexedNames.action_type);
+  if (typeof capability === 'string') matched = collect(compiled.byCapability.get(capability), action, scratch, matched);
+  else if (capability === undefined) noteIndexedMissing(scratch, 'capability', compiled.indexedNames.capability);
+  if (typeof environment === 'string') matched = collect(compiled.byEnvironment.get(environment), action, scratch, matched);
+  else if (environment === undefined) noteIndexedMissing(scratch, 'environment', compiled.indexedNames.environment);
   matched = collect(compiled.unindexed, action, scratch, matched);
 
   const autonomy = compiled.bundle.autonomy;
@@ -92,8 +99,9 @@ function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptio
   }
 
   if (decision === 'ALLOW' && autonomy !== undefined && autonomy.audit_sample_rate > 0) {
-    const id = options.actionId ?? (typeof action.idempotency_key === 'string' ? action.idempotency_key : undefined);
-    if (id !== undefined && sampleFraction(id) < autonomy.audit_sample_rate) {
+    // Without an id the action's own content decides, so the same action always samples the same way.
+    const id = options.actionId ?? (typeof action.idempotency_key === 'string' ? action.idempotency_key : canonicalJson(action));
+    if (sampleFraction(id) < autonomy.audit_sample_rate) {
       decision = 'REVIEW';
       reasons.push({
         kind: 'sampling',
@@ -135,36 +143,64 @@ function collect(
   return matched;
 }
 
+/** Most rules named one by one, so the explanation stays readable for large policies. */
+const MAX_NAMED = 10;
+
+/** A field the index is keyed on is missing: every rule indexed on it needed it. */
+function noteIndexedMissing(scratch: Scratch, path: string, names: readonly string[]): void {
+  for (let i = 0; i < names.length && i < MAX_NAMED; i++) noteMissing(scratch, path, names[i]!);
+  if (names.length > MAX_NAMED) noteMissing(scratch, path, `${names.length - MAX_NAMED} more rules`);
+}
+
 function noteMissing(scratch: Scratch, path: string, neededBy: string): void {
   (scratch.missing ??= []).push({ path, needed_by: neededBy });
 }
 
+/**
+ * Whether every condition holds. When some fields are missing and no present field rules the
+ * conditions out, all the missing fields are reported: they are what the decision lacked.
+ */
 function allHold(conditions: CompiledCondition[], action: Action, scratch: Scratch | null, neededBy: string): boolean {
+  let missing = false;
   for (let i = 0; i < conditions.length; i++) {
-    const condition = conditions[i]!;
-    const result = condition.test(action);
-    if (result !== HOLDS) {
-      if (result === MISSING && scratch !== null) noteMissing(scratch, condition.path, neededBy);
-      return false;
-    }
+    const result = conditions[i]!.test(action);
+    if (result === HOLDS) continue;
+    if (result !== MISSING) return false;
+    missing = true;
   }
-  return true;
+  if (!missing) return true;
+  if (scratch !== null) {
+    for (const condition of conditions) if (condition.test(action) === MISSING) noteMissing(scratch, condition.path, neededBy);
+  }
+  return false;
 }
 
 function ruleMatches(rule: CompiledRule, action: Action, scratch: Scratch): boolean {
   if (!allHold(rule.tests, action, scratch, rule.name)) return false;
-  if (rule.condition !== undefined && celHolds(rule.condition, action, scratch, rule.name) !== true) return false;
+  if (rule.condition !== undefined && celHolds(rule.condition, scratch, rule.name) !== true) return false;
   // A carve-out that cannot be checked (missing facts) is not granted: the rule still applies.
-  if (rule.unless !== undefined && allHold(rule.unless, action, null, rule.name)) return false;
+  if (rule.unless !== undefined && allHold(rule.unless, action, scratch, `${rule.name} (unless)`)) return false;
   return true;
 }
 
 /** true, false, or undefined when the condition could not be decided (missing facts or an error). */
-function celHolds(program: CelProgram, action: Action, scratch: Scratch, neededBy: string): boolean | undefined {
+/** The action with `action` and `action_type` both set when either is, so CEL sees the alias too. */
+function activationOf(scratch: Scratch): Action {
+  if (scratch.activation !== null) return scratch.activation;
+  const { action } = scratch;
+  const type = action.action_type ?? action.action;
+  scratch.activation =
+    type === undefined || (action.action_type !== undefined && action.action !== undefined)
+      ? action
+      : { ...action, action_type: type, action: type };
+  return scratch.activation;
+}
+
+function celHolds(program: CelProgram, scratch: Scratch, neededBy: string): boolean | undefined {
   let value: unknown;
   const missing: string[] = [];
   try {
-    value = program.evaluate(action, missing);
+    value = program.evaluate(activationOf(scratch), missing);
   } catch (error) {
     (scratch.errors ??= []).push({
       kind: 'error',
@@ -227,10 +263,11 @@ function ruleReason(rule: CompiledRule, action: Action, autonomy: AutonomySpec |
 
 function agentLevel(autonomy: AutonomySpec, action: Action, requested: number | undefined): number {
   let level = requested;
-  if (level === undefined && typeof action.agent === 'string') level = autonomy.agents[action.agent];
+  if (level === undefined && typeof action.agent === 'string' && Object.hasOwn(autonomy.agents, action.agent))
+    level = autonomy.agents[action.agent];
   level ??= autonomy.default_level;
-  if (autonomy.levels[level] !== undefined) return level;
-  // An unknown level falls to the nearest defined level below it, never above.
+  if (Object.hasOwn(autonomy.levels, level)) return level;
+  // An unknown level falls to the nearest defined level below it (the lowest, when none is below).
   const known = Object.keys(autonomy.levels)
     .map(Number)
     .sort((a, b) => a - b);
@@ -260,7 +297,7 @@ function baselineReason(
             ? 'no rule matched and no default is set, so the built-in default applies'
             : 'no rule matched; the policy default applies',
         facts:
-          environmentName === undefined
+          environmentName === undefined || compiled.environments.size === 0
             ? []
             : [{ path: 'environment', op: 'eq', expected: [...compiled.environments.keys()], actual: environmentName }],
       },
@@ -274,7 +311,7 @@ function baselineReason(
       { path: 'action_type', op: 'in', expected: exception.spec.action, actual: actionType },
     ];
     if (exception.condition !== undefined) {
-      if (celHolds(exception.condition, action, scratch, exception.name) !== true) continue;
+      if (celHolds(exception.condition, scratch, exception.name) !== true) continue;
       facts.push({ path: 'condition', op: 'cel', expected: exception.condition.source, actual: true });
     }
     return {

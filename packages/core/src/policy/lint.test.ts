@@ -126,7 +126,7 @@ describe('lint.shadowed_rule', () => {
 
   // Bug: lint assumes any non-`exists` test implies `exists: true`, but `exists` counts null as
   // absent while `eq: null` matches it; for `{ reviewer: null }` only `unassigned` fires.
-  it.fails('stays quiet when the general rule does not match a null the specific one matches', () => {
+  it('stays quiet when the general rule does not match a null the specific one matches', () => {
     const text = rules(
       { name: 'unassigned', match: '{ reviewer: null }', decision: 'REVIEW' },
       { name: 'assigned', match: '{ reviewer: { exists: true } }', decision: 'DENY' },
@@ -214,7 +214,7 @@ describe('lint.never_fires', () => {
 
   // Bug: `exists` treats null as absent while `eq`/`ne` see null as a value, so this rule fires
   // for `{ ticket: null }` although lint reports that it can never fire.
-  it.fails('does not call a rule dead that fires for a null field (`exists: false` with `eq: null`)', () => {
+  it('does not call a rule dead that fires for a null field (`exists: false` with `eq: null`)', () => {
     const text = rules({ name: 'r', match: '{ ticket: { exists: false, eq: null } }' });
     expect(
       compilePolicy(text)
@@ -451,7 +451,7 @@ describe('workflow steps: lint.no_timeout, lint.escalate_without_target, lint.mi
 
   // Bug: `checkRules` skips to the next rule when the decision is not fixed (risk under an
   // autonomy table) before it reaches the criteria check, so risk rules are never asked for criteria.
-  it.fails('lint.missing_criteria fires for a risk rule under an autonomy table', () => {
+  it('lint.missing_criteria fires for a risk rule under an autonomy table', () => {
     const text = yaml(DEFAULTS, 'autonomy: {}', 'rules:', '  - { name: risky, match: { a: 1 }, risk: high }');
     expect(findings(text, 'lint.missing_criteria')).toHaveLength(1);
   });

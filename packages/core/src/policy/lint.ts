@@ -2,6 +2,7 @@
 // and about the guide's anti-patterns (no timeout, single point of failure, unclear criteria).
 
 import { decisionRank } from '../decision.js';
+import { hasKey } from '../util/record.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { contradiction, implies } from './condition-logic.js';
 import { loadPolicy, type PolicySource } from './load.js';
@@ -70,30 +71,6 @@ function checkRules(rules: RuleSpec[], bundle: PolicyBundle, warn: Warn): void {
       warn(rule, 'lint.never_fires', `rule \`${rule.name}\` can never fire: its \`unless\` holds whenever its \`match\` does`, 'unless');
       continue;
     }
-    const rank = fixedDecision(rule, bundle);
-    if (rank === undefined) continue;
-    for (const other of rules) {
-      if (other === rule || other.condition !== undefined || other.unless !== undefined) continue;
-      const otherRank = fixedDecision(other, bundle);
-      if (otherRank === undefined || otherRank < rank || !implies(rule.match, other.match)) continue;
-      // Two rules that imply each other with the same decision: report only the later one.
-      if (
-        otherRank === rank &&
-        other.index > rule.index &&
-        implies(other.match, rule.match) &&
-        rule.condition === undefined &&
-        rule.unless === undefined
-      )
-        continue;
-      warn(
-        rule,
-        'lint.shadowed_rule',
-        `rule \`${rule.name}\` never changes a decision: rule \`${other.name}\` matches whenever it does and decides ${other.decision}`,
-        'name',
-        'remove it, narrow the other rule, or make this one stricter',
-      );
-      break;
-    }
     const needsPeople = rule.decision === 'REQUIRE_APPROVAL' || (rule.risk !== undefined && bundle.autonomy !== undefined);
     if (needsPeople && rule.workflow === undefined && rule.criteria === undefined) {
       warn(
@@ -104,6 +81,34 @@ function checkRules(rules: RuleSpec[], bundle: PolicyBundle, warn: Warn): void {
         'add `criteria:` saying what justifies an approval or a denial',
       );
     }
+    checkShadowed(rule, rules, bundle, warn);
+  }
+}
+
+function checkShadowed(rule: RuleSpec, rules: RuleSpec[], bundle: PolicyBundle, warn: Warn): void {
+  const rank = fixedDecision(rule, bundle);
+  if (rank === undefined) return;
+  for (const other of rules) {
+    if (other === rule || other.condition !== undefined || other.unless !== undefined) continue;
+    const otherRank = fixedDecision(other, bundle);
+    if (otherRank === undefined || otherRank < rank || !implies(rule.match, other.match)) continue;
+    // Two rules that imply each other with the same decision: report only the later one.
+    if (
+      otherRank === rank &&
+      other.index > rule.index &&
+      implies(other.match, rule.match) &&
+      rule.condition === undefined &&
+      rule.unless === undefined
+    )
+      continue;
+    warn(
+      rule,
+      'lint.shadowed_rule',
+      `rule \`${rule.name}\` never changes a decision: rule \`${other.name}\` matches whenever it does and decides ${other.decision}`,
+      'name',
+      'remove it, narrow the other rule, or make this one stricter',
+    );
+    return;
   }
 }
 
@@ -155,7 +160,7 @@ function checkApprovers(bundle: PolicyBundle, warn: Warn): void {
   const groupNames = Object.keys(groups);
   for (const { spec, route, where, key } of routes(bundle)) {
     for (const name of [...(route.approvers ?? []), ...(route.escalate_to ?? [])]) {
-      if (groups[name] === undefined) {
+      if (!hasKey(groups, name)) {
         warn(
           spec,
           'lint.unknown_group',
@@ -166,7 +171,7 @@ function checkApprovers(bundle: PolicyBundle, warn: Warn): void {
       }
     }
     const approvers = route.approvers ?? [];
-    if (approvers.length === 0 || !approvers.every((name) => groups[name] !== undefined)) continue;
+    if (approvers.length === 0 || !approvers.every((name) => hasKey(groups, name))) continue;
     const people = new Set(approvers.flatMap((name) => groups[name]!.members));
     const require = route.require ?? 1;
     if (people.size === 1) {

@@ -7,7 +7,7 @@ import { compileBundle } from './compile.js';
 import { evaluateBundle } from './evaluate.js';
 import type { EvaluateOptions, PolicyDecision } from './result.js';
 import { readSources, readSourcesFast, type PolicyFile } from './source.js';
-import type { PolicyBundle } from './types.js';
+import type { Condition, PolicyBundle } from './types.js';
 import { validateBundle } from './validate.js';
 
 /** YAML text, one file, several files (a folder's contents, in order). */
@@ -63,11 +63,21 @@ export function compilePolicy(source: PolicySource): CompiledPolicy {
   return result.policy;
 }
 
+function sortConditions(conditions: Condition[]): Condition[] {
+  const key = (condition: Condition): string => `${condition.path}\u0000${condition.op}\u0000${canonicalJson(condition.value)}`;
+  return [...conditions].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
 export function policyVersion(bundle: PolicyBundle): string {
   // Where a rule came from is not part of what it means.
   const content = {
     ...bundle,
-    rules: bundle.rules.map(({ file: _file, ...rule }) => rule),
+    // A match is a conjunction: the order its keys are written in does not change what it means.
+    rules: bundle.rules.map(({ file: _file, ...rule }) => ({
+      ...rule,
+      match: sortConditions(rule.match),
+      ...(rule.unless === undefined ? {} : { unless: sortConditions(rule.unless) }),
+    })),
     workflows: Object.fromEntries(Object.entries(bundle.workflows).map(([name, { file: _file, ...workflow }]) => [name, workflow])),
   };
   return `sha256:${sha256Hex(canonicalJson(content))}`;

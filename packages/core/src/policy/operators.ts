@@ -3,7 +3,7 @@
 // for every candidate rule of every decision.
 
 import { globToRegExp } from '../util/glob.js';
-import { compileGetter, type Getter } from './paths.js';
+import { compileGetter, isInheritedName, type Getter } from './paths.js';
 import type { Condition } from './types.js';
 
 /** What a test found: the condition holds, does not hold, or its field is missing. */
@@ -80,20 +80,20 @@ export function compileCondition(condition: Condition): CompiledCondition {
   if (op === 'exists') {
     // `exists` tests presence itself, so a missing field is an answer here, not a gap.
     test = (action) => (holds(get(action)) ? HOLDS : FAILS);
-  } else if (op === 'eq' && path !== 'action_type' && !path.includes('.')) {
+  } else if (isInheritedName(path) || path === 'action_type' || path.includes('.')) {
+    test = (action) => {
+      const found = get(action);
+      return found === undefined ? MISSING : holds(found) ? HOLDS : FAILS;
+    };
+  } else if (op === 'eq') {
     // The most common test, written out so that it costs one property read and one comparison.
     test = (action) => {
       const found = action[path];
       return found === undefined ? MISSING : found === value ? HOLDS : FAILS;
     };
-  } else if (path !== 'action_type' && !path.includes('.')) {
-    test = (action) => {
-      const found = action[path];
-      return found === undefined ? MISSING : holds(found) ? HOLDS : FAILS;
-    };
   } else {
     test = (action) => {
-      const found = get(action);
+      const found = action[path];
       return found === undefined ? MISSING : holds(found) ? HOLDS : FAILS;
     };
   }

@@ -113,7 +113,8 @@ function sourceDocument(file: PolicyFile, doc: Document.Parsed, data: unknown, l
     let keyNode: Node | undefined;
     for (const step of path) {
       if (isMap(node)) {
-        const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === step);
+        // Keys compare as text: `0:` in YAML is the number 0 but the data path says '0'.
+        const pair = node.items.find((item) => String(isScalar(item.key) ? item.key.value : item.key) === String(step));
         if (pair === undefined) return { node, complete: false };
         keyNode = pair.key as Node;
         node = pair.value as Node | null;

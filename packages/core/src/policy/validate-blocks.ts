@@ -2,6 +2,7 @@
 // autonomy, escalation, groups, notifications and review.
 
 import { RISK_TIERS, type Decision, type RiskTier } from '../decision.js';
+import { emptyRecord, hasKey } from '../util/record.js';
 import { isPlainObject, describeType, type Reader } from './reader.js';
 import { readCondition, readRoute, ROUTE_KEYS } from './validate-route.js';
 import { recordOrigin } from './origins.js';
@@ -26,7 +27,7 @@ export const TIMEOUT_ACTIONS: readonly TimeoutAction[] = ['deny', 'approve', 'es
 export const DEMOTE_EVENTS = ['reversal', 'flagged', 'failed', 'failed_critical', 'denied', 'changes_requested'] as const;
 
 export function readApprovalPolicies(reader: Reader, value: unknown): Record<string, EnvironmentPolicy> {
-  const result: Record<string, EnvironmentPolicy> = {};
+  const result = emptyRecord<EnvironmentPolicy>();
   if (!isPlainObject(value)) {
     reader.error(
       ['approval_policies'],
@@ -66,6 +67,11 @@ function readException(reader: Reader, value: unknown, path: (string | number)[]
   const actionValue = record.action ?? record.action_type;
   const actionKey = record.action === undefined ? 'action_type' : 'action';
   let action: string[] | undefined;
+  if (record.action !== undefined && record.action_type !== undefined) {
+    reader.error([...path, 'action_type'], 'policy.duplicate_key', '`action` and `action_type` are the same key; give only one', {
+      key: true,
+    });
+  }
   if (actionValue === undefined) reader.error(path, 'policy.missing_field', 'an exception needs `action`');
   else action = reader.stringList(actionValue, [...path, actionKey], '`action`');
   const condition = record.condition === undefined ? undefined : readCondition(reader, record.condition, [...path, 'condition']);
@@ -135,16 +141,16 @@ export function readAutonomy(reader: Reader, value: unknown): AutonomySpec | und
   const maxLevel = Math.max(...known);
   const levelOf = (raw: unknown, at: (string | number)[], what: string): number | undefined => {
     const level = reader.number(raw, at, what, { min: 0, integer: true });
-    if (level !== undefined && levels[level] === undefined) {
+    if (level !== undefined && !hasKey(levels, level)) {
       reader.error(at, 'policy.unknown_level', `${what} \`${level}\` is not a level of the table (levels: ${known.join(', ')})`);
       return undefined;
     }
     return level;
   };
-  const spec: AutonomySpec = { default_level: 0, levels, demote_on: [], audit_sample_rate: 0, agents: {} };
+  const spec: AutonomySpec = { default_level: 0, levels, demote_on: [], audit_sample_rate: 0, agents: emptyRecord() };
   if (record.default_level !== undefined)
     spec.default_level = levelOf(record.default_level, [...path, 'default_level'], '`default_level`') ?? 0;
-  else if (levels[0] === undefined) spec.default_level = Math.min(...known);
+  else if (!hasKey(levels, 0)) spec.default_level = Math.min(...known);
   if (record.promote_after !== undefined) {
     const count = reader.number(record.promote_after, [...path, 'promote_after'], '`promote_after`', { min: 1, integer: true });
     if (count !== undefined) spec.promote_after = count;
@@ -324,7 +330,8 @@ function readChannel(reader: Reader, name: string, raw: unknown, path: (string |
       );
     }
   }
-  const settings = reader.object(raw, path, ['type', ...CHANNEL_SETTINGS[type]], `${type} channel \`${name}\``);
+  // Inline secrets were reported above; listing them as allowed keeps them from being reported twice.
+  const settings = reader.object(raw, path, ['type', ...CHANNEL_SETTINGS[type], ...INLINE_SECRETS], `${type} channel \`${name}\``);
   if (settings === undefined) return undefined;
   const { type: _type, ...rest } = settings;
   return { name, type, settings: rest };

@@ -40,6 +40,7 @@ export function readRules(reader: Reader, value: unknown): ReadRule[] {
       reader.error(path, 'policy.missing_field', `rule \`${name ?? position}\` needs a \`decision\` or a \`risk\``);
     }
     const reason = record.reason === undefined ? undefined : reader.string(record.reason, [...path, 'reason'], '`reason`');
+    if (record.description !== undefined) reader.string(record.description, [...path, 'description'], '`description`');
     const route = readRoute(reader, record, path);
     if (name === undefined || match === undefined || (record.unless !== undefined && unless === undefined)) return;
     if (record.condition !== undefined && condition === undefined) return;

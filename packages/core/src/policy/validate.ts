@@ -2,6 +2,7 @@
 // across all files. A bundle with any error is never returned: a policy never half-loads.
 
 import { didYouMean } from '../util/did-you-mean.js';
+import { emptyRecord, hasKey } from '../util/record.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { isPlainObject, describeType, Reader } from './reader.js';
 import { diagnosticAt } from './origins.js';
@@ -35,7 +36,13 @@ const SINGLE_BLOCKS = ['defaults', 'autonomy', 'escalation', 'notifications', 'r
 
 export function validateBundle(documents: SourceDocument[], diagnostics: Diagnostic[]): PolicyBundle | undefined {
   const errorsBefore = countErrors(diagnostics);
-  const bundle: PolicyBundle = { rules: [], approval_policies: {}, defaults: {}, groups: {}, workflows: {} };
+  const bundle: PolicyBundle = {
+    rules: [],
+    approval_policies: emptyRecord(),
+    defaults: {},
+    groups: emptyRecord(),
+    workflows: emptyRecord(),
+  };
   const rules: ReadRule[] = [];
   const seenBlocks = new Map<string, string>();
   const workflowReaders = new Map<string, Reader>();
@@ -77,7 +84,7 @@ export function validateBundle(documents: SourceDocument[], diagnostics: Diagnos
     if (data.rules !== undefined) rules.push(...readRules(reader, data.rules));
     if (data.approval_policies !== undefined) {
       for (const [environment, policy] of Object.entries(readApprovalPolicies(reader, data.approval_policies))) {
-        if (bundle.approval_policies[environment] !== undefined) {
+        if (hasKey(bundle.approval_policies, environment)) {
           reader.error(['approval_policies', environment], 'policy.duplicate_block', `environment \`${environment}\` is defined twice`, {
             key: true,
           });
@@ -105,7 +112,7 @@ export function validateBundle(documents: SourceDocument[], diagnostics: Diagnos
     }
     if (data.groups !== undefined) {
       for (const group of readGroups(reader, data.groups)) {
-        if (bundle.groups[group.name] !== undefined) {
+        if (hasKey(bundle.groups, group.name)) {
           reader.error(['groups', group.name], 'policy.duplicate_block', `group \`${group.name}\` is defined twice`, { key: true });
         } else {
           bundle.groups[group.name] = group;
@@ -115,6 +122,16 @@ export function validateBundle(documents: SourceDocument[], diagnostics: Diagnos
     if (data.workflows !== undefined) readWorkflowsBlock(reader, data.workflows, bundle, workflowReaders);
   }
 
+  // Reported only for an otherwise clean bundle: a misspelt block already explains the emptiness.
+  if (countErrors(diagnostics) === 0 && isEmpty(bundle, rules.length)) {
+    diagnostics.push({
+      code: 'policy.empty',
+      message: 'the policy decides nothing: it has no rules, approval_policies or defaults, so every action would be allowed',
+      severity: 'error',
+      ...(documents[0] === undefined ? {} : { file: documents[0].file, line: 1, column: 1 }),
+      help: 'add `defaults: { decision: ALLOW }` if allowing everything is really meant',
+    });
+  }
   checkDuplicateNames(rules);
   rules.forEach((entry, index) => {
     entry.rule.index = index;
@@ -122,6 +139,15 @@ export function validateBundle(documents: SourceDocument[], diagnostics: Diagnos
   });
   checkReferences(bundle, rules, diagnostics);
   return countErrors(diagnostics) > errorsBefore ? undefined : bundle;
+}
+
+function isEmpty(bundle: PolicyBundle, rules: number): boolean {
+  const blocks = [bundle.approval_policies, bundle.workflows, bundle.groups, bundle.defaults].map((block) => Object.keys(block).length);
+  return (
+    rules === 0 &&
+    blocks.every((count) => count === 0) &&
+    [bundle.autonomy, bundle.escalation, bundle.notifications, bundle.review].every((block) => block === undefined)
+  );
 }
 
 function countErrors(diagnostics: Diagnostic[]): number {
@@ -159,7 +185,7 @@ function addWorkflow(
   bundle: PolicyBundle,
   readers: Map<string, Reader>,
 ): void {
-  if (bundle.workflows[name] !== undefined) {
+  if (hasKey(bundle.workflows, name)) {
     reader.error(
       root.length === 0 ? ['workflow'] : root,
       'policy.duplicate_workflow',
@@ -177,7 +203,7 @@ function addWorkflow(
 function checkReferences(bundle: PolicyBundle, rules: ReadRule[], diagnostics: Diagnostic[]): void {
   const workflowNames = Object.keys(bundle.workflows);
   for (const { rule, reader, path } of rules) {
-    if (rule.workflow !== undefined && bundle.workflows[rule.workflow] === undefined) {
+    if (rule.workflow !== undefined && !hasKey(bundle.workflows, rule.workflow)) {
       reader.error(
         [...path, 'workflow'],
         'policy.unknown_workflow',
@@ -193,15 +219,19 @@ function checkReferences(bundle: PolicyBundle, rules: ReadRule[], diagnostics: D
     }
   }
   for (const [environment, policy] of Object.entries(bundle.approval_policies)) {
+    if (policy.workflow !== undefined && !hasKey(bundle.workflows, policy.workflow)) {
+      const message = `environment \`${environment}\` names unknown workflow \`${policy.workflow}\`${didYouMean(policy.workflow, workflowNames)}`;
+      diagnostics.push(diagnosticAt(policy, 'error', 'policy.unknown_workflow', message, 'workflow'));
+    }
     for (const exception of policy.exceptions) {
-      if (exception.workflow !== undefined && bundle.workflows[exception.workflow] === undefined) {
+      if (exception.workflow !== undefined && !hasKey(bundle.workflows, exception.workflow)) {
         const message = `an exception of \`${environment}\` names unknown workflow \`${exception.workflow}\`${didYouMean(exception.workflow, workflowNames)}`;
         diagnostics.push(diagnosticAt(exception, 'error', 'policy.unknown_workflow', message, 'workflow'));
       }
     }
   }
   const defaultWorkflow = bundle.defaults.workflow;
-  if (defaultWorkflow !== undefined && bundle.workflows[defaultWorkflow] === undefined) {
+  if (defaultWorkflow !== undefined && !hasKey(bundle.workflows, defaultWorkflow)) {
     const message = `\`defaults\` names unknown workflow \`${defaultWorkflow}\`${didYouMean(defaultWorkflow, workflowNames)}`;
     diagnostics.push(diagnosticAt(bundle.defaults, 'error', 'policy.unknown_workflow', message, 'workflow'));
   }

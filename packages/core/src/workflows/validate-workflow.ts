@@ -88,7 +88,9 @@ export function readWorkflow(reader: Reader, name: string, record: Record<string
     );
     return undefined;
   }
-  const description = typeof record.description === 'string' ? record.description : undefined;
+  const description =
+    record.description === undefined ? undefined : reader.string(record.description, [...root, 'description'], '`description`');
+  if (record.description !== undefined && description === undefined) return undefined;
   const workflow: WorkflowSpec = { name, steps, file: reader.file, ...(description === undefined ? {} : { description }) };
   recordOrigin(workflow, reader.source, root);
   return workflow;
@@ -103,7 +105,10 @@ function readStep(reader: Reader, raw: unknown, path: DataPath): WorkflowStep | 
   const type = reader.oneOf(record.type, [...path, 'type'], ['worker', 'approval'] as const, 'step type');
   const depends_on = record.depends_on === undefined ? [] : reader.stringList(record.depends_on, [...path, 'depends_on'], '`depends_on`');
   if (id === undefined || type === undefined || depends_on === undefined) return undefined;
-  const name = typeof record.name === 'string' ? record.name : undefined;
+  const name = record.name === undefined ? undefined : reader.string(record.name, [...path, 'name'], 'a step name');
+  if (record.name !== undefined && name === undefined) return undefined;
+  if (record.description !== undefined && reader.string(record.description, [...path, 'description'], '`description`') === undefined)
+    return undefined;
   const configPath = [...path, 'config'];
   if (record.config === undefined) {
     reader.error(path, 'policy.missing_field', `step \`${id}\` needs a \`config\``);

@@ -6,11 +6,11 @@ export class UsageError extends Error {
   readonly code = 'cli.usage';
 }
 
-export function readJsonArgument(argument: string, what: string): unknown {
+export function readJsonArgument(argument: string, what: string, readStdin: () => string = () => readFileSync(0, 'utf8')): unknown {
   let text: string;
   let from: string;
   if (argument === '-') {
-    text = readFileSync(0, 'utf8');
+    text = readStdin();
     from = 'standard input';
   } else if (argument.startsWith('@')) {
     const path = argument.slice(1);
@@ -27,8 +27,7 @@ export function readJsonArgument(argument: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(
-      `${what} from ${from} is not valid JSON: ${String((error as Error).message).replace(/^Unexpected/, 'unexpected')}`,
-    );
+    const reason = String((error as Error).message);
+    throw new UsageError(`${what} from ${from} is not valid JSON: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`);
   }
 }

@@ -50,7 +50,8 @@ function fromFastify(error: FastifyError): { status: number; body: ErrorBody } |
   if (error instanceof SyntaxError || error.statusCode === 400) {
     return { status: 400, body: errorBody('request.invalid', `the request body is not valid JSON: ${error.message}`, { field: 'body' }) };
   }
-  if (error.statusCode === 429) return { status: 429, body: errorBody('rate_limited', 'too many requests; slow down and retry later') };
+  if (error.statusCode === 429)
+    return { status: 429, body: errorBody('request.rate_limited', 'too many requests; slow down and retry later') };
   return undefined;
 }
 
@@ -64,9 +65,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     const known = fromFastify(error);
     if (known !== undefined) return reply.status(known.status).send(known.body);
     request.log.error({ err: error }, 'request failed');
-    return reply.status(500).send(errorBody('internal', 'the server failed to handle this request; it is logged'));
+    return reply.status(500).send(errorBody('server.internal', 'the server failed to handle this request; it is logged'));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(errorBody('not_found', `no route \`${request.method} ${request.url.split('?')[0]}\``));
+    reply.status(404).send(errorBody('request.not_found', `no route \`${request.method} ${request.url.split('?')[0]}\``));
   });
 }

@@ -101,7 +101,14 @@ export function registerPolicyCommands(program: Command, io: CliIo, setExit: (co
         }
         const policyPath = options.policy ?? (read.tests.policy === undefined ? undefined : resolve(dirname(file), read.tests.policy));
         if (policyPath === undefined) {
-          io.err(`${file}: error test.missing_policy: name the policy with \`policy:\` in the file or with --policy`);
+          io.err(
+            formatDiagnostic({
+              code: 'test.missing_policy',
+              message: 'name the policy with `policy:` in the file or with --policy',
+              severity: 'error',
+              file,
+            }),
+          );
           failed++;
           continue;
         }
@@ -141,7 +148,8 @@ export function registerPolicyCommands(program: Command, io: CliIo, setExit: (co
     .option('--action-id <id>', 'action id for deterministic audit sampling')
     .option('--explain', 'print a readable explanation instead of JSON')
     .action((options: { policy: string; input: string; level?: number; novel?: boolean; actionId?: string; explain?: boolean }) => {
-      const action = readJsonArgument(options.input, 'the action');
+      const action = readJsonArgument(options.input, 'the action', io.readStdin);
+      if (action === null || typeof action !== 'object' || Array.isArray(action)) throw new UsageError('the action must be a JSON object');
       const compiled = loadOrReport(io, options.policy);
       if (compiled === undefined) {
         setExit(EXIT.failed);

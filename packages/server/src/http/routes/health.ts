@@ -16,7 +16,7 @@ export function healthRoutes(app: FastifyInstance, services: Services): void {
       } catch (error) {
         return reply
           .status(503)
-          .send({ error: { code: 'unavailable', message: `database unreachable: ${String((error as Error).message)}` } });
+          .send({ error: { code: 'server.unavailable', message: `database unreachable: ${String((error as Error).message)}` } });
       }
     },
   );
