@@ -8,6 +8,9 @@ export interface TargetCheck {
   pass: boolean | null;
 }
 
+/** Tollgate on the 4-rule mix renamed so that no generated rule can match it. */
+export const GROWTH_ENGINE = 'tollgate, unmatched';
+
 const ratioText = (r: number): string => `${r.toFixed(r >= 10 ? 0 : 2)}x`;
 
 export function checkTargets(results: EngineResult[], sizes: readonly number[]): TargetCheck[] {
@@ -25,16 +28,20 @@ export function checkTargets(results: EngineResult[], sizes: readonly number[]):
       : { target: `safety policy: floor ÷ tollgate ≤ 10`, measured: 'n/a', pass: null },
   );
 
-  const large = rate('tollgate', largest);
+  // Cost must not grow with rules that cannot match: the same actions against 4 and 10,000 rules.
+  const growthTarget = `${largest.toLocaleString('en')} rules ≥ 0.5 × ${smallest}-rule rate (same actions, added rules cannot match)`;
+  const grownRate = rate(GROWTH_ENGINE, largest);
+  const baseRate = rate(GROWTH_ENGINE, smallest);
   checks.push(
-    large && small
-      ? {
-          target: `${largest.toLocaleString('en')} rules ≥ 0.5 × ${smallest}-rule rate`,
-          measured: `${(large / small).toFixed(2)}x`,
-          pass: large / small >= 0.5,
-        }
-      : { target: `${largest.toLocaleString('en')} rules ≥ 0.5 × ${smallest}-rule rate`, measured: 'n/a', pass: null },
+    grownRate && baseRate
+      ? { target: growthTarget, measured: `${(grownRate / baseRate).toFixed(2)}x`, pass: grownRate / baseRate >= 0.5 }
+      : { target: growthTarget, measured: 'n/a', pass: null },
   );
+  // For information: the full mix, whose actions hit more rules (and build more explanation) as the policy grows.
+  const large = rate('tollgate', largest);
+  if (large && small) {
+    checks.push({ target: `(info) full mix: ${largest.toLocaleString('en')}-rule rate ÷ ${smallest}-rule rate`, measured: `${(large / small).toFixed(2)}x`, pass: null });
+  }
 
   for (const [peer, factor] of [
     ['cedar', 50],
