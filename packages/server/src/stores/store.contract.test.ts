@@ -682,7 +682,7 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
     it('lists newest first, by status, and pages with `after`', async () => {
       const tenantId = await newTenant(store);
       const otherTenant = await newTenant(store);
-      const made = [];
+      const made: Awaited<ReturnType<typeof pendingApproval>>[] = [];
       for (let i = 0; i < 5; i++) {
         made.push(await pendingApproval(tenantId, { created_at: T0 + (i % 3), status: i === 2 ? 'approved' : 'pending' }));
       }
