@@ -20,6 +20,8 @@ export interface RunningServer {
 
 export interface StartOptions {
   clock?: Clock;
+  /** Sweep approval deadlines every this many ms; 0 leaves sweeping to the caller (tests). */
+  timerIntervalMs?: number;
   /** Pino logger options, or false for silence (tests). */
   logger?: boolean | { level: string };
   watchPolicy?: boolean;
@@ -55,6 +57,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     });
   }
   await app.listen({ host: config.host, port: config.port });
+  if (options.timerIntervalMs !== 0) services.timers.start(options.timerIntervalMs ?? 1000);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -67,6 +70,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     close() {
       closing ??= (async () => {
         policies.close();
+        await services.timers.stop();
         await app.close();
         await services.batcher.drain();
         await store.close();

@@ -8,6 +8,7 @@ import { AuthService } from './auth-service.js';
 import { DecisionService } from './decision-service.js';
 import { EventBus } from './event-bus.js';
 import type { PolicyService } from './policy-service.js';
+import { TimerService } from './timer-service.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export interface Services {
@@ -20,6 +21,7 @@ export interface Services {
   decisions: DecisionService;
   approvals: ApprovalService;
   audit: AuditService;
+  timers: TimerService;
 }
 
 export function createServices(options: {
@@ -43,5 +45,6 @@ export function createServices(options: {
     auth: new AuthService({ store, clock }),
     decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret }),
     audit: new AuditService({ store }),
+    timers: new TimerService({ store, bus, clock, policies, secret }),
   };
 }
