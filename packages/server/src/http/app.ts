@@ -1,7 +1,7 @@
 // Builds the HTTP API (DESIGN §9): JSON under /v1, schemas that also produce /openapi.json,
 // stable error codes, size limits and per-key rate limits.
 
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { createHash } from 'node:crypto';
@@ -31,7 +31,8 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: true,
+    // One log line per request would be most of the log at decision rates; errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
   installErrorHandler(app);
