@@ -17,3 +17,8 @@ export type * from './policy/types.js';
 export { canonicalJson } from './util/canonical-json.js';
 export { sha256Hex } from './util/sha256.js';
 export { parseDuration } from './util/duration.js';
+export { reduceWorkflow, nextTimer, isOpen } from './workflows/reducer.js';
+export { singleStepWorkflow, withRouteDefaults, SINGLE_STEP_ID } from './workflows/single-step.js';
+export { checkModifications, actionDigestOf } from './workflows/modify.js';
+export { checkEligible } from './workflows/eligibility.js';
+export type * from './workflows/state.js';
