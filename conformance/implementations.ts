@@ -5,6 +5,7 @@ import type { ConformanceCase } from './loader.js';
 import type { Outcome } from './outcome.js';
 import { cli } from './implementations/cli.js';
 import { core } from './implementations/core.js';
+import { http } from './implementations/http.js';
 
 export interface Implementation {
   name: string;
@@ -15,4 +16,4 @@ export interface Implementation {
   run(testCase: ConformanceCase): Promise<Outcome>;
 }
 
-export const implementations: Implementation[] = [core, cli];
+export const implementations: Implementation[] = [core, cli, http];

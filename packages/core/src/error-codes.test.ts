@@ -47,17 +47,21 @@ function propertyName(name: ts.PropertyName | ts.BindingName | undefined): strin
   return name !== undefined && (ts.isIdentifier(name) || ts.isStringLiteral(name)) ? name.text : undefined;
 }
 
-/** Whether a string is an event name rather than a code: a literal type, a `type:` value, or compared with `.type`. */
+/** Whether a string is an event name rather than a code: a literal type, a `type:` or `event:` value, or compared with `.type`. */
 function isEventName(node: ts.Node): boolean {
   for (let at: ts.Node = node; at.parent !== undefined; at = at.parent) {
     if (ts.isLiteralTypeNode(at)) return true;
     if (ts.isExpressionStatement(at) || ts.isBlock(at) || ts.isSourceFile(at)) break;
   }
-  const parent = node.parent;
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer === node)
-    return propertyName(parent.name) === 'type';
+  // `type: done ? 'approval.decided' : 'approval.timed_out'` names events just as a plain value does.
+  let value: ts.Node = node;
+  while ((ts.isConditionalExpression(value.parent) && value.parent.condition !== value) || ts.isParenthesizedExpression(value.parent))
+    value = value.parent;
+  const parent = value.parent;
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer === value)
+    return ['type', 'event'].includes(propertyName(parent.name) ?? '');
   if (ts.isBinaryExpression(parent)) {
-    const other = parent.left === node ? parent.right : parent.left;
+    const other = parent.left === value ? parent.right : parent.left;
     return ts.isPropertyAccessExpression(other) && other.name.text === 'type';
   }
   return false;

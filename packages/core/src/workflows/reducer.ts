@@ -308,7 +308,7 @@ function vote(
   });
   if (event.verdict === 'deny') {
     endStep(step, 'denied', note, now);
-    finish(state, 'denied', `${step.id}: ${note}`, now, effects);
+    finish(state, 'denied', `${stagePrefix(state, step.id)}${note}`, now, effects);
   } else if (event.verdict === 'request_changes') {
     endStep(step, 'changes_requested', note, now);
     finish(state, 'changes_requested', note, now, effects);
@@ -317,6 +317,11 @@ function vote(
     advance(state, now, effects);
   }
   return undefined;
+}
+
+/** "security-review: " when the request has several stages, so the agent is told which one decided. */
+function stagePrefix(state: WorkflowState, stepId: string): string {
+  return state.steps.filter((step) => step.type === 'approval').length > 1 ? `${stepId}: ` : '';
 }
 
 function endStep(step: StepState, status: StepState['status'], resolution: string | null, now: number): void {

@@ -85,6 +85,40 @@ export interface ApprovalsTable {
   decided_at: number | null;
   resolution: string | null;
   version: number;
+  /** JSON of the workflow state; null only for rows written before workflows. */
+  state: string | null;
+}
+
+export interface ApprovalEventsTable {
+  approval_id: string;
+  seq: number;
+  tenant_id: string;
+  /** JSON of the workflow event. */
+  event: string;
+  at: number;
+}
+
+export interface JobsTable {
+  id: string;
+  tenant_id: string;
+  approval_id: string;
+  action_id: string;
+  step_id: string;
+  capability: string;
+  /** 0/1: the job executes the approved action. */
+  executes: number;
+  /** JSON object. */
+  input: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  worker: string | null;
+  lease_until: number | null;
+  /** JSON or null. */
+  output: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface VotesTable {
@@ -139,6 +173,8 @@ export interface SettingsTable {
 
 export interface Database {
   settings: SettingsTable;
+  approval_events: ApprovalEventsTable;
+  jobs: JobsTable;
   tenants: TenantsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;

@@ -1,13 +1,13 @@
 // Builds the HTTP API (DESIGN §9): JSON under /v1, schemas that also produce /openapi.json,
 // stable error codes, size limits and per-key rate limits.
 
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { createHash } from 'node:crypto';
 import type { Services } from '../services/services.js';
 import { tokenOf } from './auth.js';
-import { installErrorHandler } from './error-handler.js';
+import { errorBody, installErrorHandler } from './error-handler.js';
 import { installValidation } from './validation.js';
 import { actionRoutes } from './routes/actions.js';
 import { approvalRoutes } from './routes/approvals.js';
@@ -15,6 +15,7 @@ import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { policyRoutes } from './routes/policy.js';
 
@@ -34,7 +35,14 @@ export async function buildApp(services: Services, options: AppOptions): Promise
     // One log line per request would be most of the log at decision rates; errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Errors Fastify raises before routing (an overlong or badly encoded URL) get our error format too.
+    frameworkErrors: (error, _request, reply) => {
+      const message = `bad request: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}`;
+      void (reply as FastifyReply).code(error.statusCode ?? 400).send(errorBody('request.invalid', message, { field: 'url' }));
+    },
   });
+  // JSON only: a body sent as text/plain is refused as an unsupported media type, not parsed as a string.
+  app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
   installValidation(app);
 
@@ -70,6 +78,7 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   authRoutes(app, services, { secureCookies: options.secureCookies ?? false });
   actionRoutes(app, services);
   approvalRoutes(app, services);
+  jobRoutes(app, services);
   auditRoutes(app, services);
   eventRoutes(app, services);
   policyRoutes(app, services);

@@ -19,8 +19,14 @@ function fromFastify(error: FastifyError): { status: number; body: ErrorBody } |
     const where = error.validationContext ?? 'body';
     const path = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
     const extra = first?.params && 'additionalProperty' in first.params ? String(first.params.additionalProperty) : undefined;
-    const field = [where, path, extra].filter((part) => part !== undefined && part !== '').join('.');
-    const message = extra !== undefined ? `unknown field \`${extra}\`` : `\`${field}\` ${first?.message ?? 'is invalid'}`;
+    const missing = first?.params && 'missingProperty' in first.params ? String(first.params.missingProperty) : undefined;
+    const field = [where, path, extra ?? missing].filter((part) => part !== undefined && part !== '').join('.');
+    const message =
+      extra !== undefined
+        ? `unknown field \`${extra}\``
+        : missing !== undefined
+          ? `\`${field}\` is required`
+          : `\`${field}\` ${first?.message ?? 'is invalid'}`;
     return {
       status: 400,
       body: errorBody('request.invalid', message, {

@@ -1,17 +1,21 @@
-// Votes on approval requests: eligibility and separation of duties, quorum of distinct people,
-// one deny denies, request-changes sends the action back; an approval issues the grant.
+// People's side of approval requests: reading them, voting (approve, approve with a note or
+// with modifications within limits, deny with a reason, request changes) and delegating. The
+// workflow reducer decides what each vote means; this service checks who is asking and stores it.
 
+import { actionDigestOf, type Person } from '@tollgate/core';
 import { TollgateError, notFound } from '../errors.js';
-import type { ApprovalRecord, Verdict, VoteRecord } from '../stores/records.js';
+import type { ApprovalRecord, User, Verdict, VoteRecord } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
-import { appendAudit, type AuditDraft } from './audit-chain.js';
-import { checkEligibility } from './eligibility.js';
-import type { EventBus } from './event-bus.js';
-import { newGrant } from './grants.js';
+import { appendAudit } from './audit-chain.js';
+import { contextPackage, type ContextPackage } from './context-package.js';
+import type { EventBus, LiveEvent } from './event-bus.js';
+import type { PolicyService } from './policy-service.js';
 import type { UserPrincipal } from './principals.js';
 import { approvalView, type ApprovalView } from './views.js';
+import type { WorkflowRunner } from './workflow-runner.js';
+import { ConcurrentChange } from './workflow-runner.js';
 
 export interface VoteInput {
   verdict: Verdict;
@@ -19,18 +23,55 @@ export interface VoteInput {
   modifications?: Record<string, unknown>;
   /** The digest the voter saw; a vote on a changed action is refused. */
   digest?: string;
+  /** The stage voted on; may be left out when only one stage is open to the voter. */
+  step?: string;
 }
 
-const MAX_NOTE = 4000;
-const SINGLE_STEP = 'approval';
+export interface DelegateInput {
+  /** Name or id of the person who takes over. */
+  to: string;
+  note?: string;
+  step?: string;
+}
+
+export function personOf(user: User): Person {
+  return { id: user.id, name: user.name, groups: user.groups };
+}
 
 export class ApprovalService {
-  constructor(private readonly deps: { store: Store; bus: EventBus; clock: Clock; secret: string; baseUrl: string }) {}
+  constructor(
+    private readonly deps: { store: Store; bus: EventBus; clock: Clock; runner: WorkflowRunner; policies: PolicyService; baseUrl: string },
+  ) {}
 
   async get(tenantId: string, id: string): Promise<ApprovalView> {
     const approval = await this.deps.store.approvals.get(tenantId, id);
     if (approval === undefined) throw notFound('approval', id);
     return this.view(this.deps.store, approval);
+  }
+
+  /** The request with everything its approvers need to decide (the guide's context package). */
+  async detail(
+    tenantId: string,
+    id: string,
+  ): Promise<ApprovalView & { context_package: ContextPackage; decision: Record<string, unknown> }> {
+    const { store } = this.deps;
+    const approval = await store.approvals.get(tenantId, id);
+    if (approval === undefined) throw notFound('approval', id);
+    const action = await store.actions.get(tenantId, approval.action_id);
+    if (action === undefined) throw notFound('action', approval.action_id);
+    const view = await this.view(store, approval);
+    return {
+      ...view,
+      context_package: await contextPackage(store, approval, action),
+      decision: {
+        decision: action.decision,
+        reasons: action.evaluation.reasons,
+        missing: action.evaluation.missing,
+        risk: action.risk,
+        policy_version: action.policy_version,
+        agent: action.agent,
+      },
+    };
   }
 
   async list(tenantId: string, filter: { status?: ApprovalRecord['status'][]; limit?: number; after?: string }): Promise<ApprovalView[]> {
@@ -44,151 +85,167 @@ export class ApprovalService {
   }
 
   async vote(principal: UserPrincipal, approvalId: string, input: VoteInput): Promise<ApprovalView> {
-    checkVoteInput(input);
-    const { store, clock, bus } = this.deps;
-    const tenantId = principal.tenant_id;
-    const result = await retryOnConflict(() =>
-      store.transaction(async (scope) => {
-        const now = clock.now();
-        const approval = await scope.approvals.get(tenantId, approvalId);
-        if (approval === undefined) throw notFound('approval', approvalId);
-        if (approval.status !== 'pending')
-          throw new TollgateError('approval.closed', `this request is ${approval.status.replace('_', ' ')} already`);
-        if (input.digest !== undefined && input.digest !== approval.digest) {
-          throw new TollgateError('approval.stale_digest', 'the action changed since you looked at it; reload and decide again', {
-            field: 'digest',
-            digest: approval.digest,
-          });
-        }
-        // Taking the row first serialises concurrent voters on PostgreSQL (the UPDATE locks it).
-        if (!(await scope.approvals.update(tenantId, approvalId, approval.version, {}))) throw new ConcurrentChange();
-        const version = approval.version + 1;
-        const action = await scope.actions.get(tenantId, approval.action_id);
-        if (action === undefined) throw notFound('action', approval.action_id);
-        const eligibility = checkEligibility(principal.user, approval, action);
-        if (!eligibility.ok) throw new TollgateError(eligibility.code, eligibility.message);
-        if (input.modifications !== undefined) {
-          throw new TollgateError('vote.invalid', 'this request allows no modifications', { field: 'modifications' });
-        }
-        const vote: VoteRecord = {
-          id: newId('vot', now),
-          tenant_id: tenantId,
-          approval_id: approvalId,
-          step_id: SINGLE_STEP,
-          user_id: principal.user.id,
+    return this.change(principal, approvalId, async (scope, approval, now) => {
+      if (input.modifications !== undefined) this.checkModifiedAction(approval, input.modifications);
+      const applied = await this.deps.runner.apply(
+        scope,
+        approval,
+        {
+          type: 'vote',
+          step: input.step ?? null,
+          person: personOf(principal.user),
           verdict: input.verdict,
           note: input.note ?? null,
-          modifications: null,
-          created_at: now,
-        };
-        try {
-          await scope.votes.insert(vote);
-        } catch (error) {
-          if (error instanceof StoreConflictError)
-            throw new TollgateError('approval.already_voted', 'you have voted on this request already');
-          throw error;
-        }
-        const audit: AuditDraft[] = [
+          modifications: input.modifications ?? null,
+          digest: input.digest ?? null,
+        },
+        now,
+        `user:${principal.user.id}`,
+      );
+      const cast = applied.approval
+        .state!.steps.flatMap((step) => (step.type === 'approval' ? step.votes.map((vote) => ({ step: step.id, vote })) : []))
+        .find((entry) => entry.vote.user_id === principal.user.id && entry.vote.at === now);
+      const vote: VoteRecord = {
+        id: newId('vot', now),
+        tenant_id: approval.tenant_id,
+        approval_id: approval.id,
+        step_id: cast?.step ?? input.step ?? 'approval',
+        user_id: principal.user.id,
+        verdict: input.verdict,
+        note: cast?.vote.note ?? null,
+        modifications: input.modifications ?? null,
+        created_at: now,
+      };
+      try {
+        await scope.votes.insert(vote);
+      } catch (error) {
+        if (error instanceof StoreConflictError)
+          throw new TollgateError('approval.already_voted', 'you have voted on this request already');
+        throw error;
+      }
+      await appendAudit(
+        scope,
+        approval.tenant_id,
+        [
           {
             type: 'vote.cast',
             actor: `user:${principal.user.id}`,
-            subject: approvalId,
-            data: { verdict: vote.verdict, note: vote.note, action_id: action.id },
+            subject: approval.id,
+            data: {
+              step: vote.step_id,
+              verdict: vote.verdict,
+              note: vote.note,
+              modifications: vote.modifications,
+              action_id: approval.action_id,
+            },
           },
-        ];
-        const votes = await scope.votes.listByApproval(tenantId, approvalId);
-        const outcome = tally(approval, votes);
-        let decided = approval;
-        if (outcome !== undefined) {
-          decided = { ...approval, status: outcome.status, decided_at: now, resolution: outcome.resolution, version: version + 1 };
-          if (
-            !(await scope.approvals.update(tenantId, approvalId, version, {
-              status: outcome.status,
-              decided_at: now,
-              resolution: outcome.resolution,
-            }))
-          ) {
-            throw new ConcurrentChange();
-          }
-          const actionStatus = outcome.status === 'approved' ? 'approved' : outcome.status === 'denied' ? 'denied' : 'changes_requested';
-          await scope.actions.transition(tenantId, action.id, ['pending'], { status: actionStatus, decided_at: now });
-          audit.push({
-            type: 'approval.decided',
-            actor: `user:${principal.user.id}`,
-            subject: approvalId,
-            data: { status: outcome.status, resolution: outcome.resolution, action_id: action.id },
-          });
-          if (outcome.status === 'approved') {
-            const grant = newGrant(this.deps.secret, tenantId, action.id, approvalId, approval.digest, now);
-            await scope.grants.insert(grant);
-            audit.push({
-              type: 'grant.issued',
-              actor: 'system',
-              subject: action.id,
-              data: { grant_id: grant.id, digest: grant.digest, expires_at: grant.expires_at },
-            });
-          }
-        }
-        await appendAudit(scope, tenantId, audit, now);
-        return { view: approvalView(decided, votes, this.deps.baseUrl), decided: outcome !== undefined, actionId: action.id };
-      }),
-    );
-    const at = clock.now();
-    bus.publish({
-      type: 'approval.voted',
-      tenant_id: tenantId,
-      approval_id: approvalId,
-      action_id: result.actionId,
-      status: result.view.status,
-      at,
+        ],
+        now,
+      );
+      return {
+        ...applied,
+        live: [
+          {
+            type: 'approval.voted',
+            tenant_id: approval.tenant_id,
+            approval_id: approval.id,
+            action_id: approval.action_id,
+            status: applied.approval.status,
+            at: now,
+          },
+          ...applied.live,
+        ],
+      };
     });
-    if (result.decided) {
-      bus.publish({
-        type: 'approval.decided',
-        tenant_id: tenantId,
-        approval_id: approvalId,
-        action_id: result.actionId,
-        status: result.view.status,
-        at,
+  }
+
+  async delegate(principal: UserPrincipal, approvalId: string, input: DelegateInput): Promise<ApprovalView> {
+    return this.change(principal, approvalId, async (scope, approval, now) => {
+      const target = (await scope.users.findByName(approval.tenant_id, input.to)) ?? (await scope.users.get(approval.tenant_id, input.to));
+      if (target === undefined || target.disabled_at !== null)
+        throw new TollgateError('approval.invalid_delegate', `no person \`${input.to}\` to delegate to`, { field: 'to' });
+      if (target.role === 'auditor')
+        throw new TollgateError('approval.invalid_delegate', `\`${target.name}\` is an auditor and cannot decide requests`, {
+          field: 'to',
+        });
+      if (target.out_of_office)
+        throw new TollgateError('approval.invalid_delegate', `\`${target.name}\` is out of office`, { field: 'to' });
+      const applied = await this.deps.runner.apply(
+        scope,
+        approval,
+        { type: 'delegate', step: input.step ?? null, from: personOf(principal.user), to: personOf(target), note: input.note ?? null },
+        now,
+        `user:${principal.user.id}`,
+      );
+      await appendAudit(
+        scope,
+        approval.tenant_id,
+        [
+          {
+            type: 'approval.delegated',
+            actor: `user:${principal.user.id}`,
+            subject: approval.id,
+            data: { to: target.id, to_name: target.name, step: input.step ?? null, note: input.note ?? null },
+          },
+        ],
+        now,
+      );
+      return {
+        ...applied,
+        live: [
+          {
+            type: 'approval.requested',
+            tenant_id: approval.tenant_id,
+            approval_id: approval.id,
+            action_id: approval.action_id,
+            status: 'pending',
+            at: now,
+            data: { delegated_to: target.id },
+          },
+          ...applied.live,
+        ],
+      };
+    });
+  }
+
+  /** A modification the policy would deny is refused before it reaches the workflow. */
+  private checkModifiedAction(approval: ApprovalRecord, modifications: Record<string, unknown>): void {
+    const current = approval.state?.action;
+    if (current === undefined) return;
+    const modified = { ...current, ...modifications };
+    const decision = this.deps.policies.current().evaluate(modified, { now: this.deps.clock.now(), actionId: approval.action_id });
+    if (decision.decision === 'DENY') {
+      const why = decision.reasons
+        .filter((reason) => reason.decision === 'DENY')
+        .map((reason) => reason.reason)
+        .join('; ');
+      throw new TollgateError('approval.modification_refused', `the policy would deny the modified action: ${why}`, {
+        field: 'modifications',
+        digest: actionDigestOf(modified),
       });
     }
+  }
+
+  /** Runs one change to a request in a transaction, retrying when another writer got there first. */
+  private async change(
+    principal: UserPrincipal,
+    approvalId: string,
+    work: (scope: StoreScope, approval: ApprovalRecord, now: number) => Promise<{ approval: ApprovalRecord; live: LiveEvent[] }>,
+  ): Promise<ApprovalView> {
+    if (principal.user.role === 'auditor')
+      throw new TollgateError('approval.not_eligible', 'auditors can read approvals but not decide them');
+    if (principal.user.disabled_at !== null) throw new TollgateError('approval.not_eligible', 'this user is disabled');
+    const { store, clock, bus } = this.deps;
+    const result = await retryOnConflict(() =>
+      store.transaction(async (scope) => {
+        const approval = await scope.approvals.get(principal.tenant_id, approvalId);
+        if (approval === undefined) throw notFound('approval', approvalId);
+        const changed = await work(scope, approval, clock.now());
+        return { view: await this.view(scope, changed.approval), live: changed.live };
+      }),
+    );
+    for (const event of result.live) bus.publish(event);
     return result.view;
-  }
-}
-
-/** The request's result after these votes, or undefined while it is still open. */
-function tally(approval: ApprovalRecord, votes: VoteRecord[]): { status: ApprovalRecord['status']; resolution: string | null } | undefined {
-  const deny = votes.find((vote) => vote.verdict === 'deny');
-  if (deny !== undefined) return { status: 'denied', resolution: deny.note };
-  const changes = votes.find((vote) => vote.verdict === 'request_changes');
-  if (changes !== undefined) return { status: 'changes_requested', resolution: changes.note };
-  const approvers = new Set(votes.filter((vote) => vote.verdict === 'approve').map((vote) => vote.user_id));
-  if (approvers.size >= approval.require) {
-    const notes = votes.filter((vote) => vote.verdict === 'approve' && vote.note !== null).map((vote) => vote.note);
-    return { status: 'approved', resolution: notes.length > 0 ? notes.join('\n') : null };
-  }
-  return undefined;
-}
-
-function checkVoteInput(input: VoteInput): void {
-  if (!['approve', 'deny', 'request_changes'].includes(input.verdict)) {
-    throw new TollgateError('vote.invalid', '`verdict` must be `approve`, `deny` or `request_changes`', { field: 'verdict' });
-  }
-  if (input.note !== undefined && (typeof input.note !== 'string' || input.note.length > MAX_NOTE)) {
-    throw new TollgateError('vote.invalid', `\`note\` must be a string of at most ${MAX_NOTE} characters`, { field: 'note' });
-  }
-  const note = input.note?.trim() ?? '';
-  if (input.verdict === 'deny' && note === '')
-    throw new TollgateError('vote.invalid', 'a denial needs a reason in `note`', { field: 'note' });
-  if (input.verdict === 'request_changes' && note === '') {
-    throw new TollgateError('vote.invalid', 'a request for changes needs the feedback in `note`', { field: 'note' });
-  }
-}
-
-/** Another writer changed the record between our read and our write. */
-export class ConcurrentChange extends Error {
-  constructor() {
-    super('the record changed concurrently');
   }
 }
 

@@ -2,16 +2,18 @@
 // durable (action, approval request and audit events in one group-committed transaction), then
 // answer; agents may long-poll for people's verdict and report what happened.
 
-import { canonicalJson, type PolicyDecision } from '@tollgate/core';
+import { canonicalJson, singleStepWorkflow, withRouteDefaults, type PolicyDecision } from '@tollgate/core';
 import { createHash } from 'node:crypto';
 import { TollgateError, notFound } from '../errors.js';
 import type { ActionRecord, ActionStatus, ApprovalRecord } from '../stores/records.js';
-import { StoreConflictError, type Store } from '../stores/store.js';
+import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { checkAction } from './action-input.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import type { ApprovalService } from './approval-service.js';
+import { requesterOf } from './eligibility.js';
+import type { Applied, WorkflowRunner } from './workflow-runner.js';
 import type { EventBus } from './event-bus.js';
 import { grantToken, redeemGrant } from './grants.js';
 import type { PolicyService } from './policy-service.js';
@@ -48,6 +50,7 @@ interface Deps {
   bus: EventBus;
   clock: Clock;
   secret: string;
+  runner: WorkflowRunner;
 }
 
 export class DecisionService {
@@ -99,7 +102,6 @@ export class DecisionService {
       decided_at: evaluation.decision === 'REQUIRE_APPROVAL' ? null : now,
       outcome: null,
     };
-    const approval = evaluation.decision === 'REQUIRE_APPROVAL' ? this.approvalFor(record, evaluation, now) : undefined;
     const audit: AuditDraft[] = [
       {
         type: 'action.decided',
@@ -114,19 +116,13 @@ export class DecisionService {
         },
       },
     ];
-    if (approval !== undefined) {
-      audit.push({
-        type: 'approval.requested',
-        actor: 'system',
-        subject: approval.id,
-        data: { action_id: id, approvers: approval.approvers, require: approval.require, deadline: approval.deadline },
-      });
-    }
+    let started: Applied | undefined;
     try {
-      await batcher.write(async (scope) => {
+      started = await batcher.write(async (scope) => {
         await scope.actions.insert(record);
-        if (approval !== undefined) await scope.approvals.insert(approval);
         await appendAudit(scope, tenantId, audit, now);
+        if (evaluation.decision !== 'REQUIRE_APPROVAL') return undefined;
+        return this.startApproval(scope, record, evaluation, now);
       });
     } catch (error) {
       // Two submissions raced with one idempotency key: answer the one that was stored.
@@ -137,16 +133,8 @@ export class DecisionService {
       throw error;
     }
     this.deps.bus.publish({ type: 'action.decided', tenant_id: tenantId, action_id: id, status: record.status, at: now });
-    if (approval !== undefined) {
-      this.deps.bus.publish({
-        type: 'approval.requested',
-        tenant_id: tenantId,
-        action_id: id,
-        approval_id: approval.id,
-        status: 'pending',
-        at: now,
-      });
-    }
+    for (const event of started?.live ?? []) this.deps.bus.publish(event);
+    const approval = started?.approval;
     if (approval !== undefined && (options.waitSeconds ?? 0) > 0) return this.waitForVerdict(principal, id, options);
     return this.view(principal, record, approval);
   }
@@ -239,29 +227,44 @@ export class DecisionService {
     return this.view(principal, updated);
   }
 
-  private approvalFor(action: ActionRecord, evaluation: PolicyDecision, now: number): ApprovalRecord {
-    const policy = this.deps.policies.current().bundle;
+  /** Starts the request's workflow: the rule's named workflow, or a single stage from its approvers. */
+  private startApproval(scope: StoreScope, action: ActionRecord, evaluation: PolicyDecision, now: number): Promise<Applied> {
+    const { bundle } = this.deps.policies.current();
     const route = evaluation.route;
-    const timeout = policy.defaults.timeout;
-    return {
-      id: newId('apr', now),
-      tenant_id: action.tenant_id,
-      action_id: action.id,
-      digest: action.digest,
-      policy_version: evaluation.policy_version,
-      status: 'pending',
-      approvers: route?.approvers ?? policy.defaults.approvers ?? [],
-      require: route?.require ?? policy.defaults.require ?? 1,
-      criteria: route?.criteria ?? policy.defaults.criteria ?? [],
-      modifiable: (route?.modifiable as Record<string, unknown> | undefined) ?? null,
-      workflow: route?.workflow ?? null,
-      requested_by: action.agent,
-      created_at: now,
-      deadline: timeout === undefined ? null : now + timeout,
-      decided_at: null,
-      resolution: null,
-      version: 0,
-    };
+    const named = route?.workflow === undefined ? undefined : bundle.workflows[route.workflow];
+    const workflow = named === undefined ? singleStepWorkflow(route, bundle.defaults) : withRouteDefaults(named, route);
+    const { timeout, on_timeout, escalate_to } = bundle.defaults;
+    const firstStep = workflow.steps.find((step) => step.type === 'approval');
+    return this.deps.runner.start(
+      scope,
+      {
+        id: newId('apr', now),
+        tenant_id: action.tenant_id,
+        action_id: action.id,
+        digest: action.digest,
+        policy_version: evaluation.policy_version,
+        approvers: firstStep?.type === 'approval' ? firstStep.config.approvers : [],
+        require: firstStep?.type === 'approval' ? firstStep.config.require : 1,
+        criteria: route?.criteria ?? bundle.defaults.criteria ?? [],
+        modifiable: (route?.modifiable as Record<string, unknown> | undefined) ?? null,
+        workflow: named === undefined ? null : named.name,
+        requested_by: action.agent,
+        created_at: now,
+        decided_at: null,
+        resolution: null,
+      },
+      {
+        workflow,
+        action: action.payload,
+        requester: requesterOf(action) ?? null,
+        defaults: {
+          ...(timeout === undefined ? {} : { timeout }),
+          ...(on_timeout === undefined ? {} : { on_timeout }),
+          ...(escalate_to === undefined ? {} : { escalate_to }),
+        },
+      },
+      now,
+    );
   }
 
   private async replay(

@@ -9,6 +9,9 @@ export type LiveEventType =
   | 'approval.voted'
   | 'approval.decided'
   | 'approval.timed_out'
+  | 'approval.escalated'
+  | 'approval.reminder'
+  | 'job.queued'
   | 'action.outcome'
   | 'policy.reloaded';
 

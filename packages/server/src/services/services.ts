@@ -7,9 +7,11 @@ import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
 import { DecisionService } from './decision-service.js';
 import { EventBus } from './event-bus.js';
+import { JobService } from './job-service.js';
 import type { PolicyService } from './policy-service.js';
 import { TimerService } from './timer-service.js';
 import { WriteBatcher } from './write-batcher.js';
+import { WorkflowRunner } from './workflow-runner.js';
 
 export interface Services {
   store: Store;
@@ -22,6 +24,7 @@ export interface Services {
   approvals: ApprovalService;
   audit: AuditService;
   timers: TimerService;
+  jobs: JobService;
 }
 
 export function createServices(options: {
@@ -34,7 +37,8 @@ export function createServices(options: {
   const { store, policies, clock, secret, baseUrl } = options;
   const bus = new EventBus();
   const batcher = new WriteBatcher(store);
-  const approvals = new ApprovalService({ store, bus, clock, secret, baseUrl });
+  const runner = new WorkflowRunner(secret);
+  const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl });
   return {
     store,
     clock,
@@ -43,8 +47,9 @@ export function createServices(options: {
     policies,
     approvals,
     auth: new AuthService({ store, clock }),
-    decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret }),
+    decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner }),
     audit: new AuditService({ store }),
-    timers: new TimerService({ store, bus, clock, policies, secret }),
+    timers: new TimerService({ store, bus, clock, runner }),
+    jobs: new JobService({ store, bus, clock, runner, secret }),
   };
 }

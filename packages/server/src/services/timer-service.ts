@@ -1,27 +1,20 @@
-// Approval deadlines: a sweep claims the requests whose deadline has passed and applies the
-// policy's `on_timeout` once. Deadlines live in the database, so they survive restarts; claiming
-// in a transaction (FOR UPDATE SKIP LOCKED on PostgreSQL) makes each fire exactly once.
+// Approval deadlines and reminders: a sweep claims the requests whose next timer is due and
+// gives their workflow a `tick`. Timers live in the database (the request's `deadline` is its
+// workflow's next timer), so they survive restarts; claiming inside a transaction (FOR UPDATE
+// SKIP LOCKED on PostgreSQL) makes each fire exactly once across nodes.
 
-import type { ApprovalRecord } from '../stores/records.js';
 import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
-import { appendAudit, type AuditDraft } from './audit-chain.js';
-import type { EventBus } from './event-bus.js';
-import { newGrant } from './grants.js';
-import type { PolicyService } from './policy-service.js';
+import type { EventBus, LiveEvent } from './event-bus.js';
+import type { WorkflowRunner } from './workflow-runner.js';
 
-const BATCH = 500;
-
-export interface TimedOut {
-  approval: ApprovalRecord;
-  status: ApprovalRecord['status'];
-}
+const BATCH = 200;
 
 export class TimerService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
 
-  constructor(private readonly deps: { store: Store; bus: EventBus; clock: Clock; policies: PolicyService; secret: string }) {}
+  constructor(private readonly deps: { store: Store; bus: EventBus; clock: Clock; runner: WorkflowRunner }) {}
 
   /** Sweeps every `intervalMs` until stopped. */
   start(intervalMs = 1000): void {
@@ -33,10 +26,10 @@ export class TimerService {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.running;
+    await this.running?.catch(() => undefined);
   }
 
-  /** Fires every due deadline now; returns how many fired. Overlapping calls share one sweep. */
+  /** Fires every due timer now; returns how many requests it ticked. Overlapping calls share one sweep. */
   sweep(): Promise<number> {
     this.running ??= this.sweepAll().finally(() => {
       this.running = undefined;
@@ -47,59 +40,21 @@ export class TimerService {
   private async sweepAll(): Promise<number> {
     let fired = 0;
     for (;;) {
-      const batch = await this.deps.store.transaction((scope) => this.fireDue(scope));
-      fired += batch.length;
-      for (const { approval, status } of batch) {
-        this.deps.bus.publish({
-          type: 'approval.timed_out',
-          tenant_id: approval.tenant_id,
-          approval_id: approval.id,
-          action_id: approval.action_id,
-          status,
-          at: this.deps.clock.now(),
-        });
-      }
-      if (batch.length < BATCH) return fired;
+      const { count, live } = await this.deps.store.transaction((scope) => this.fireDue(scope));
+      fired += count;
+      for (const event of live) this.deps.bus.publish(event);
+      if (count < BATCH) return fired;
     }
   }
 
-  private async fireDue(scope: StoreScope): Promise<TimedOut[]> {
+  private async fireDue(scope: StoreScope): Promise<{ count: number; live: LiveEvent[] }> {
     const now = this.deps.clock.now();
     const due = await scope.approvals.claimDue(now, BATCH);
-    const onTimeout = this.deps.policies.current().bundle.defaults.on_timeout ?? 'deny';
-    const fired: TimedOut[] = [];
+    const live: LiveEvent[] = [];
     for (const approval of due) {
-      // Escalation chains arrive with multi-stage workflows; a single-stage request that ran out of time ends here.
-      const approve = onTimeout === 'approve';
-      const status: ApprovalRecord['status'] = approve ? 'approved' : 'timed_out';
-      const resolution = `no decision before the deadline (${new Date(approval.deadline ?? now).toISOString()}); on_timeout: ${onTimeout}`;
-      if (!(await scope.approvals.update(approval.tenant_id, approval.id, approval.version, { status, decided_at: now, resolution })))
-        continue;
-      await scope.actions.transition(approval.tenant_id, approval.action_id, ['pending'], {
-        status: approve ? 'approved' : 'timed_out',
-        decided_at: now,
-      });
-      const audit: AuditDraft[] = [
-        {
-          type: 'approval.timed_out',
-          actor: 'system',
-          subject: approval.id,
-          data: { action_id: approval.action_id, on_timeout: onTimeout, status },
-        },
-      ];
-      if (approve) {
-        const grant = newGrant(this.deps.secret, approval.tenant_id, approval.action_id, approval.id, approval.digest, now);
-        await scope.grants.insert(grant);
-        audit.push({
-          type: 'grant.issued',
-          actor: 'system',
-          subject: approval.action_id,
-          data: { grant_id: grant.id, digest: grant.digest, expires_at: grant.expires_at },
-        });
-      }
-      await appendAudit(scope, approval.tenant_id, audit, now);
-      fired.push({ approval, status });
+      const applied = await this.deps.runner.apply(scope, approval, { type: 'tick' }, now, 'system');
+      live.push(...applied.live);
     }
-    return fired;
+    return { count: due.length, live };
   }
 }

@@ -1,5 +1,6 @@
 // What the API answers about actions and approvals: records shaped for agents and people.
 
+import type { StepState } from '@tollgate/core';
 import type { ActionRecord, ApprovalRecord, VoteRecord } from '../stores/records.js';
 
 export interface ApprovalView {
@@ -19,7 +20,77 @@ export interface ApprovalView {
   decided_at: string | null;
   resolution: string | null;
   votes: { user_id: string; verdict: VoteRecord['verdict']; note: string | null; step_id: string; at: string }[];
+  /** The workflow's stages: who decides each, by when, and what happened. */
+  steps: StepView[];
+  /** The action as it now stands (an approver may have modified it within limits). */
+  action: Record<string, unknown> | null;
   url: string;
+}
+
+export interface StepView {
+  id: string;
+  type: 'approval' | 'worker';
+  status: StepState['status'];
+  depends_on: string[];
+  approvers?: string[];
+  require?: number;
+  deadline?: string | null;
+  escalations?: number;
+  criteria?: string[];
+  modifiable?: Record<string, unknown>;
+  votes?: {
+    user_id: string;
+    name: string;
+    verdict: string;
+    note: string | null;
+    modifications: Record<string, unknown> | null;
+    at: string;
+  }[];
+  delegations?: { from: string; to: string; note: string | null; at: string }[];
+  capability?: string;
+  output?: unknown;
+  resolution: string | null;
+}
+
+export function stepView(step: StepState): StepView {
+  if (step.type === 'worker') {
+    return {
+      id: step.id,
+      type: 'worker',
+      status: step.status,
+      depends_on: step.depends_on,
+      capability: step.capability,
+      output: step.output,
+      resolution: step.resolution,
+    };
+  }
+  return {
+    id: step.id,
+    type: 'approval',
+    status: step.status,
+    depends_on: step.depends_on,
+    approvers: step.approvers,
+    require: step.require,
+    deadline: iso(step.deadline),
+    escalations: step.escalations,
+    criteria: step.criteria,
+    modifiable: step.modifiable,
+    votes: step.votes.map((vote) => ({
+      user_id: vote.user_id,
+      name: vote.name,
+      verdict: vote.verdict,
+      note: vote.note,
+      modifications: vote.modifications,
+      at: iso(vote.at)!,
+    })),
+    delegations: step.delegations.map((delegation) => ({
+      from: delegation.from,
+      to: delegation.to,
+      note: delegation.note,
+      at: iso(delegation.at)!,
+    })),
+    resolution: step.resolution,
+  };
 }
 
 export interface ActionView {
@@ -71,6 +142,8 @@ export function approvalView(approval: ApprovalRecord, votes: VoteRecord[], base
       step_id: vote.step_id,
       at: iso(vote.created_at)!,
     })),
+    steps: approval.state?.steps.map(stepView) ?? [],
+    action: approval.state?.action ?? null,
     url: `${baseUrl}/approvals/${approval.id}`,
   };
 }

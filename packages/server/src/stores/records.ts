@@ -1,6 +1,6 @@
 // The records the server keeps, as the services see them (not as the tables store them).
 
-import type { Decision, PolicyDecision, RiskTier } from '@tollgate/core';
+import type { Decision, PolicyDecision, RiskTier, WorkflowEvent, WorkflowState } from '@tollgate/core';
 
 export type Role = 'admin' | 'approver' | 'auditor';
 
@@ -90,7 +90,7 @@ export interface ActionOutcome {
   reported_at: number;
 }
 
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'changes_requested' | 'timed_out' | 'cancelled';
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'changes_requested' | 'timed_out' | 'failed' | 'cancelled';
 
 export interface ApprovalRecord {
   id: string;
@@ -114,6 +114,42 @@ export interface ApprovalRecord {
   resolution: string | null;
   /** Bumped on every change, for optimistic concurrency. */
   version: number;
+  /** The workflow's state (stages, votes, timers); null only for requests written before workflows. */
+  state: WorkflowState | null;
+}
+
+/** One event of a request's workflow, in the order the reducer saw it: replaying them rebuilds the state. */
+export interface ApprovalEventRecord {
+  approval_id: string;
+  seq: number;
+  tenant_id: string;
+  event: WorkflowEvent;
+  at: number;
+}
+
+export type JobStatus = 'queued' | 'leased' | 'completed' | 'failed' | 'cancelled';
+
+/** A worker step's job: offered to workers of its capability, leased to one at a time. */
+export interface JobRecord {
+  id: string;
+  tenant_id: string;
+  approval_id: string;
+  action_id: string;
+  step_id: string;
+  capability: string;
+  /** The job carries out the approved action (it runs after every approval, with the grant). */
+  executes: boolean;
+  input: Record<string, unknown>;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  /** The agent holding the lease. */
+  worker: string | null;
+  lease_until: number | null;
+  output: unknown;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export type Verdict = 'approve' | 'deny' | 'request_changes';

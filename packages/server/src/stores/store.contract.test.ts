@@ -157,6 +157,7 @@ function approvalRecord(tenantId: string, actionId: string, overrides: Partial<A
     decided_at: null,
     resolution: null,
     version: 1,
+    state: null,
     ...overrides,
   };
 }

@@ -5,8 +5,10 @@ import type {
   ActionRecord,
   ActionStatus,
   ApiKey,
+  ApprovalEventRecord,
   ApprovalRecord,
   ApprovalStatus,
+  JobRecord,
   AuditEvent,
   GrantRecord,
   Session,
@@ -25,6 +27,10 @@ export interface ActionFilter extends Page {
   status?: ActionStatus[];
   agent?: string;
   since?: number;
+  action_type?: string;
+  /** null: actions without an environment. */
+  environment?: string | null;
+  decision?: ActionRecord['decision'];
 }
 
 export interface ApprovalFilter extends Page {
@@ -94,10 +100,41 @@ export interface ApprovalRepository {
     tenantId: string,
     id: string,
     version: number,
-    patch: Partial<Pick<ApprovalRecord, 'status' | 'decided_at' | 'resolution' | 'deadline' | 'approvers'>>,
+    patch: Partial<Pick<ApprovalRecord, 'status' | 'decided_at' | 'resolution' | 'deadline' | 'approvers' | 'digest' | 'state'>>,
   ): Promise<boolean>;
   /** Pending approvals whose deadline has passed, locked for this transaction where the database can. */
   claimDue(now: number, limit: number): Promise<ApprovalRecord[]>;
+}
+
+export interface ApprovalEventRepository {
+  /** Throws StoreConflictError when the (approval, seq) slot is taken: another writer got there first. */
+  append(event: ApprovalEventRecord): Promise<void>;
+  list(tenantId: string, approvalId: string): Promise<ApprovalEventRecord[]>;
+}
+
+export interface JobRepository {
+  /** Throws StoreConflictError when the step already has a job. */
+  insert(job: JobRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<JobRecord | undefined>;
+  listByApproval(tenantId: string, approvalId: string): Promise<JobRecord[]>;
+  /**
+   * Leases the oldest job of the capability that is queued, or whose lease ran out (a lost
+   * worker), to `worker` until `leaseUntil`, counting the attempt. Locked (SKIP LOCKED) so two
+   * workers never get the same job.
+   */
+  claimNext(tenantId: string, capability: string, worker: string, now: number, leaseUntil: number): Promise<JobRecord | undefined>;
+  /** Extends the lease only while `worker` still holds it. */
+  heartbeat(tenantId: string, id: string, worker: string, now: number, leaseUntil: number): Promise<boolean>;
+  /** Moves a job `worker` leases (unexpired) to `status`; false when it no longer holds it. */
+  settle(
+    tenantId: string,
+    id: string,
+    worker: string,
+    now: number,
+    patch: { status: 'completed' | 'failed' | 'queued'; output?: unknown; error?: string | null },
+  ): Promise<boolean>;
+  /** Cancels the request's jobs that are not finished (its workflow ended). */
+  cancelOpen(tenantId: string, approvalId: string, now: number): Promise<number>;
 }
 
 export interface VoteRepository {
@@ -144,6 +181,8 @@ export interface StoreScope {
   sessions: SessionRepository;
   actions: ActionRepository;
   approvals: ApprovalRepository;
+  approvalEvents: ApprovalEventRepository;
+  jobs: JobRepository;
   votes: VoteRepository;
   grants: GrantRepository;
   audit: AuditRepository;

@@ -67,11 +67,13 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     const config = serveConfig(options);
     const server = await startServer(config);
     const admin = await ensureFirstAdmin(server.services);
-    io.out(
-      `Tollgate is serving at ${server.url} (database ${config.db}, policy ${config.policy}, version ${server.services.policies.current().version})`,
-    );
-    if (admin !== undefined)
-      io.out(`First login — name: ${admin.name}  password: ${admin.password}  (shown once; add more people with \`tollgate users add\`)`);
+    const address = `Tollgate is serving at ${server.url} (database ${config.db}, policy ${config.policy}, version ${server.services.policies.current().version})`;
+    const login =
+      admin === undefined
+        ? ''
+        : `\nFirst login — name: ${admin.name}  password: ${admin.password}  (shown once; add more people with \`tollgate users add\`)`;
+    // One write, so that whoever watches for the address has the login too.
+    io.out(`${address}${login}`);
     await closeOnSignal(server, io);
   });
 }

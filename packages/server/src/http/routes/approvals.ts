@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TollgateError } from '../../errors.js';
 import type { ApprovalStatus } from '../../stores/records.js';
-import type { VoteInput } from '../../services/approval-service.js';
+import type { DelegateInput, VoteInput } from '../../services/approval-service.js';
 import type { Services } from '../../services/services.js';
 import { guards, userOf } from '../auth.js';
 
@@ -50,16 +50,13 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
 
   app.get(
     '/v1/approvals/:id',
-    { preHandler: guard.user(), schema: { tags: ['approvals'], summary: 'Read an approval request', params: idParams } },
+    {
+      preHandler: guard.user(),
+      schema: { tags: ['approvals'], summary: 'Read an approval request with its whole context package', params: idParams },
+    },
     async (request) => {
       const { id } = request.params as { id: string };
-      const approval = await services.approvals.get(request.principal!.tenant_id, id);
-      const action = await services.decisions.get(request.principal!, approval.action_id);
-      return {
-        ...approval,
-        action: action.action,
-        decision: { reasons: action.reasons, missing: action.missing, risk: action.risk, policy_version: action.policy_version },
-      };
+      return services.approvals.detail(request.principal!.tenant_id, id);
     },
   );
 
@@ -80,6 +77,7 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
             note: { type: 'string', maxLength: 4000 },
             modifications: { type: 'object' },
             digest: { type: 'string', maxLength: 100, description: 'the digest the voter saw; refused if the action changed' },
+            step: { type: 'string', maxLength: 100, description: 'the stage voted on, when several are open to the voter' },
           },
         },
       },
@@ -88,6 +86,32 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
       const { id } = request.params as { id: string };
       const approval = await services.approvals.vote(userOf(request), id, request.body as VoteInput);
       return reply.status(201).send(approval);
+    },
+  );
+
+  app.post(
+    '/v1/approvals/:id/delegate',
+    {
+      preHandler: guard.user(['admin', 'approver']),
+      schema: {
+        tags: ['approvals'],
+        summary: 'Hand your decision on a stage to another eligible person',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['to'],
+          properties: {
+            to: { type: 'string', minLength: 1, maxLength: 64, description: 'name or id of the person who takes over' },
+            note: { type: 'string', maxLength: 4000 },
+            step: { type: 'string', maxLength: 100 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      return services.approvals.delegate(userOf(request), id, request.body as DelegateInput);
     },
   );
 }

@@ -3,6 +3,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { toCsvRow, toJsonLine, EXPORT_COLUMNS } from '../../services/audit-service.js';
+import { TollgateError } from '../../errors.js';
 import type { Services } from '../../services/services.js';
 import { guards } from '../auth.js';
 
@@ -60,6 +61,11 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const query = request.query as { anchor_seq?: number; anchor_hash?: string };
+      if ((query.anchor_seq === undefined) !== (query.anchor_hash === undefined)) {
+        throw new TollgateError('request.invalid', 'give both `anchor_seq` and `anchor_hash`, or neither', {
+          field: query.anchor_seq === undefined ? 'querystring.anchor_seq' : 'querystring.anchor_hash',
+        });
+      }
       const anchor =
         query.anchor_seq !== undefined && query.anchor_hash !== undefined ? { seq: query.anchor_seq, hash: query.anchor_hash } : undefined;
       return services.audit.verify(request.principal!.tenant_id, anchor);

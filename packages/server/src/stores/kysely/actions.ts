@@ -63,6 +63,11 @@ function matching(tenantId: string, filter: Omit<ActionFilter, 'limit' | 'after'
       ...(filter.status === undefined ? [] : [filter.status.length === 0 ? eb.lit(false) : eb('status', 'in', filter.status)]),
       ...(filter.agent === undefined ? [] : [eb('agent', '=', filter.agent)]),
       ...(filter.since === undefined ? [] : [eb('created_at', '>=', filter.since)]),
+      ...(filter.action_type === undefined ? [] : [eb('action_type', '=', filter.action_type)]),
+      ...(filter.environment === undefined
+        ? []
+        : [filter.environment === null ? eb('environment', 'is', null) : eb('environment', '=', filter.environment)]),
+      ...(filter.decision === undefined ? [] : [eb('decision', '=', filter.decision)]),
     ]);
 }
 

@@ -2,6 +2,7 @@
 
 import type { Selectable, Updateable } from 'kysely';
 import type { ApprovalsTable } from '../../db/schema.js';
+import type { WorkflowState } from '@tollgate/core';
 import type { ApprovalRecord, ApprovalStatus } from '../records.js';
 import type { ApprovalRepository } from '../store.js';
 import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type RepositoryContext } from './context.js';
@@ -26,6 +27,7 @@ function toRow(approval: ApprovalRecord): Selectable<ApprovalsTable> {
     decided_at: approval.decided_at,
     resolution: approval.resolution,
     version: approval.version,
+    state: toNullableJson(approval.state),
   };
 }
 
@@ -48,6 +50,7 @@ function toApproval(row: Selectable<ApprovalsTable>): ApprovalRecord {
     decided_at: row.decided_at,
     resolution: row.resolution,
     version: row.version,
+    state: fromNullableJson<WorkflowState>(row.state),
   };
 }
 
@@ -102,6 +105,8 @@ export function approvalRepository({ db, dialect }: RepositoryContext): Approval
       if (patch.resolution !== undefined) set.resolution = patch.resolution;
       if (patch.deadline !== undefined) set.deadline = patch.deadline;
       if (patch.approvers !== undefined) set.approvers = toJson(patch.approvers);
+      if (patch.digest !== undefined) set.digest = patch.digest;
+      if (patch.state !== undefined) set.state = toNullableJson(patch.state);
       const result = await db
         .updateTable('approvals')
         .set(set)

@@ -26,6 +26,8 @@ export class KyselyStore implements Store {
   readonly sessions;
   readonly actions;
   readonly approvals;
+  readonly approvalEvents;
+  readonly jobs;
   readonly votes;
   readonly grants;
   readonly audit;
@@ -44,6 +46,8 @@ export class KyselyStore implements Store {
     this.sessions = scope.sessions;
     this.actions = scope.actions;
     this.approvals = scope.approvals;
+    this.approvalEvents = scope.approvalEvents;
+    this.jobs = scope.jobs;
     this.votes = scope.votes;
     this.grants = scope.grants;
     this.audit = scope.audit;

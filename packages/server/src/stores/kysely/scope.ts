@@ -3,7 +3,9 @@
 import type { StoreScope } from '../store.js';
 import { actionRepository } from './actions.js';
 import { apiKeyRepository } from './api-keys.js';
+import { approvalEventRepository } from './approval-events.js';
 import { approvalRepository } from './approvals.js';
+import { jobRepository } from './jobs.js';
 import { auditRepository } from './audit.js';
 import type { RepositoryContext } from './context.js';
 import { grantRepository } from './grants.js';
@@ -22,6 +24,8 @@ export function createScope(context: RepositoryContext): StoreScope {
     sessions: sessionRepository(context),
     actions: actionRepository(context),
     approvals: approvalRepository(context),
+    approvalEvents: approvalEventRepository(context),
+    jobs: jobRepository(context),
     votes: voteRepository(context),
     grants: grantRepository(context),
     audit: auditRepository(context),

@@ -1,0 +1,230 @@
+// Worker steps for workers: long-poll for a job of a capability, keep its lease alive with
+// heartbeats, complete it with output or fail it. A lease that runs out offers the job again; a
+// job that keeps failing fails its step. The job that executes the approved action carries the
+// grant, and its completion is the action's outcome.
+
+import { TollgateError } from '../errors.js';
+import type { JobRecord } from '../stores/records.js';
+import type { Store, StoreScope } from '../stores/store.js';
+import type { Clock } from '../util/clock.js';
+import { appendAudit } from './audit-chain.js';
+import type { EventBus, LiveEvent } from './event-bus.js';
+import { grantToken } from './grants.js';
+import type { AgentPrincipal } from './principals.js';
+import { retryOnConflict } from './approval-service.js';
+import type { WorkflowRunner } from './workflow-runner.js';
+
+export const LEASE_MS = 30_000;
+export const MAX_JOB_WAIT_SECONDS = 60;
+const POLL_MS = 1000;
+
+export interface JobView {
+  id: string;
+  capability: string;
+  step: string;
+  approval_id: string;
+  action_id: string;
+  attempt: number;
+  lease_expires_at: string;
+  input: Record<string, unknown>;
+  /** The action as approved (possibly modified), with its digest. */
+  action: Record<string, unknown>;
+  digest: string;
+  /** Output of the steps already done, by step id (e.g. the `ai-analysis` context package). */
+  context: Record<string, unknown>;
+  /** For the job that executes the approved action: the single-use grant for `digest`. */
+  grant?: string;
+}
+
+export class JobService {
+  constructor(private readonly deps: { store: Store; bus: EventBus; clock: Clock; runner: WorkflowRunner; secret: string }) {}
+
+  /** The next job of `capability` for this worker, waiting up to `waitSeconds` for one to appear. */
+  async next(principal: AgentPrincipal, capability: string, waitSeconds: number, signal?: AbortSignal): Promise<JobView | undefined> {
+    const deadline = this.deps.clock.now() + Math.min(waitSeconds, MAX_JOB_WAIT_SECONDS) * 1000;
+    for (;;) {
+      const queued = this.deps.bus.waitFor(
+        principal.tenant_id,
+        (event) => event.type === 'job.queued' && event.data?.capability === capability,
+        POLL_MS,
+        signal,
+      );
+      const job = await this.claim(principal, capability);
+      if (job !== undefined) return job;
+      if (this.deps.clock.now() >= deadline || signal?.aborted === true) return undefined;
+      // Woken by a new job here, or after a second to catch jobs queued on other nodes and lost leases.
+      await queued;
+    }
+  }
+
+  async heartbeat(principal: AgentPrincipal, id: string): Promise<{ lease_expires_at: string }> {
+    const now = this.deps.clock.now();
+    const ok = await this.deps.store.jobs.heartbeat(principal.tenant_id, id, principal.agent, now, now + LEASE_MS);
+    if (!ok) throw this.notHeld(id);
+    return { lease_expires_at: new Date(now + LEASE_MS).toISOString() };
+  }
+
+  async complete(principal: AgentPrincipal, id: string, output: unknown): Promise<{ status: string }> {
+    return this.settle(principal, id, async (scope, job, now) => {
+      if (!(await scope.jobs.settle(principal.tenant_id, id, principal.agent, now, { status: 'completed', output: output ?? null })))
+        throw this.notHeld(id);
+      if (job.executes) await this.recordOutcome(scope, job, principal, 'succeeded', output, now);
+      const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
+      const applied = await this.deps.runner.apply(
+        scope,
+        approval!,
+        { type: 'job_completed', step: job.step_id, output: output ?? null },
+        now,
+        `agent:${principal.agent}`,
+      );
+      await appendAudit(
+        scope,
+        job.tenant_id,
+        [
+          {
+            type: 'job.completed',
+            actor: `agent:${principal.agent}`,
+            subject: id,
+            data: { step: job.step_id, approval_id: job.approval_id },
+          },
+        ],
+        now,
+      );
+      return { status: 'completed', live: applied.live };
+    });
+  }
+
+  async fail(principal: AgentPrincipal, id: string, error: string, retry: boolean): Promise<{ status: string }> {
+    return this.settle(principal, id, async (scope, job, now) => {
+      const again = retry && job.attempts < job.max_attempts;
+      if (!(await scope.jobs.settle(principal.tenant_id, id, principal.agent, now, { status: again ? 'queued' : 'failed', error })))
+        throw this.notHeld(id);
+      await appendAudit(
+        scope,
+        job.tenant_id,
+        [
+          {
+            type: again ? 'job.retried' : 'job.failed',
+            actor: `agent:${principal.agent}`,
+            subject: id,
+            data: { step: job.step_id, error, attempt: job.attempts },
+          },
+        ],
+        now,
+      );
+      if (again)
+        return {
+          status: 'queued',
+          live: [
+            {
+              type: 'job.queued',
+              tenant_id: job.tenant_id,
+              approval_id: job.approval_id,
+              action_id: job.action_id,
+              at: now,
+              data: { job_id: id, capability: job.capability },
+            },
+          ],
+        };
+      if (job.executes) await this.recordOutcome(scope, job, principal, 'failed', error, now);
+      const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
+      const applied = await this.deps.runner.apply(
+        scope,
+        approval!,
+        { type: 'job_failed', step: job.step_id, error },
+        now,
+        `agent:${principal.agent}`,
+      );
+      return { status: 'failed', live: applied.live };
+    });
+  }
+
+  private async claim(principal: AgentPrincipal, capability: string): Promise<JobView | undefined> {
+    const { store, clock } = this.deps;
+    return store.transaction(async (scope) => {
+      const now = clock.now();
+      const job = await scope.jobs.claimNext(principal.tenant_id, capability, principal.agent, now, now + LEASE_MS);
+      if (job === undefined) return undefined;
+      await appendAudit(
+        scope,
+        job.tenant_id,
+        [{ type: 'job.leased', actor: `agent:${principal.agent}`, subject: job.id, data: { step: job.step_id, attempt: job.attempts } }],
+        now,
+      );
+      return this.view(scope, job);
+    });
+  }
+
+  private async view(scope: StoreScope, job: JobRecord): Promise<JobView> {
+    const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
+    const state = approval?.state;
+    const context: Record<string, unknown> = {};
+    for (const step of state?.steps ?? []) if (step.type === 'worker' && step.status === 'done') context[step.id] = step.output;
+    const view: JobView = {
+      id: job.id,
+      capability: job.capability,
+      step: job.step_id,
+      approval_id: job.approval_id,
+      action_id: job.action_id,
+      attempt: job.attempts,
+      lease_expires_at: new Date(job.lease_until ?? 0).toISOString(),
+      input: job.input,
+      action: state?.action ?? {},
+      digest: state?.digest ?? '',
+      context,
+    };
+    if (job.executes) {
+      const grant = await scope.grants.getByAction(job.tenant_id, job.action_id);
+      if (grant !== undefined) view.grant = grantToken(this.deps.secret, grant.id, grant.digest);
+    }
+    return view;
+  }
+
+  /** The executing job is the execution: its grant is used and its result is the action's outcome. */
+  private async recordOutcome(
+    scope: StoreScope,
+    job: JobRecord,
+    principal: AgentPrincipal,
+    status: 'succeeded' | 'failed',
+    detail: unknown,
+    now: number,
+  ): Promise<void> {
+    const grant = await scope.grants.getByAction(job.tenant_id, job.action_id);
+    if (grant !== undefined && grant.used_at === null) await scope.grants.markUsed(job.tenant_id, grant.id, now);
+    const outcome = { status, detail: typeof detail === 'string' ? detail : JSON.stringify(detail ?? null), reported_at: now };
+    await scope.actions.transition(job.tenant_id, job.action_id, ['approved'], {
+      status: status === 'succeeded' ? 'executed' : 'failed',
+      outcome,
+    });
+    await appendAudit(
+      scope,
+      job.tenant_id,
+      [{ type: 'action.outcome', actor: `agent:${principal.agent}`, subject: job.action_id, data: { status, job_id: job.id } }],
+      now,
+    );
+  }
+
+  private async settle(
+    principal: AgentPrincipal,
+    id: string,
+    work: (scope: StoreScope, job: JobRecord, now: number) => Promise<{ status: string; live: LiveEvent[] }>,
+  ): Promise<{ status: string }> {
+    const result = await retryOnConflict(() =>
+      this.deps.store.transaction(async (scope) => {
+        const job = await scope.jobs.get(principal.tenant_id, id);
+        if (job === undefined) throw new TollgateError('job.not_found', `no job \`${id}\``);
+        if (job.status !== 'leased' || job.worker !== principal.agent) throw this.notHeld(id);
+        return work(scope, job, this.deps.clock.now());
+      }),
+    );
+    for (const event of result.live) this.deps.bus.publish(event);
+    return { status: result.status };
+  }
+
+  private notHeld(id: string): TollgateError {
+    return new TollgateError(
+      'job.lease_lost',
+      `you no longer hold job \`${id}\` (its lease ran out and it was offered again, or it is finished)`,
+    );
+  }
+}

@@ -1,0 +1,265 @@
+// Runs the core's workflow reducer against the store: feeds it one event inside the caller's
+// transaction, logs the event, performs the effects it asks for (jobs, grant, statuses, audit)
+// and returns the live events to publish once the transaction has committed.
+
+import {
+  nextTimer,
+  reduceWorkflow,
+  singleStepWorkflow,
+  type RequestStatus,
+  type StepDefaults,
+  type WorkflowEvent,
+  type WorkflowSpec,
+  type WorkflowState,
+} from '@tollgate/core';
+import { TollgateError } from '../errors.js';
+import type { ActionStatus, ApprovalRecord, ApprovalStatus, JobRecord } from '../stores/records.js';
+import type { StoreScope } from '../stores/store.js';
+import { newId } from '../util/ids.js';
+import { appendAudit, type AuditDraft } from './audit-chain.js';
+import type { LiveEvent } from './event-bus.js';
+import { newGrant } from './grants.js';
+
+export const JOB_MAX_ATTEMPTS = 3;
+
+const APPROVAL_STATUS: Record<RequestStatus, ApprovalStatus> = {
+  running: 'pending',
+  approved: 'approved',
+  completed: 'approved',
+  denied: 'denied',
+  changes_requested: 'changes_requested',
+  timed_out: 'timed_out',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+/** The action's status once its request ended this way (before any executing step reports). */
+const ACTION_STATUS: Partial<Record<RequestStatus, ActionStatus>> = {
+  denied: 'denied',
+  changes_requested: 'changes_requested',
+  timed_out: 'timed_out',
+  cancelled: 'denied',
+};
+
+export interface Applied {
+  approval: ApprovalRecord;
+  live: LiveEvent[];
+}
+
+/** The people currently asked to decide: the approvers of every open stage. */
+export function currentApprovers(state: WorkflowState): string[] {
+  const open = state.steps.flatMap((step) =>
+    step.type === 'approval' && step.status === 'active' ? [...step.approvers, ...step.delegations.map((d) => d.to)] : [],
+  );
+  return [...new Set(open)];
+}
+
+export class WorkflowRunner {
+  constructor(private readonly secret: string) {}
+
+  /** The first state of a request's workflow, as the record to insert. */
+  async start(
+    scope: StoreScope,
+    approval: Omit<ApprovalRecord, 'state' | 'status' | 'deadline' | 'version'>,
+    input: { workflow: WorkflowSpec; action: Record<string, unknown>; requester: string | null; defaults: StepDefaults },
+    now: number,
+  ): Promise<Applied> {
+    const event: WorkflowEvent = {
+      type: 'start',
+      workflow: input.workflow,
+      action: input.action,
+      digest: approval.digest,
+      requester: input.requester,
+      defaults: input.defaults,
+    };
+    const record: ApprovalRecord = { ...approval, status: 'pending', deadline: null, version: 0, state: null };
+    await scope.approvals.insert(record);
+    await appendAudit(
+      scope,
+      record.tenant_id,
+      [
+        {
+          type: 'approval.requested',
+          actor: 'system',
+          subject: record.id,
+          data: { action_id: record.action_id, workflow: input.workflow.name, digest: record.digest },
+        },
+      ],
+      now,
+    );
+    return this.apply(scope, record, event, now, 'system');
+  }
+
+  /** Feeds `event` to the request's workflow; throws the reducer's refusal as a TollgateError. */
+  async apply(scope: StoreScope, approval: ApprovalRecord, event: WorkflowEvent, now: number, actor: string): Promise<Applied> {
+    let previous = approval.state;
+    if (previous === null && event.type !== 'start') previous = await this.legacyState(scope, approval, now);
+    const transition = reduceWorkflow(previous, event, now);
+    if (!transition.ok) {
+      const { code, message, field } = transition.refusal;
+      throw new TollgateError(code, message, field === undefined ? undefined : { field });
+    }
+    const { state, effects } = transition;
+    const updated: ApprovalRecord = {
+      ...approval,
+      state,
+      status: APPROVAL_STATUS[state.status],
+      digest: state.digest,
+      approvers: state.status === 'running' ? currentApprovers(state) : approval.approvers,
+      deadline: nextTimer(state),
+      decided_at: state.status === 'running' ? null : (approval.decided_at ?? now),
+      resolution: state.resolution,
+      version: approval.version + 1,
+    };
+    // Written first: on PostgreSQL the row stays locked until commit, so a concurrent change waits
+    // here and then finds the version moved on, instead of racing through the effects.
+    const written = await scope.approvals.update(approval.tenant_id, approval.id, approval.version, {
+      state,
+      status: updated.status,
+      digest: updated.digest,
+      approvers: updated.approvers,
+      deadline: updated.deadline,
+      decided_at: updated.decided_at,
+      resolution: updated.resolution,
+    });
+    if (!written) throw new ConcurrentChange();
+    const seq = (await scope.approvalEvents.list(approval.tenant_id, approval.id)).length + 1;
+    await scope.approvalEvents.append({ approval_id: approval.id, seq, tenant_id: approval.tenant_id, event, at: now });
+
+    const audit: AuditDraft[] = [];
+    const live: LiveEvent[] = [];
+    const base = { tenant_id: approval.tenant_id, approval_id: approval.id, action_id: approval.action_id, at: now };
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'dispatch_job': {
+          const job = this.job(approval, effect.step, effect.capability, effect.input, effect.executes, now);
+          await scope.jobs.insert(job);
+          audit.push({
+            type: 'job.queued',
+            actor: 'system',
+            subject: job.id,
+            data: { approval_id: approval.id, step: effect.step, capability: effect.capability },
+          });
+          live.push({ ...base, type: 'job.queued', data: { job_id: job.id, capability: effect.capability, step: effect.step } });
+          break;
+        }
+        case 'issue_grant': {
+          const grant = newGrant(this.secret, approval.tenant_id, approval.action_id, approval.id, state.digest, now);
+          await scope.grants.insert(grant);
+          await scope.actions.transition(approval.tenant_id, approval.action_id, ['pending'], { status: 'approved', decided_at: now });
+          audit.push({
+            type: 'grant.issued',
+            actor: 'system',
+            subject: approval.action_id,
+            data: { grant_id: grant.id, digest: grant.digest, expires_at: grant.expires_at },
+          });
+          live.push({ ...base, type: 'approval.decided', status: 'approved' });
+          break;
+        }
+        case 'finished': {
+          const actionStatus =
+            ACTION_STATUS[effect.status] ?? (effect.status === 'failed' ? (state.approved_at === null ? 'denied' : 'failed') : undefined);
+          if (actionStatus !== undefined)
+            await scope.actions.transition(approval.tenant_id, approval.action_id, ['pending', 'approved'], {
+              status: actionStatus,
+              decided_at: now,
+            });
+          await scope.jobs.cancelOpen(approval.tenant_id, approval.id, now);
+          audit.push({
+            type: effect.status === 'timed_out' ? 'approval.timed_out' : 'approval.decided',
+            actor,
+            subject: approval.id,
+            data: { status: effect.status, resolution: effect.resolution, action_id: approval.action_id },
+          });
+          if (effect.status !== 'completed' && effect.status !== 'approved') {
+            live.push({
+              ...base,
+              type: effect.status === 'timed_out' ? 'approval.timed_out' : 'approval.decided',
+              status: APPROVAL_STATUS[effect.status],
+            });
+          }
+          break;
+        }
+        case 'notify':
+          if (effect.event === 'requested' || effect.event === 'escalated' || effect.event === 'reminder') {
+            live.push({
+              ...base,
+              type:
+                effect.event === 'requested'
+                  ? 'approval.requested'
+                  : effect.event === 'escalated'
+                    ? 'approval.escalated'
+                    : 'approval.reminder',
+              status: 'pending',
+              data: { step: effect.step, approvers: effect.approvers, detail: effect.detail },
+            });
+            if (effect.event !== 'requested')
+              audit.push({
+                type: `approval.${effect.event}`,
+                actor: 'system',
+                subject: approval.id,
+                data: { step: effect.step, approvers: effect.approvers, detail: effect.detail },
+              });
+          }
+          break;
+        case 'audit':
+          audit.push({ type: effect.event, actor, subject: approval.id, data: effect.data });
+          break;
+      }
+    }
+    if (audit.length > 0) await appendAudit(scope, approval.tenant_id, audit, now);
+    return { approval: updated, live };
+  }
+
+  private job(
+    approval: ApprovalRecord,
+    step: string,
+    capability: string,
+    input: Record<string, unknown>,
+    executes: boolean,
+    now: number,
+  ): JobRecord {
+    return {
+      id: newId('job', now),
+      tenant_id: approval.tenant_id,
+      approval_id: approval.id,
+      action_id: approval.action_id,
+      step_id: step,
+      capability,
+      executes,
+      input,
+      status: 'queued',
+      attempts: 0,
+      max_attempts: JOB_MAX_ATTEMPTS,
+      worker: null,
+      lease_until: null,
+      output: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
+  /** A request stored before workflows existed runs as the single stage it was. */
+  private async legacyState(scope: StoreScope, approval: ApprovalRecord, now: number): Promise<WorkflowState> {
+    const action = await scope.actions.get(approval.tenant_id, approval.action_id);
+    const workflow = singleStepWorkflow({ approvers: approval.approvers, require: approval.require, criteria: approval.criteria }, {});
+    const started = reduceWorkflow(
+      null,
+      { type: 'start', workflow, action: action?.payload ?? {}, digest: approval.digest, requester: null, defaults: {} },
+      approval.created_at,
+    );
+    if (!started.ok) throw new TollgateError('server.internal', 'cannot rebuild the request');
+    const state = started.state;
+    if (approval.deadline !== null) for (const step of state.steps) if (step.type === 'approval') step.deadline = approval.deadline;
+    void now;
+    return state;
+  }
+}
+
+/** Another writer changed the request between our read and our write; the caller retries. */
+export class ConcurrentChange extends Error {
+  constructor() {
+    super('the record changed concurrently');
+  }
+}
