@@ -121,6 +121,15 @@ export interface JobsTable {
   updated_at: number;
 }
 
+export interface AssignmentsTable {
+  approval_id: string;
+  step_id: string;
+  user_id: string;
+  tenant_id: string;
+  assigned_at: number;
+  closed_at: number | null;
+}
+
 export interface VotesTable {
   id: string;
   tenant_id: string;
@@ -175,6 +184,7 @@ export interface Database {
   settings: SettingsTable;
   approval_events: ApprovalEventsTable;
   jobs: JobsTable;
+  assignments: AssignmentsTable;
   tenants: TenantsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;

@@ -81,7 +81,24 @@ export class ApprovalService {
 
   async view(scope: StoreScope, approval: ApprovalRecord): Promise<ApprovalView> {
     const votes = await scope.votes.listByApproval(approval.tenant_id, approval.id);
-    return approvalView(approval, votes, this.deps.baseUrl);
+    const assignments = await scope.assignments.listByApproval(approval.tenant_id, approval.id);
+    const view = approvalView(approval, votes, this.deps.baseUrl);
+    for (const step of view.steps) {
+      if (step.type === 'approval')
+        step.assignees = assignments.filter((a) => a.step_id === step.id && a.closed_at === null).map((a) => a.user_id);
+    }
+    return view;
+  }
+
+  /** Requests with a stage assigned to this person and still open. */
+  async assignedTo(tenantId: string, userId: string, limit = 100): Promise<ApprovalView[]> {
+    const ids = await this.deps.store.assignments.openApprovalIds(tenantId, userId, limit);
+    const found: ApprovalView[] = [];
+    for (const id of ids) {
+      const approval = await this.deps.store.approvals.get(tenantId, id);
+      if (approval !== undefined && approval.status === 'pending') found.push(await this.view(this.deps.store, approval));
+    }
+    return found.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
   }
 
   async vote(principal: UserPrincipal, approvalId: string, input: VoteInput): Promise<ApprovalView> {
@@ -177,6 +194,10 @@ export class ApprovalService {
         now,
         `user:${principal.user.id}`,
       );
+      const handed = applied.approval.state?.steps.find(
+        (step) => step.type === 'approval' && step.delegations.some((d) => d.from === principal.user.id && d.at === now),
+      );
+      if (handed !== undefined) await scope.assignments.close(approval.tenant_id, approval.id, handed.id, now, principal.user.id);
       await appendAudit(
         scope,
         approval.tenant_id,

@@ -131,6 +131,20 @@ export class AuthService {
     return { token, user, expires_at };
   }
 
+  async setOutOfOffice(principal: { tenant_id: string; user: User }, away: boolean): Promise<User> {
+    const now = this.deps.clock.now();
+    await this.deps.store.transaction(async (scope) => {
+      await scope.users.update(principal.tenant_id, principal.user.id, { out_of_office: away });
+      await appendAudit(
+        scope,
+        principal.tenant_id,
+        [{ type: away ? 'user.out_of_office' : 'user.back_in_office', actor: `user:${principal.user.id}`, subject: principal.user.id }],
+        now,
+      );
+    });
+    return { ...principal.user, out_of_office: away };
+  }
+
   async logout(token: string): Promise<void> {
     await this.deps.store.sessions.delete(sha256(token));
   }

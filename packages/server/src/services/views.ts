@@ -49,6 +49,8 @@ export interface StepView {
   delegations?: { from: string; to: string; note: string | null; at: string }[];
   capability?: string;
   output?: unknown;
+  /** Ids of the people the stage is routed to (its inbox), while it is open. */
+  assignees?: string[];
   resolution: string | null;
 }
 

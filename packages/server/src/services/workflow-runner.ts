@@ -19,6 +19,7 @@ import { newId } from '../util/ids.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import type { LiveEvent } from './event-bus.js';
 import { newGrant } from './grants.js';
+import { assignStep } from './routing.js';
 
 export const JOB_MAX_ATTEMPTS = 3;
 
@@ -128,6 +129,7 @@ export class WorkflowRunner {
 
     const audit: AuditDraft[] = [];
     const live: LiveEvent[] = [];
+    const routed: string[] = [];
     const base = { tenant_id: approval.tenant_id, approval_id: approval.id, action_id: approval.action_id, at: now };
     for (const effect of effects) {
       switch (effect.type) {
@@ -181,6 +183,23 @@ export class WorkflowRunner {
           break;
         }
         case 'notify':
+          if (event.type === 'delegate' && effect.step !== null) {
+            // A delegation routes the stage to the person chosen, whatever the load.
+            await scope.assignments.add([
+              {
+                approval_id: approval.id,
+                step_id: effect.step,
+                user_id: event.to.id,
+                tenant_id: approval.tenant_id,
+                assigned_at: now,
+                closed_at: null,
+              },
+            ]);
+          } else if ((effect.event === 'requested' || effect.event === 'escalated') && effect.step !== null) {
+            routed.push(effect.step);
+          }
+          if (effect.event === 'escalated' && effect.step !== null)
+            await scope.assignments.close(approval.tenant_id, approval.id, effect.step, now);
           if (effect.event === 'requested' || effect.event === 'escalated' || effect.event === 'reminder') {
             live.push({
               ...base,
@@ -207,6 +226,12 @@ export class WorkflowRunner {
           break;
       }
     }
+    for (const step of state.steps) {
+      const before = previous?.steps.find((candidate) => candidate.id === step.id)?.status;
+      if (step.type === 'approval' && before === 'active' && step.status !== 'active')
+        await scope.assignments.close(approval.tenant_id, approval.id, step.id, now);
+    }
+    for (const stepId of new Set(routed)) audit.push(...(await assignStep(scope, updated, state, stepId, now)));
     if (audit.length > 0) await appendAudit(scope, approval.tenant_id, audit, now);
     return { approval: updated, live };
   }

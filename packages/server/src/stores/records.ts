@@ -127,6 +127,16 @@ export interface ApprovalEventRecord {
   at: number;
 }
 
+/** A stage of a request routed to one person. */
+export interface AssignmentRecord {
+  approval_id: string;
+  step_id: string;
+  user_id: string;
+  tenant_id: string;
+  assigned_at: number;
+  closed_at: number | null;
+}
+
 export type JobStatus = 'queued' | 'leased' | 'completed' | 'failed' | 'cancelled';
 
 /** A worker step's job: offered to workers of its capability, leased to one at a time. */

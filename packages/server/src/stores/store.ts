@@ -8,6 +8,7 @@ import type {
   ApprovalEventRecord,
   ApprovalRecord,
   ApprovalStatus,
+  AssignmentRecord,
   JobRecord,
   AuditEvent,
   GrantRecord,
@@ -112,6 +113,18 @@ export interface ApprovalEventRepository {
   list(tenantId: string, approvalId: string): Promise<ApprovalEventRecord[]>;
 }
 
+export interface AssignmentRepository {
+  /** Adds assignments; one already there is left as it is. */
+  add(assignments: AssignmentRecord[]): Promise<void>;
+  /** How many open assignments each of these people has: their current load. */
+  openCounts(tenantId: string, userIds: string[]): Promise<Map<string, number>>;
+  listByApproval(tenantId: string, approvalId: string): Promise<AssignmentRecord[]>;
+  /** Ids of requests with an open assignment for the person, newest first. */
+  openApprovalIds(tenantId: string, userId: string, limit: number): Promise<string[]>;
+  /** Closes the open assignments of a request (of one stage, and of one person, when given). */
+  close(tenantId: string, approvalId: string, stepId: string | null, at: number, userId?: string): Promise<void>;
+}
+
 export interface JobRepository {
   /** Throws StoreConflictError when the step already has a job. */
   insert(job: JobRecord): Promise<void>;
@@ -183,6 +196,7 @@ export interface StoreScope {
   approvals: ApprovalRepository;
   approvalEvents: ApprovalEventRepository;
   jobs: JobRepository;
+  assignments: AssignmentRepository;
   votes: VoteRepository;
   grants: GrantRepository;
   audit: AuditRepository;

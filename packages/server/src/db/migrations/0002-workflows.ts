@@ -41,11 +41,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('jobs_pkey', ['id'])
     .addUniqueConstraint('jobs_approval_step_key', ['approval_id', 'step_id'])
     .execute();
+  // Who each open stage was routed to, so that routing can balance the load across a group.
+  await db.schema
+    .createTable('assignments')
+    .addColumn('approval_id', 'text', (c) => c.notNull().references('approvals.id'))
+    .addColumn('step_id', 'text', (c) => c.notNull())
+    .addColumn('user_id', 'text', (c) => c.notNull())
+    .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+    .addColumn('assigned_at', MS, (c) => c.notNull())
+    .addColumn('closed_at', MS)
+    .addPrimaryKeyConstraint('assignments_pkey', ['approval_id', 'step_id', 'user_id'])
+    .execute();
+  await db.schema.createIndex('assignments_tenant_user_open').on('assignments').columns(['tenant_id', 'user_id', 'closed_at']).execute();
+
   // Workers ask for the oldest available job of their capability.
   await db.schema.createIndex('jobs_capability_status_created').on('jobs').columns(['capability', 'status', 'created_at']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('assignments').execute();
   await db.schema.dropTable('jobs').execute();
   await db.schema.dropTable('approval_events').execute();
   await db.schema.alterTable('approvals').dropColumn('state').execute();

@@ -25,6 +25,7 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
           additionalProperties: false,
           properties: {
             status: { type: 'string', description: `comma-separated: ${STATUSES.join(', ')}` },
+            assigned: { type: 'string', enum: ['me'], description: 'only open requests routed to the caller' },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
             after: { type: 'string' },
           },
@@ -32,7 +33,11 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      const query = request.query as { status?: string; limit?: number; after?: string };
+      const query = request.query as { status?: string; limit?: number; after?: string; assigned?: 'me' };
+      if (query.assigned === 'me')
+        return {
+          approvals: await services.approvals.assignedTo(request.principal!.tenant_id, userOf(request).user.id, query.limit ?? 100),
+        };
       const status = query.status?.split(',').filter((s) => s !== '') as ApprovalStatus[] | undefined;
       for (const value of status ?? []) {
         if (!STATUSES.includes(value)) {

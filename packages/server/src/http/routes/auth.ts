@@ -50,6 +50,28 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
     return { ok: true };
   });
 
+  app.patch(
+    '/v1/auth/me',
+    {
+      preHandler: guard.user(),
+      schema: {
+        tags: ['auth'],
+        summary: 'Set yourself out of office (new requests are routed to others)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['out_of_office'],
+          properties: { out_of_office: { type: 'boolean' } },
+        },
+      },
+    },
+    async (request) => {
+      const { out_of_office } = request.body as { out_of_office: boolean };
+      const user = await services.auth.setOutOfOffice(userOf(request), out_of_office);
+      return { ...publicUser(user), out_of_office: user.out_of_office };
+    },
+  );
+
   app.get('/v1/auth/me', { preHandler: guard.user(), schema: { tags: ['auth'], summary: 'Who is signed in' } }, async (request) =>
     publicUser(userOf(request).user),
   );

@@ -28,6 +28,7 @@ export class KyselyStore implements Store {
   readonly approvals;
   readonly approvalEvents;
   readonly jobs;
+  readonly assignments;
   readonly votes;
   readonly grants;
   readonly audit;
@@ -48,6 +49,7 @@ export class KyselyStore implements Store {
     this.approvals = scope.approvals;
     this.approvalEvents = scope.approvalEvents;
     this.jobs = scope.jobs;
+    this.assignments = scope.assignments;
     this.votes = scope.votes;
     this.grants = scope.grants;
     this.audit = scope.audit;

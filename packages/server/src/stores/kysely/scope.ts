@@ -6,6 +6,7 @@ import { apiKeyRepository } from './api-keys.js';
 import { approvalEventRepository } from './approval-events.js';
 import { approvalRepository } from './approvals.js';
 import { jobRepository } from './jobs.js';
+import { assignmentRepository } from './assignments.js';
 import { auditRepository } from './audit.js';
 import type { RepositoryContext } from './context.js';
 import { grantRepository } from './grants.js';
@@ -26,6 +27,7 @@ export function createScope(context: RepositoryContext): StoreScope {
     approvals: approvalRepository(context),
     approvalEvents: approvalEventRepository(context),
     jobs: jobRepository(context),
+    assignments: assignmentRepository(context),
     votes: voteRepository(context),
     grants: grantRepository(context),
     audit: auditRepository(context),

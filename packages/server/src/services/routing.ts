@@ -1,0 +1,84 @@
+// Routing inside a group: an open stage is assigned to the eligible members with the fewest open
+// assignments, skipping people who are out of office, the requester, auditors and anyone who
+// decided another stage. Everyone eligible may still decide; assignment says whose inbox it is in.
+
+import { checkEligible, type ApprovalStepState, type Person, type WorkflowState } from '@tollgate/core';
+import type { ApprovalRecord, User } from '../stores/records.js';
+import type { StoreScope } from '../stores/store.js';
+import type { AuditDraft } from './audit-chain.js';
+
+function asPerson(user: User): Person {
+  return { id: user.id, name: user.name, groups: user.groups };
+}
+
+/** The people who could decide `step` now, from its approvers and delegates. */
+export async function eligiblePeople(
+  scope: StoreScope,
+  approval: ApprovalRecord,
+  state: WorkflowState,
+  step: ApprovalStepState,
+): Promise<User[]> {
+  const tenantId = approval.tenant_id;
+  const named = [...step.approvers, ...step.delegations.map((delegation) => delegation.to)];
+  const found = new Map<string, User>();
+  for (const user of await scope.users.listByGroups(tenantId, named)) found.set(user.id, user);
+  for (const name of named) {
+    const user = (await scope.users.get(tenantId, name)) ?? (await scope.users.findByName(tenantId, name));
+    if (user !== undefined) found.set(user.id, user);
+  }
+  if (step.approvers.length === 0) {
+    for (const user of await scope.users.list(tenantId)) if (user.role !== 'auditor') found.set(user.id, user);
+  }
+  return [...found.values()].filter(
+    (user) => user.disabled_at === null && user.role !== 'auditor' && checkEligible(state, step, asPerson(user)) === undefined,
+  );
+}
+
+/** Assigns the stage to the least-loaded available people; returns audit entries for what it did. */
+export async function assignStep(
+  scope: StoreScope,
+  approval: ApprovalRecord,
+  state: WorkflowState,
+  stepId: string,
+  now: number,
+): Promise<AuditDraft[]> {
+  const step = state.steps.find((candidate): candidate is ApprovalStepState => candidate.id === stepId && candidate.type === 'approval');
+  if (step === undefined || step.status !== 'active') return [];
+  const eligible = await eligiblePeople(scope, approval, state, step);
+  const available = eligible.filter((user) => !user.out_of_office);
+  const load = await scope.assignments.openCounts(
+    approval.tenant_id,
+    available.map((user) => user.id),
+  );
+  const chosen = [...available]
+    .sort((a, b) => load.get(a.id)! - load.get(b.id)! || a.name.localeCompare(b.name))
+    .slice(0, Math.max(step.require, 1));
+  await scope.assignments.add(
+    chosen.map((user) => ({
+      approval_id: approval.id,
+      step_id: step.id,
+      user_id: user.id,
+      tenant_id: approval.tenant_id,
+      assigned_at: now,
+      closed_at: null,
+    })),
+  );
+  const audit: AuditDraft[] = [
+    {
+      type: 'approval.assigned',
+      actor: 'system',
+      subject: approval.id,
+      data: { step: step.id, to: chosen.map((user) => user.name), load: chosen.map((user) => load.get(user.id)) },
+    },
+  ];
+  if (available.length < step.require) {
+    const away = eligible.length - available.length;
+    audit.push({
+      type: 'approval.understaffed',
+      actor: 'system',
+      subject: approval.id,
+      data: { step: step.id, require: step.require, available: available.length, out_of_office: away },
+    });
+  }
+  return audit;
+}
