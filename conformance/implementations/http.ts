@@ -83,6 +83,7 @@ function inexpressible(testCase: ConformanceCase): string | undefined {
   const given = Object.keys(options);
   if (given.length > 0) return `evaluate option ${given.map((o) => `\`${o}\``).join(', ')} is computed by the server, not sent`;
   const text = testCase.policy.map((file) => file.text).join('\n');
+  if (/novelty:\s*true/.test(text)) return 'the server computes novelty from the agent’s history; the case cannot choose it';
   const rate = /audit_sample_rate:\s*([-+.\deE]+)/.exec(text);
   if (rate !== null && Number(rate[1]) > 0 && Number(rate[1]) < 1 && (want.decision === 'ALLOW' || want.decision === 'REVIEW')) {
     return 'the server samples by the id it gives each action, so whether this one is sampled is not the case’s to choose';

@@ -3,12 +3,14 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as workflows from './migrations/0002-workflows.js';
+import * as autonomy from './migrations/0003-autonomy.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-workflows': workflows,
+  '0003-autonomy': autonomy,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

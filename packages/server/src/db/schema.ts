@@ -101,7 +101,7 @@ export interface ApprovalEventsTable {
 export interface JobsTable {
   id: string;
   tenant_id: string;
-  approval_id: string;
+  approval_id: string | null;
   action_id: string;
   step_id: string;
   capability: string;
@@ -119,6 +119,46 @@ export interface JobsTable {
   error: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface AgentsTable {
+  tenant_id: string;
+  name: string;
+  level: number;
+  level_since: number;
+  clean_successes: number;
+  version: number;
+  created_at: number;
+}
+
+export interface AgentRecordsTable {
+  tenant_id: string;
+  agent: string;
+  action_type: string;
+  /** '' for actions without an environment. */
+  environment: string;
+  level: number;
+  successes: number;
+  failures: number;
+  denials: number;
+  reversals: number;
+  flags: number;
+  updated_at: number;
+}
+
+export interface ReviewsTable {
+  action_id: string;
+  tenant_id: string;
+  status: string;
+  reason: string;
+  created_at: number;
+  due_at: number | null;
+  reviewer: string | null;
+  note: string | null;
+  decided_at: number | null;
+  /** JSON of how the reversal went, or null. */
+  reversal: string | null;
+  version: number;
 }
 
 export interface AssignmentsTable {
@@ -185,6 +225,9 @@ export interface Database {
   approval_events: ApprovalEventsTable;
   jobs: JobsTable;
   assignments: AssignmentsTable;
+  agents: AgentsTable;
+  agent_records: AgentRecordsTable;
+  reviews: ReviewsTable;
   tenants: TenantsTable;
   users: UsersTable;
   api_keys: ApiKeysTable;

@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { autonomyRoutes } from './routes/autonomy.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { policyRoutes } from './routes/policy.js';
 
@@ -79,6 +80,7 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   actionRoutes(app, services);
   approvalRoutes(app, services);
   jobRoutes(app, services);
+  autonomyRoutes(app, services);
   auditRoutes(app, services);
   eventRoutes(app, services);
   policyRoutes(app, services);

@@ -15,7 +15,7 @@ import type { PolicyService } from './policy-service.js';
 import type { UserPrincipal } from './principals.js';
 import { approvalView, type ApprovalView } from './views.js';
 import type { WorkflowRunner } from './workflow-runner.js';
-import { ConcurrentChange } from './workflow-runner.js';
+import { retryOnConflict } from './concurrency.js';
 
 export interface VoteInput {
   verdict: Verdict;
@@ -267,17 +267,5 @@ export class ApprovalService {
     );
     for (const event of result.live) bus.publish(event);
     return result.view;
-  }
-}
-
-/** Runs `work` again when a concurrent writer got there first (optimistic concurrency). */
-export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 8): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!(error instanceof ConcurrentChange) || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
-    }
   }
 }

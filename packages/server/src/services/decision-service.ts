@@ -2,7 +2,7 @@
 // durable (action, approval request and audit events in one group-committed transaction), then
 // answer; agents may long-poll for people's verdict and report what happened.
 
-import { canonicalJson, singleStepWorkflow, withRouteDefaults, type PolicyDecision } from '@tollgate/core';
+import { canonicalJson, singleStepWorkflow, withRouteDefaults, type PolicyBundle, type PolicyDecision } from '@tollgate/core';
 import { createHash } from 'node:crypto';
 import { TollgateError, notFound } from '../errors.js';
 import type { ActionRecord, ActionStatus, ApprovalRecord } from '../stores/records.js';
@@ -12,7 +12,10 @@ import { newId } from '../util/ids.js';
 import { checkAction } from './action-input.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import type { ApprovalService } from './approval-service.js';
+import { retryOnConflict } from './concurrency.js';
 import { requesterOf } from './eligibility.js';
+import { currentLevel, isNovel, recordOutcome } from './autonomy-service.js';
+import { ReviewService } from './review-service.js';
 import type { Applied, WorkflowRunner } from './workflow-runner.js';
 import type { EventBus } from './event-bus.js';
 import { grantToken, redeemGrant } from './grants.js';
@@ -80,7 +83,14 @@ export class DecisionService {
     const { clock, policies, batcher } = this.deps;
     const now = clock.now();
     const id = newId('act', now);
-    const evaluation = policies.current().evaluate(action, { now, actionId: id });
+    const policy = policies.current();
+    const { level, novel } = await this.history(policy.bundle, tenantId, principal.agent, action);
+    const evaluation = policy.evaluate(action, {
+      now,
+      actionId: id,
+      ...(level === undefined ? {} : { level }),
+      ...(novel === undefined ? {} : { novel }),
+    });
     const record: ActionRecord = {
       id,
       tenant_id: tenantId,
@@ -121,6 +131,16 @@ export class DecisionService {
       started = await batcher.write(async (scope) => {
         await scope.actions.insert(record);
         await appendAudit(scope, tenantId, audit, now);
+        if (evaluation.decision === 'REVIEW') {
+          const sampled = evaluation.reasons.some((reason) => reason.kind === 'sampling');
+          await scope.reviews.insert(
+            ReviewService.queue(
+              record,
+              sampled ? 'audit sample' : evaluation.reasons.map((r) => r.name).join(', '),
+              policy.bundle.review?.window,
+            ),
+          );
+        }
         if (evaluation.decision !== 'REQUIRE_APPROVAL') return undefined;
         return this.startApproval(scope, record, evaluation, now);
       });
@@ -172,51 +192,53 @@ export class DecisionService {
 
   async reportOutcome(principal: AgentPrincipal, id: string, input: OutcomeInput): Promise<ActionView> {
     const { store, clock } = this.deps;
-    const updated = await store.transaction(async (scope) => {
-      const now = clock.now();
-      const action = await scope.actions.get(principal.tenant_id, id);
-      if (action === undefined || action.agent !== principal.agent) throw notFound('action', id);
-      if (action.outcome !== null) throw new TollgateError('action.outcome_reported', 'the outcome of this action was reported already');
-      if (!['allowed', 'review', 'approved'].includes(action.status)) {
-        throw new TollgateError(
-          'action.not_approved',
-          `an action that is ${action.status.replace('_', ' ')} must not be executed, so it has no outcome`,
-        );
-      }
-      if (action.status === 'approved') {
-        const grant = await scope.grants.getByAction(principal.tenant_id, id);
-        if (grant === undefined || grant.used_at === null) {
+    const updated = await retryOnConflict(() =>
+      store.transaction(async (scope) => {
+        const now = clock.now();
+        const action = await scope.actions.get(principal.tenant_id, id);
+        if (action === undefined || action.agent !== principal.agent) throw notFound('action', id);
+        if (action.outcome !== null) throw new TollgateError('action.outcome_reported', 'the outcome of this action was reported already');
+        if (!['allowed', 'review', 'approved'].includes(action.status)) {
           throw new TollgateError(
             'action.not_approved',
-            'redeem the approval grant (POST /v1/grants/redeem) before executing and reporting the outcome',
+            `an action that is ${action.status.replace('_', ' ')} must not be executed, so it has no outcome`,
           );
         }
-      }
-      const outcome = {
-        status: input.status,
-        ...(input.detail === undefined ? {} : { detail: input.detail }),
-        ...(input.compensation === undefined ? {} : { compensation: input.compensation }),
-        reported_at: now,
-      };
-      const status: ActionStatus = input.status === 'succeeded' ? 'executed' : 'failed';
-      if (!(await scope.actions.transition(principal.tenant_id, id, [action.status], { status, outcome }))) {
-        throw new TollgateError('action.outcome_reported', 'the outcome of this action was reported already');
-      }
-      await appendAudit(
-        scope,
-        principal.tenant_id,
-        [
+        if (action.status === 'approved') {
+          const grant = await scope.grants.getByAction(principal.tenant_id, id);
+          if (grant === undefined || grant.used_at === null) {
+            throw new TollgateError(
+              'action.not_approved',
+              'redeem the approval grant (POST /v1/grants/redeem) before executing and reporting the outcome',
+            );
+          }
+        }
+        const outcome = {
+          status: input.status,
+          ...(input.detail === undefined ? {} : { detail: input.detail }),
+          ...(input.compensation === undefined ? {} : { compensation: input.compensation }),
+          reported_at: now,
+        };
+        const status: ActionStatus = input.status === 'succeeded' ? 'executed' : 'failed';
+        if (!(await scope.actions.transition(principal.tenant_id, id, [action.status], { status, outcome }))) {
+          throw new TollgateError('action.outcome_reported', 'the outcome of this action was reported already');
+        }
+        const audit: AuditDraft[] = [
           {
             type: 'action.outcome',
             actor: `agent:${principal.agent}`,
             subject: id,
             data: { status: input.status, detail: input.detail ?? null },
           },
-        ],
-        now,
-      );
-      return { ...action, status, outcome };
-    });
+        ];
+        const bundle = this.deps.policies.current().bundle;
+        audit.push(
+          ...(await recordOutcome(scope, bundle, action, input.status === 'succeeded' ? 'success' : 'failure', now, `outcome of ${id}`)),
+        );
+        await appendAudit(scope, principal.tenant_id, audit, now);
+        return { ...action, status, outcome };
+      }),
+    );
     this.deps.bus.publish({
       type: 'action.outcome',
       tenant_id: principal.tenant_id,
@@ -225,6 +247,28 @@ export class DecisionService {
       at: clock.now(),
     });
     return this.view(principal, updated);
+  }
+
+  /** The agent's level and whether the action is new for it, when the policy asks for them. */
+  private async history(
+    bundle: PolicyBundle,
+    tenantId: string,
+    agent: string,
+    action: Record<string, unknown>,
+  ): Promise<{ level?: number; novel?: boolean }> {
+    const { store } = this.deps;
+    const found: { level?: number; novel?: boolean } = {};
+    if (bundle.autonomy !== undefined) found.level = await currentLevel(store, bundle, tenantId, agent);
+    if (bundle.escalation?.novelty === true && typeof action.action_type === 'string') {
+      found.novel = await isNovel(
+        store,
+        tenantId,
+        agent,
+        action.action_type,
+        typeof action.environment === 'string' ? action.environment : null,
+      );
+    }
+    return found;
   }
 
   /** Starts the request's workflow: the rule's named workflow, or a single stage from its approvers. */

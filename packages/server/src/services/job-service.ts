@@ -7,11 +7,14 @@ import { TollgateError } from '../errors.js';
 import type { JobRecord } from '../stores/records.js';
 import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
-import { appendAudit } from './audit-chain.js';
+import { appendAudit, type AuditDraft } from './audit-chain.js';
+import { recordOutcome } from './autonomy-service.js';
+import type { PolicyService } from './policy-service.js';
+import type { ReviewService } from './review-service.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
 import { grantToken } from './grants.js';
 import type { AgentPrincipal } from './principals.js';
-import { retryOnConflict } from './approval-service.js';
+import { retryOnConflict } from './concurrency.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 
 export const LEASE_MS = 30_000;
@@ -22,7 +25,8 @@ export interface JobView {
   id: string;
   capability: string;
   step: string;
-  approval_id: string;
+  /** The request whose step this is; null for a compensation job undoing a reviewed action. */
+  approval_id: string | null;
   action_id: string;
   attempt: number;
   lease_expires_at: string;
@@ -37,7 +41,17 @@ export interface JobView {
 }
 
 export class JobService {
-  constructor(private readonly deps: { store: Store; bus: EventBus; clock: Clock; runner: WorkflowRunner; secret: string }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      bus: EventBus;
+      clock: Clock;
+      runner: WorkflowRunner;
+      secret: string;
+      reviews: ReviewService;
+      policies: PolicyService;
+    },
+  ) {}
 
   /** The next job of `capability` for this worker, waiting up to `waitSeconds` for one to appear. */
   async next(principal: AgentPrincipal, capability: string, waitSeconds: number, signal?: AbortSignal): Promise<JobView | undefined> {
@@ -66,17 +80,11 @@ export class JobService {
 
   async complete(principal: AgentPrincipal, id: string, output: unknown): Promise<{ status: string }> {
     return this.settle(principal, id, async (scope, job, now) => {
-      if (!(await scope.jobs.settle(principal.tenant_id, id, principal.agent, now, { status: 'completed', output: output ?? null })))
-        throw this.notHeld(id);
-      if (job.executes) await this.recordOutcome(scope, job, principal, 'succeeded', output, now);
-      const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
-      const applied = await this.deps.runner.apply(
-        scope,
-        approval!,
-        { type: 'job_completed', step: job.step_id, output: output ?? null },
-        now,
-        `agent:${principal.agent}`,
-      );
+      const settled = await scope.jobs.settle(principal.tenant_id, id, principal.agent, now, {
+        status: 'completed',
+        output: output ?? null,
+      });
+      if (!settled) throw this.notHeld(id);
       await appendAudit(
         scope,
         job.tenant_id,
@@ -90,6 +98,14 @@ export class JobService {
         ],
         now,
       );
+      if (job.approval_id === null) {
+        await this.deps.reviews.compensationSettled(scope, job, true, output, principal.agent, now);
+        return { status: 'completed', live: [] };
+      }
+      if (job.executes) await this.recordOutcome(scope, job, principal, 'succeeded', output, now);
+      const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
+      const event = { type: 'job_completed' as const, step: job.step_id, output: output ?? null };
+      const applied = await this.deps.runner.apply(scope, approval!, event, now, `agent:${principal.agent}`);
       return { status: 'completed', live: applied.live };
     });
   }
@@ -97,35 +113,36 @@ export class JobService {
   async fail(principal: AgentPrincipal, id: string, error: string, retry: boolean): Promise<{ status: string }> {
     return this.settle(principal, id, async (scope, job, now) => {
       const again = retry && job.attempts < job.max_attempts;
-      if (!(await scope.jobs.settle(principal.tenant_id, id, principal.agent, now, { status: again ? 'queued' : 'failed', error })))
-        throw this.notHeld(id);
+      const settled = await scope.jobs.settle(principal.tenant_id, id, principal.agent, now, {
+        status: again ? 'queued' : 'failed',
+        error,
+      });
+      if (!settled) throw this.notHeld(id);
+      const type = again ? 'job.retried' : 'job.failed';
       await appendAudit(
         scope,
         job.tenant_id,
-        [
-          {
-            type: again ? 'job.retried' : 'job.failed',
-            actor: `agent:${principal.agent}`,
-            subject: id,
-            data: { step: job.step_id, error, attempt: job.attempts },
-          },
-        ],
+        [{ type, actor: `agent:${principal.agent}`, subject: id, data: { step: job.step_id, error, attempt: job.attempts } }],
         now,
       );
-      if (again)
+      if (again) {
         return {
           status: 'queued',
           live: [
             {
               type: 'job.queued',
               tenant_id: job.tenant_id,
-              approval_id: job.approval_id,
               action_id: job.action_id,
               at: now,
               data: { job_id: id, capability: job.capability },
             },
           ],
         };
+      }
+      if (job.approval_id === null) {
+        await this.deps.reviews.compensationSettled(scope, job, false, error, principal.agent, now);
+        return { status: 'failed', live: [] };
+      }
       if (job.executes) await this.recordOutcome(scope, job, principal, 'failed', error, now);
       const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
       const applied = await this.deps.runner.apply(
@@ -156,8 +173,9 @@ export class JobService {
   }
 
   private async view(scope: StoreScope, job: JobRecord): Promise<JobView> {
-    const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
+    const approval = job.approval_id === null ? undefined : await scope.approvals.get(job.tenant_id, job.approval_id);
     const state = approval?.state;
+    const action = state === undefined || state === null ? await scope.actions.get(job.tenant_id, job.action_id) : undefined;
     const context: Record<string, unknown> = {};
     for (const step of state?.steps ?? []) if (step.type === 'worker' && step.status === 'done') context[step.id] = step.output;
     const view: JobView = {
@@ -169,8 +187,8 @@ export class JobService {
       attempt: job.attempts,
       lease_expires_at: new Date(job.lease_until ?? 0).toISOString(),
       input: job.input,
-      action: state?.action ?? {},
-      digest: state?.digest ?? '',
+      action: state?.action ?? action?.payload ?? {},
+      digest: state?.digest ?? action?.digest ?? '',
       context,
     };
     if (job.executes) {
@@ -196,12 +214,22 @@ export class JobService {
       status: status === 'succeeded' ? 'executed' : 'failed',
       outcome,
     });
-    await appendAudit(
-      scope,
-      job.tenant_id,
-      [{ type: 'action.outcome', actor: `agent:${principal.agent}`, subject: job.action_id, data: { status, job_id: job.id } }],
-      now,
-    );
+    const audit: AuditDraft[] = [
+      { type: 'action.outcome', actor: `agent:${principal.agent}`, subject: job.action_id, data: { status, job_id: job.id } },
+    ];
+    const action = await scope.actions.get(job.tenant_id, job.action_id);
+    if (action !== undefined)
+      audit.push(
+        ...(await recordOutcome(
+          scope,
+          this.deps.policies.current().bundle,
+          action,
+          status === 'succeeded' ? 'success' : 'failure',
+          now,
+          `job ${job.id}`,
+        )),
+      );
+    await appendAudit(scope, job.tenant_id, audit, now);
   }
 
   private async settle(

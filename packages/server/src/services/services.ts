@@ -12,6 +12,9 @@ import type { PolicyService } from './policy-service.js';
 import { TimerService } from './timer-service.js';
 import { WriteBatcher } from './write-batcher.js';
 import { WorkflowRunner } from './workflow-runner.js';
+import { ReviewService } from './review-service.js';
+import { AgentService } from './agent-service.js';
+import { newWebhookSecret } from './webhook-signing.js';
 
 export interface Services {
   store: Store;
@@ -25,6 +28,10 @@ export interface Services {
   audit: AuditService;
   timers: TimerService;
   jobs: JobService;
+  reviews: ReviewService;
+  agents: AgentService;
+  /** The Standard Webhooks secret outbound webhooks are signed with. */
+  webhookSecret(): Promise<string>;
 }
 
 export function createServices(options: {
@@ -37,7 +44,11 @@ export function createServices(options: {
   const { store, policies, clock, secret, baseUrl } = options;
   const bus = new EventBus();
   const batcher = new WriteBatcher(store);
-  const runner = new WorkflowRunner(secret);
+  const runner = new WorkflowRunner(secret, policies);
+  let secretOnce: Promise<string> | undefined;
+  // Created once and kept in the database, so every node signs with the same secret.
+  const webhookSecret = (): Promise<string> => (secretOnce ??= store.settings.getOrCreate('webhook_secret', newWebhookSecret()));
+  const reviews = new ReviewService({ store, clock, bus, policies, webhookSecret });
   const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl });
   return {
     store,
@@ -50,6 +61,9 @@ export function createServices(options: {
     decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner }),
     audit: new AuditService({ store }),
     timers: new TimerService({ store, bus, clock, runner }),
-    jobs: new JobService({ store, bus, clock, runner, secret }),
+    jobs: new JobService({ store, bus, clock, runner, secret, reviews, policies }),
+    reviews,
+    agents: new AgentService({ store, clock, policies }),
+    webhookSecret,
   };
 }

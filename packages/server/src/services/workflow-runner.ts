@@ -20,6 +20,9 @@ import { appendAudit, type AuditDraft } from './audit-chain.js';
 import type { LiveEvent } from './event-bus.js';
 import { newGrant } from './grants.js';
 import { assignStep } from './routing.js';
+import { recordOutcome } from './autonomy-service.js';
+import { ConcurrentChange } from './concurrency.js';
+import type { PolicyService } from './policy-service.js';
 
 export const JOB_MAX_ATTEMPTS = 3;
 
@@ -56,7 +59,10 @@ export function currentApprovers(state: WorkflowState): string[] {
 }
 
 export class WorkflowRunner {
-  constructor(private readonly secret: string) {}
+  constructor(
+    private readonly secret: string,
+    private readonly policies: PolicyService,
+  ) {}
 
   /** The first state of a request's workflow, as the record to insert. */
   async start(
@@ -135,6 +141,7 @@ export class WorkflowRunner {
       switch (effect.type) {
         case 'dispatch_job': {
           const job = this.job(approval, effect.step, effect.capability, effect.input, effect.executes, now);
+          // Compensation jobs carry no request; these always do.
           await scope.jobs.insert(job);
           audit.push({
             type: 'job.queued',
@@ -167,6 +174,21 @@ export class WorkflowRunner {
               decided_at: now,
             });
           await scope.jobs.cancelOpen(approval.tenant_id, approval.id, now);
+          // A person's denial or request for changes counts in the agent's track record.
+          if ((effect.status === 'denied' || effect.status === 'changes_requested') && event.type === 'vote') {
+            const action = await scope.actions.get(approval.tenant_id, approval.action_id);
+            if (action !== undefined)
+              audit.push(
+                ...(await recordOutcome(
+                  scope,
+                  this.policies.current().bundle,
+                  action,
+                  effect.status === 'denied' ? 'denial' : 'changes_requested',
+                  now,
+                  `request ${approval.id}`,
+                )),
+              );
+          }
           audit.push({
             type: effect.status === 'timed_out' ? 'approval.timed_out' : 'approval.decided',
             actor,
@@ -279,12 +301,5 @@ export class WorkflowRunner {
     if (approval.deadline !== null) for (const step of state.steps) if (step.type === 'approval') step.deadline = approval.deadline;
     void now;
     return state;
-  }
-}
-
-/** Another writer changed the request between our read and our write; the caller retries. */
-export class ConcurrentChange extends Error {
-  constructor() {
-    super('the record changed concurrently');
   }
 }

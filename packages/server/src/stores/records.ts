@@ -54,7 +54,8 @@ export type ActionStatus =
   | 'changes_requested' // sent back with feedback; a revision may follow
   | 'timed_out' // nobody decided in time
   | 'executed' // the agent reported success
-  | 'failed'; // the agent reported failure
+  | 'failed' // the agent reported failure
+  | 'reversed'; // a reviewer had it undone
 
 export interface ActionRecord {
   id: string;
@@ -127,6 +128,55 @@ export interface ApprovalEventRecord {
   at: number;
 }
 
+/** An agent's autonomy level and what promotion counts. */
+export interface AgentRecord {
+  tenant_id: string;
+  name: string;
+  level: number;
+  level_since: number;
+  /** Successes without an issue since the level was last set. */
+  clean_successes: number;
+  version: number;
+  created_at: number;
+}
+
+export type TrackEvent = 'successes' | 'failures' | 'denials' | 'reversals' | 'flags';
+
+/** The track record of one agent for one action class at one level. */
+export interface AgentClassRecord {
+  tenant_id: string;
+  agent: string;
+  action_type: string;
+  environment: string | null;
+  level: number;
+  successes: number;
+  failures: number;
+  denials: number;
+  reversals: number;
+  flags: number;
+  updated_at: number;
+}
+
+export type ReviewStatus = 'pending' | 'ok' | 'flagged' | 'reversing' | 'reversed';
+
+/** An executed action waiting for (or given) a person's look afterwards. */
+export interface ReviewRecord {
+  action_id: string;
+  tenant_id: string;
+  status: ReviewStatus;
+  /** Why it is reviewed: a REVIEW rule, or audit sampling. */
+  reason: string;
+  created_at: number;
+  /** The end of the review window, when the policy sets one. */
+  due_at: number | null;
+  reviewer: string | null;
+  note: string | null;
+  decided_at: number | null;
+  /** How the undo went: by webhook or worker job, and its result. */
+  reversal: Record<string, unknown> | null;
+  version: number;
+}
+
 /** A stage of a request routed to one person. */
 export interface AssignmentRecord {
   approval_id: string;
@@ -143,7 +193,8 @@ export type JobStatus = 'queued' | 'leased' | 'completed' | 'failed' | 'cancelle
 export interface JobRecord {
   id: string;
   tenant_id: string;
-  approval_id: string;
+  /** The request whose worker step this is; null for a compensation job that undoes an action. */
+  approval_id: string | null;
   action_id: string;
   step_id: string;
   capability: string;

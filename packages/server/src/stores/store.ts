@@ -7,8 +7,13 @@ import type {
   ApiKey,
   ApprovalEventRecord,
   ApprovalRecord,
+  AgentClassRecord,
+  AgentRecord,
   ApprovalStatus,
   AssignmentRecord,
+  ReviewRecord,
+  ReviewStatus,
+  TrackEvent,
   JobRecord,
   AuditEvent,
   GrantRecord,
@@ -113,6 +118,45 @@ export interface ApprovalEventRepository {
   list(tenantId: string, approvalId: string): Promise<ApprovalEventRecord[]>;
 }
 
+export interface AgentRepository {
+  get(tenantId: string, name: string): Promise<AgentRecord | undefined>;
+  /** Creates the agent's row unless it exists. */
+  ensure(agent: AgentRecord): Promise<void>;
+  /** Optimistic update at `version`, bumping it. */
+  update(
+    tenantId: string,
+    name: string,
+    version: number,
+    patch: Partial<Pick<AgentRecord, 'level' | 'level_since' | 'clean_successes'>>,
+  ): Promise<boolean>;
+  list(tenantId: string): Promise<AgentRecord[]>;
+}
+
+export interface AgentRecordRepository {
+  /** Adds one to a counter of the agent's record for that action class and level. */
+  count(
+    key: { tenantId: string; agent: string; actionType: string; environment: string | null; level: number },
+    event: TrackEvent,
+    now: number,
+  ): Promise<void>;
+  list(tenantId: string, agent: string): Promise<AgentClassRecord[]>;
+  /** Whether the agent has ever succeeded at this action class (at any level). */
+  hasSucceeded(tenantId: string, agent: string, actionType: string, environment: string | null): Promise<boolean>;
+}
+
+export interface ReviewRepository {
+  insert(review: ReviewRecord): Promise<void>;
+  get(tenantId: string, actionId: string): Promise<ReviewRecord | undefined>;
+  /** Oldest first: the queue. */
+  list(tenantId: string, filter?: { status?: ReviewStatus[]; limit?: number }): Promise<ReviewRecord[]>;
+  update(
+    tenantId: string,
+    actionId: string,
+    version: number,
+    patch: Partial<Pick<ReviewRecord, 'status' | 'reviewer' | 'note' | 'decided_at' | 'reversal'>>,
+  ): Promise<boolean>;
+}
+
 export interface AssignmentRepository {
   /** Adds assignments; one already there is left as it is. */
   add(assignments: AssignmentRecord[]): Promise<void>;
@@ -197,6 +241,9 @@ export interface StoreScope {
   approvalEvents: ApprovalEventRepository;
   jobs: JobRepository;
   assignments: AssignmentRepository;
+  agents: AgentRepository;
+  agentRecords: AgentRecordRepository;
+  reviews: ReviewRepository;
   votes: VoteRepository;
   grants: GrantRepository;
   audit: AuditRepository;

@@ -23,7 +23,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('jobs')
     .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
-    .addColumn('approval_id', 'text', (c) => c.notNull().references('approvals.id'))
+    // Null for compensation jobs, which undo an executed action rather than run a workflow step.
+    .addColumn('approval_id', 'text', (c) => c.references('approvals.id'))
     .addColumn('action_id', 'text', (c) => c.notNull().references('actions.id'))
     .addColumn('step_id', 'text', (c) => c.notNull())
     .addColumn('capability', 'text', (c) => c.notNull())

@@ -15,6 +15,7 @@ const ACTION_STATUSES: ActionStatus[] = [
   'timed_out',
   'executed',
   'failed',
+  'reversed',
 ];
 import { MAX_WAIT_SECONDS } from '../../services/decision-service.js';
 import type { Services } from '../../services/services.js';

@@ -15,6 +15,7 @@ const STATUSES: ActionStatus[] = [
   'timed_out',
   'executed',
   'failed',
+  'reversed',
 ];
 
 async function snapshot(services: Services, tenantId: string): Promise<{ by_status: Record<string, number>; pending_approvals: number }> {

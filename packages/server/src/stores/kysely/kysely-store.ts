@@ -29,6 +29,9 @@ export class KyselyStore implements Store {
   readonly approvalEvents;
   readonly jobs;
   readonly assignments;
+  readonly agents;
+  readonly agentRecords;
+  readonly reviews;
   readonly votes;
   readonly grants;
   readonly audit;
@@ -50,6 +53,9 @@ export class KyselyStore implements Store {
     this.approvalEvents = scope.approvalEvents;
     this.jobs = scope.jobs;
     this.assignments = scope.assignments;
+    this.agents = scope.agents;
+    this.agentRecords = scope.agentRecords;
+    this.reviews = scope.reviews;
     this.votes = scope.votes;
     this.grants = scope.grants;
     this.audit = scope.audit;

@@ -7,6 +7,8 @@ import { approvalEventRepository } from './approval-events.js';
 import { approvalRepository } from './approvals.js';
 import { jobRepository } from './jobs.js';
 import { assignmentRepository } from './assignments.js';
+import { agentRecordRepository, agentRepository } from './agents.js';
+import { reviewRepository } from './reviews.js';
 import { auditRepository } from './audit.js';
 import type { RepositoryContext } from './context.js';
 import { grantRepository } from './grants.js';
@@ -28,6 +30,9 @@ export function createScope(context: RepositoryContext): StoreScope {
     approvalEvents: approvalEventRepository(context),
     jobs: jobRepository(context),
     assignments: assignmentRepository(context),
+    agents: agentRepository(context),
+    agentRecords: agentRecordRepository(context),
+    reviews: reviewRepository(context),
     votes: voteRepository(context),
     grants: grantRepository(context),
     audit: auditRepository(context),
