@@ -1,7 +1,7 @@
 // Agents' autonomy levels and their track records per action class.
 
 import { sql } from 'kysely';
-import type { AgentClassRecord, AgentRecord } from '../records.js';
+import type { AgentClassRecord } from '../records.js';
 import type { AgentRecordRepository, AgentRepository } from '../store.js';
 import type { RepositoryContext } from './context.js';
 
