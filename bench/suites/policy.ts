@@ -62,7 +62,11 @@ async function runSize(size: number, options: SuiteOptions): Promise<EngineResul
 function unmatchableMix(count: number) {
   return buildActions(4)
     .slice(0, count)
-    .map((action) => (typeof action.action_type === 'string' && action.action_type.startsWith('op_') ? { ...action, action_type: `un${action.action_type}` } : action));
+    .map((action) =>
+      typeof action.action_type === 'string' && action.action_type.startsWith('op_')
+        ? { ...action, action_type: `un${action.action_type}` }
+        : action,
+    );
 }
 
 async function measureGrowth(options: SuiteOptions): Promise<EngineResult[]> {
@@ -91,7 +95,10 @@ async function run(options: SuiteOptions): Promise<unknown> {
   }
   const growth = await measureGrowth(options);
   console.log('\nthe 4-rule mix, renamed so that no generated rule can match it, against 4 and 10,000 rules');
-  printSize(largest, growth.map((row) => ({ ...row, engine: `tollgate, ${row.size.toLocaleString('en')} rules` })));
+  printSize(
+    largest,
+    growth.map((row) => ({ ...row, engine: `tollgate, ${row.size.toLocaleString('en')} rules` })),
+  );
   results.push(...growth);
   const targets = checkTargets(results, sizes);
   printTargets(targets);

@@ -29,7 +29,11 @@ export function printSize(size: number, results: EngineResult[]): void {
 }
 
 export function printTargets(checks: TargetCheck[]): void {
-  const rows = checks.map((c) => [c.pass === null ? (c.target.startsWith('(info)') ? 'INFO' : 'N/A') : c.pass ? 'PASS' : 'MISS', c.target, c.measured]);
+  const rows = checks.map((c) => [
+    c.pass === null ? (c.target.startsWith('(info)') ? 'INFO' : 'N/A') : c.pass ? 'PASS' : 'MISS',
+    c.target,
+    c.measured,
+  ]);
   console.log('\ntargets');
   console.log(formatTable(['', 'target', 'measured'], rows, ['left', 'left', 'right']));
 }

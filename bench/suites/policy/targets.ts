@@ -40,7 +40,11 @@ export function checkTargets(results: EngineResult[], sizes: readonly number[]):
   // For information: the full mix, whose actions hit more rules (and build more explanation) as the policy grows.
   const large = rate('tollgate', largest);
   if (large && small) {
-    checks.push({ target: `(info) full mix: ${largest.toLocaleString('en')}-rule rate ÷ ${smallest}-rule rate`, measured: `${(large / small).toFixed(2)}x`, pass: null });
+    checks.push({
+      target: `(info) full mix: ${largest.toLocaleString('en')}-rule rate ÷ ${smallest}-rule rate`,
+      measured: `${(large / small).toFixed(2)}x`,
+      pass: null,
+    });
   }
 
   for (const [peer, factor] of [
