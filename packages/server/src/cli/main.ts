@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { registerApprovalCommands } from './commands/approvals.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerHookCommands } from './commands/hook.js';
+import { registerMcpProxyCommand } from './commands/mcp-proxy.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUserCommands } from './commands/users.js';
@@ -26,6 +28,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerUserCommands(program, io);
   registerApprovalCommands(program, io, setExit);
   registerAuditCommands(program, io, setExit);
+  registerMcpProxyCommand(program, io);
+  registerHookCommands(program, io, setExit);
   return program;
 }
 

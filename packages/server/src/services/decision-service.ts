@@ -370,6 +370,12 @@ export class DecisionService {
       approval ??
       (action.decision === 'REQUIRE_APPROVAL' ? await this.deps.store.approvals.getByAction(action.tenant_id, action.id) : undefined);
     if (request !== undefined) view.approval = await this.deps.approvals.view(this.deps.store, request);
+    if (request?.state !== undefined && request.state !== null && request.state.digest !== action.digest) {
+      // Modified within limits: the agent executes the approved version, whose digest the grant carries.
+      view.submitted = { action: action.payload, digest: action.digest };
+      view.action = request.state.action;
+      view.digest = request.state.digest;
+    }
     if (action.status === 'approved' || (action.decision === 'REQUIRE_APPROVAL' && ['executed', 'failed'].includes(action.status))) {
       const grant = await this.deps.store.grants.getByAction(action.tenant_id, action.id);
       if (grant !== undefined && principal.kind === 'agent' && principal.agent === action.agent) {

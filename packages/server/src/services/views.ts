@@ -111,7 +111,10 @@ export interface ActionView {
   revision_of: string | null;
   created_at: string;
   decided_at: string | null;
+  /** The action to execute: as submitted, or as an approver modified it within limits. */
   action: Record<string, unknown>;
+  /** When an approver modified the action: what the agent first submitted, and its digest. */
+  submitted?: { action: Record<string, unknown>; digest: string };
   approval?: ApprovalView;
   /** The single-use execution grant, shown to the agent that owns an approved action. */
   grant?: { token: string; expires_at: string; digest: string; used: boolean };

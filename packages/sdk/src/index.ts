@@ -1,0 +1,20 @@
+// @tollgate/sdk: the agent side of Tollgate. Framework adapters live in the subpath exports
+// `@tollgate/sdk/ai`, `@tollgate/sdk/openai-agents` and `@tollgate/sdk/langchain`.
+
+export { Tollgate, type TollgateOptions } from './tollgate.js';
+export { DEFAULT_WAIT_SECONDS, type Execute, type Resume, type RunOptions } from './run.js';
+export { ToolGate, type ToolGateOptions } from './tool-gate.js';
+export {
+  ActionAlreadyRun,
+  ActionDenied,
+  ApprovalPending,
+  ApprovalTimedOut,
+  ChangesRequested,
+  OutcomeNotReported,
+  TollgateRequestError,
+  TollgateSdkError,
+  TollgateUnavailable,
+} from './errors.js';
+export { canonicalJson } from './canonical-json.js';
+export type { FetchLike } from './http.js';
+export type * from './types.js';

@@ -1,0 +1,76 @@
+// The agent's client: ask Tollgate before acting (`check`), or hand it the whole act (`run`):
+// wait for people, execute once with the grant, and report what happened.
+
+import { Http, type HttpOptions } from './http.js';
+import { runAction, type Execute, type Resume, type RunApi, type RunOptions } from './run.js';
+import type { Action, ActionView, OutcomeReport } from './types.js';
+import { MAX_POLL_SECONDS, waitForVerdict } from './wait.js';
+
+export type TollgateOptions = HttpOptions;
+
+export class Tollgate implements RunApi {
+  private readonly http: Http;
+
+  constructor(options: TollgateOptions) {
+    this.http = new Http(options);
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /**
+   * Submits the action and answers the decision at once, without waiting for people. The action
+   * is recorded (and, when it needs approval, its approval request is opened): pass its id to
+   * `run({ resume: id }, fn)` to execute it once people decide.
+   */
+  check(action: Action, options: { signal?: AbortSignal } = {}): Promise<ActionView> {
+    return this.submit(action, options.signal);
+  }
+
+  /** Submits the action for a decision (POST /v1/actions) and answers at once. */
+  async submit(action: Action, signal?: AbortSignal): Promise<ActionView> {
+    if (typeof action !== 'object' || action === null || Array.isArray(action))
+      throw new TypeError('the action must be an object with an `action_type`');
+    return this.http.request<ActionView>('POST', '/v1/actions', { body: action, signal });
+  }
+
+  /** Reads an action; with `wait`, the server holds the answer until people decide (at most 60 s). */
+  get(id: string, options: { wait?: number; signal?: AbortSignal | undefined } = {}): Promise<ActionView> {
+    const wait = Math.min(MAX_POLL_SECONDS, Math.max(0, options.wait ?? 0));
+    const query = wait > 0 ? `?wait=${wait}` : '';
+    return this.http.request<ActionView>('GET', `/v1/actions/${encodeURIComponent(id)}${query}`, {
+      waitSeconds: wait,
+      signal: options.signal,
+    });
+  }
+
+  /** Long-polls a pending action for up to `wait` seconds in all; answers it as it then stands. */
+  waitForVerdict(view: ActionView, options: { wait: number; signal?: AbortSignal | undefined }): Promise<ActionView> {
+    return waitForVerdict((id, wait, signal) => this.get(id, { wait, signal }), view, options);
+  }
+
+  /** Consumes the approved action's single-use grant; a second redemption is refused (`grant.used`). */
+  redeem(view: ActionView, signal?: AbortSignal): Promise<ActionView> {
+    if (view.grant === undefined) throw new TypeError(`action \`${view.id}\` has no grant to redeem`);
+    return this.http.request<ActionView>('POST', '/v1/grants/redeem', {
+      body: { grant: view.grant.token, digest: view.grant.digest },
+      signal,
+    });
+  }
+
+  reportOutcome(id: string, report: OutcomeReport): Promise<ActionView> {
+    return this.http.request<ActionView>('POST', `/v1/actions/${encodeURIComponent(id)}/outcome`, { body: report });
+  }
+
+  /**
+   * Runs `fn` only if Tollgate lets the action go ahead: waits for people when it needs approval,
+   * redeems the grant before `fn` runs (so it runs at most once), and reports the outcome. Throws
+   * `ActionDenied`, `ApprovalTimedOut`, `ChangesRequested`, `ApprovalPending` (budget spent) or
+   * `TollgateUnavailable` without running `fn`. Pass `{ resume: id }` instead of an action to pick
+   * up an action submitted earlier.
+   */
+  run<T>(action: Action | Resume, fn: Execute<T>, options?: RunOptions<T>): Promise<T> {
+    return runAction(this, action, fn, options);
+  }
+}
