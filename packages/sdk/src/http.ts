@@ -37,7 +37,7 @@ export class Http {
   async request<T>(
     method: 'GET' | 'POST',
     path: string,
-    options: { body?: unknown; waitSeconds?: number; signal?: AbortSignal | undefined } = {},
+    options: { body?: unknown; waitSeconds?: number; signal?: AbortSignal | undefined; allowEmpty?: boolean } = {},
   ): Promise<T> {
     const limit = AbortSignal.timeout(this.timeoutMs + (options.waitSeconds ?? 0) * 1000);
     const signal = options.signal === undefined ? limit : AbortSignal.any([limit, options.signal]);
@@ -66,6 +66,8 @@ export class Http {
       payload = undefined;
     }
     if (response.ok && payload !== undefined) return payload as T;
+    // 204: nothing to answer (no job came), when the caller expects that.
+    if (response.status === 204 && options.allowEmpty === true) return undefined as T;
     const error = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
     if (UNAVAILABLE.has(response.status) || (response.status >= 500 && error === undefined) || (response.ok && payload === undefined)) {
       throw new TollgateUnavailable(this.baseUrl, new Error(`HTTP ${response.status} ${text.slice(0, 200)}`.trim()));

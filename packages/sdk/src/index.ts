@@ -4,6 +4,7 @@
 export { Tollgate, type TollgateOptions } from './tollgate.js';
 export { DEFAULT_WAIT_SECONDS, type Execute, type Resume, type RunOptions } from './run.js';
 export { ToolGate, type ToolGateOptions } from './tool-gate.js';
+export { PermanentJobError, type Job, type RunningWorker, type WorkerOptions } from './worker.js';
 export {
   ActionAlreadyRun,
   ActionDenied,

@@ -5,6 +5,7 @@ import { Http, type HttpOptions } from './http.js';
 import { runAction, type Execute, type Resume, type RunApi, type RunOptions } from './run.js';
 import type { Action, ActionView, OutcomeReport } from './types.js';
 import { MAX_POLL_SECONDS, waitForVerdict } from './wait.js';
+import { startWorker, type RunningWorker, type WorkerOptions } from './worker.js';
 
 export type TollgateOptions = HttpOptions;
 
@@ -72,5 +73,13 @@ export class Tollgate implements RunApi {
    */
   run<T>(action: Action | Resume, fn: Execute<T>, options?: RunOptions<T>): Promise<T> {
     return runAction(this, action, fn, options);
+  }
+
+  /**
+   * Works on workflow worker steps of one capability (an analysis, a deploy after approval):
+   * takes jobs, heartbeats while `handler` runs, completes them with its output or fails them.
+   */
+  worker(options: WorkerOptions): RunningWorker {
+    return startWorker(this.http, options);
   }
 }

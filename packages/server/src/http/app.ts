@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import { createHash } from 'node:crypto';
 import type { Services } from '../services/services.js';
 import { tokenOf } from './auth.js';
+import { installShutdownSignal } from './abort.js';
 import { errorBody, installErrorHandler } from './error-handler.js';
 import { installValidation } from './validation.js';
 import { actionRoutes } from './routes/actions.js';
@@ -46,6 +47,7 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app);
   installValidation(app);
+  installShutdownSignal(app);
 
   await app.register(swagger, {
     openapi: {

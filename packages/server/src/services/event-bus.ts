@@ -49,6 +49,10 @@ export class EventBus {
   /** Resolves with the first matching event, or undefined after `timeoutMs`. */
   waitFor(tenantId: string, match: (event: LiveEvent) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<LiveEvent | undefined> {
     return new Promise((resolve) => {
+      if (signal?.aborted === true) {
+        resolve(undefined);
+        return;
+      }
       let unsubscribe = (): void => {};
       const finish = (event: LiveEvent | undefined): void => {
         clearTimeout(timer);
