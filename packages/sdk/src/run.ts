@@ -70,6 +70,8 @@ export async function runAction<T>(api: RunApi, target: Action | Resume, fn: Exe
     case 'pending':
       throw new ApprovalPending(view);
     case 'denied':
+    case 'cancelled':
+      // Cancelled: the request ended without a decision (a workflow step failed); it must not run.
       throw new ActionDenied(view);
     case 'timed_out':
       throw new ApprovalTimedOut(view);
@@ -77,6 +79,7 @@ export async function runAction<T>(api: RunApi, target: Action | Resume, fn: Exe
       throw new ChangesRequested(view);
     case 'executed':
     case 'failed':
+    case 'reversed':
       throw new ActionAlreadyRun(view.id, 'outcome_reported');
     default:
       throw new TollgateSdkError(`action \`${view.id}\` has status \`${String(view.status)}\`, which this SDK does not know`, view.id);

@@ -4,7 +4,17 @@
 export type Decision = 'ALLOW' | 'REVIEW' | 'REQUIRE_APPROVAL' | 'DENY';
 
 export type ActionStatus =
-  'allowed' | 'review' | 'pending' | 'approved' | 'denied' | 'changes_requested' | 'timed_out' | 'executed' | 'failed';
+  | 'allowed'
+  | 'review'
+  | 'pending'
+  | 'approved'
+  | 'denied'
+  | 'changes_requested'
+  | 'timed_out'
+  | 'executed'
+  | 'failed'
+  | 'reversed'
+  | 'cancelled';
 
 /**
  * An action an agent proposes. `action_type` (or its alias `action`) is required; the other

@@ -96,7 +96,7 @@ export function startWorker(http: Http, options: WorkerOptions): RunningWorker {
 async function handle(http: Http, job: Job, options: WorkerOptions, report: (error: unknown) => void): Promise<void> {
   const lease = new AbortController();
   const beat = setInterval(() => {
-    http.request('POST', `/v1/jobs/${encodeURIComponent(job.id)}/heartbeat`).catch((error: unknown) => {
+    http.request('POST', `/v1/jobs/${encodeURIComponent(job.id)}/heartbeat?attempt=${job.attempt}`).catch((error: unknown) => {
       if (error instanceof TollgateRequestError && error.code === 'job.lease_lost') lease.abort(error);
       else report(error);
     });
@@ -109,12 +109,14 @@ async function handle(http: Http, job: Job, options: WorkerOptions, report: (err
       if (lease.signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);
       await http.request('POST', `/v1/jobs/${encodeURIComponent(job.id)}/fail`, {
-        body: { error: message || 'the handler failed', retry: !(error instanceof PermanentJobError) },
+        body: { error: message || 'the handler failed', retry: !(error instanceof PermanentJobError), attempt: job.attempt },
       });
       return;
     }
     if (lease.signal.aborted) return;
-    await http.request('POST', `/v1/jobs/${encodeURIComponent(job.id)}/complete`, { body: { output: output ?? null } });
+    await http.request('POST', `/v1/jobs/${encodeURIComponent(job.id)}/complete`, {
+      body: { output: output ?? null, attempt: job.attempt },
+    });
   } catch (error) {
     report(error);
   } finally {

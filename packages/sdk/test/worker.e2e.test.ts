@@ -96,7 +96,7 @@ describe('SDK workers', () => {
     });
     try {
       const submitted = await agent.check({ action_type: 'deploy', environment: 'production', service: 'billing' });
-      await eventually(async () => ((await server.action(submitted.id)).status === 'denied' ? true : undefined), 'the failed request');
+      await eventually(async () => ((await server.action(submitted.id)).status === 'cancelled' ? true : undefined), 'the failed request');
       const seen = await server.action(submitted.id);
       expect(attempts).toBe(2);
       expect(seen.approval).toMatchObject({ status: 'failed', resolution: 'analysis failed: the diff cannot be parsed' });

@@ -47,6 +47,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'grant.digest_mismatch': 409,
   'grant.expired': 409,
   'grant.not_found': 404,
+  'grant.held_by_workflow': 409,
   'user.exists': 409,
   'agent.not_found': 404,
   'review.not_allowed': 403,

@@ -2,7 +2,8 @@
 // with modifications within limits, deny with a reason, request changes) and delegating. The
 // workflow reducer decides what each vote means; this service checks who is asking and stores it.
 
-import { actionDigestOf, type Person } from '@tollgate/core';
+import { actionDigestOf } from '@tollgate/core';
+import { personOf } from './people.js';
 import { TollgateError, notFound } from '../errors.js';
 import type { ApprovalRecord, User, Verdict, VoteRecord } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
@@ -32,10 +33,6 @@ export interface DelegateInput {
   to: string;
   note?: string;
   step?: string;
-}
-
-export function personOf(user: User): Person {
-  return { id: user.id, name: user.name, groups: user.groups };
 }
 
 export class ApprovalService {
@@ -110,7 +107,7 @@ export class ApprovalService {
         {
           type: 'vote',
           step: input.step ?? null,
-          person: personOf(principal.user),
+          person: personOf(principal.user, this.deps.policies.current().bundle),
           verdict: input.verdict,
           note: input.note ?? null,
           modifications: input.modifications ?? null,
@@ -190,7 +187,13 @@ export class ApprovalService {
       const applied = await this.deps.runner.apply(
         scope,
         approval,
-        { type: 'delegate', step: input.step ?? null, from: personOf(principal.user), to: personOf(target), note: input.note ?? null },
+        {
+          type: 'delegate',
+          step: input.step ?? null,
+          from: personOf(principal.user, this.deps.policies.current().bundle),
+          to: personOf(target, this.deps.policies.current().bundle),
+          note: input.note ?? null,
+        },
         now,
         `user:${principal.user.id}`,
       );

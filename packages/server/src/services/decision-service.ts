@@ -179,6 +179,15 @@ export class DecisionService {
       const record = await scope.actions.get(principal.tenant_id, grant.action_id);
       if (record === undefined || record.agent !== principal.agent)
         throw new TollgateError('grant.not_found', 'no such grant', { field: 'grant' });
+      // When a workflow step executes the approved action, that step holds the grant, not the agent.
+      const request = await scope.approvals.getByAction(principal.tenant_id, record.id);
+      const executor = request?.state?.steps.find((step) => step.type === 'worker' && step.executes);
+      if (executor !== undefined) {
+        throw new TollgateError(
+          'grant.held_by_workflow',
+          `step \`${executor.id}\` of the workflow executes this action; its worker holds the grant`,
+        );
+      }
       await appendAudit(
         scope,
         principal.tenant_id,

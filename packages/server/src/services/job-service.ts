@@ -71,19 +71,23 @@ export class JobService {
     }
   }
 
-  async heartbeat(principal: AgentPrincipal, id: string): Promise<{ lease_expires_at: string }> {
+  async heartbeat(principal: AgentPrincipal, id: string, attempt?: number): Promise<{ lease_expires_at: string }> {
     const now = this.deps.clock.now();
-    const ok = await this.deps.store.jobs.heartbeat(principal.tenant_id, id, principal.agent, now, now + LEASE_MS);
+    const ok = await this.deps.store.jobs.heartbeat(principal.tenant_id, id, principal.agent, now, now + LEASE_MS, attempt);
     if (!ok) throw this.notHeld(id);
     return { lease_expires_at: new Date(now + LEASE_MS).toISOString() };
   }
 
-  async complete(principal: AgentPrincipal, id: string, output: unknown): Promise<{ status: string }> {
+  async complete(principal: AgentPrincipal, id: string, output: unknown, attempt?: number): Promise<{ status: string }> {
     return this.settle(principal, id, async (scope, job, now) => {
-      const settled = await scope.jobs.settle(principal.tenant_id, id, principal.agent, now, {
-        status: 'completed',
-        output: output ?? null,
-      });
+      const settled = await scope.jobs.settle(
+        principal.tenant_id,
+        id,
+        principal.agent,
+        now,
+        { status: 'completed', output: output ?? null },
+        attempt,
+      );
       if (!settled) throw this.notHeld(id);
       await appendAudit(
         scope,
@@ -110,13 +114,17 @@ export class JobService {
     });
   }
 
-  async fail(principal: AgentPrincipal, id: string, error: string, retry: boolean): Promise<{ status: string }> {
+  async fail(principal: AgentPrincipal, id: string, error: string, retry: boolean, attempt?: number): Promise<{ status: string }> {
     return this.settle(principal, id, async (scope, job, now) => {
       const again = retry && job.attempts < job.max_attempts;
-      const settled = await scope.jobs.settle(principal.tenant_id, id, principal.agent, now, {
-        status: again ? 'queued' : 'failed',
-        error,
-      });
+      const settled = await scope.jobs.settle(
+        principal.tenant_id,
+        id,
+        principal.agent,
+        now,
+        { status: again ? 'queued' : 'failed', error },
+        attempt,
+      );
       if (!settled) throw this.notHeld(id);
       const type = again ? 'job.retried' : 'job.failed';
       await appendAudit(
@@ -208,7 +216,10 @@ export class JobService {
     now: number,
   ): Promise<void> {
     const grant = await scope.grants.getByAction(job.tenant_id, job.action_id);
-    if (grant !== undefined && grant.used_at === null) await scope.grants.markUsed(job.tenant_id, grant.id, now);
+    // The grant is what makes the execution single: a used one means this action ran already.
+    if (grant === undefined || !(await scope.grants.markUsed(job.tenant_id, grant.id, now))) {
+      throw new TollgateError('grant.used', 'this action was executed already; its grant is used');
+    }
     const outcome = { status, detail: typeof detail === 'string' ? detail : JSON.stringify(detail ?? null), reported_at: now };
     await scope.actions.transition(job.tenant_id, job.action_id, ['approved'], {
       status: status === 'succeeded' ? 'executed' : 'failed',

@@ -2,24 +2,22 @@
 // assignments, skipping people who are out of office, the requester, auditors and anyone who
 // decided another stage. Everyone eligible may still decide; assignment says whose inbox it is in.
 
-import { checkEligible, type ApprovalStepState, type Person, type WorkflowState } from '@tollgate/core';
+import { checkEligible, type ApprovalStepState, type PolicyBundle, type WorkflowState } from '@tollgate/core';
+import { bundleMembers, personOf } from './people.js';
 import type { ApprovalRecord, User } from '../stores/records.js';
 import type { StoreScope } from '../stores/store.js';
 import type { AuditDraft } from './audit-chain.js';
 
-function asPerson(user: User): Person {
-  return { id: user.id, name: user.name, groups: user.groups };
-}
-
 /** The people who could decide `step` now, from its approvers and delegates. */
 export async function eligiblePeople(
   scope: StoreScope,
+  bundle: PolicyBundle,
   approval: ApprovalRecord,
   state: WorkflowState,
   step: ApprovalStepState,
 ): Promise<User[]> {
   const tenantId = approval.tenant_id;
-  const named = [...step.approvers, ...step.delegations.map((delegation) => delegation.to)];
+  const named = [...step.approvers, ...step.delegations.map((delegation) => delegation.to), ...bundleMembers(bundle, step.approvers)];
   const found = new Map<string, User>();
   for (const user of await scope.users.listByGroups(tenantId, named)) found.set(user.id, user);
   for (const name of named) {
@@ -30,13 +28,14 @@ export async function eligiblePeople(
     for (const user of await scope.users.list(tenantId)) if (user.role !== 'auditor') found.set(user.id, user);
   }
   return [...found.values()].filter(
-    (user) => user.disabled_at === null && user.role !== 'auditor' && checkEligible(state, step, asPerson(user)) === undefined,
+    (user) => user.disabled_at === null && user.role !== 'auditor' && checkEligible(state, step, personOf(user, bundle)) === undefined,
   );
 }
 
 /** Assigns the stage to the least-loaded available people; returns audit entries for what it did. */
 export async function assignStep(
   scope: StoreScope,
+  bundle: PolicyBundle,
   approval: ApprovalRecord,
   state: WorkflowState,
   stepId: string,
@@ -44,7 +43,7 @@ export async function assignStep(
 ): Promise<AuditDraft[]> {
   const step = state.steps.find((candidate): candidate is ApprovalStepState => candidate.id === stepId && candidate.type === 'approval');
   if (step === undefined || step.status !== 'active') return [];
-  const eligible = await eligiblePeople(scope, approval, state, step);
+  const eligible = await eligiblePeople(scope, bundle, approval, state, step);
   const available = eligible.filter((user) => !user.out_of_office);
   const load = await scope.assignments.openCounts(
     approval.tenant_id,

@@ -42,7 +42,7 @@ const ACTION_STATUS: Partial<Record<RequestStatus, ActionStatus>> = {
   denied: 'denied',
   changes_requested: 'changes_requested',
   timed_out: 'timed_out',
-  cancelled: 'denied',
+  cancelled: 'cancelled',
 };
 
 export interface Applied {
@@ -166,8 +166,10 @@ export class WorkflowRunner {
           break;
         }
         case 'finished': {
+          // A step failing before the approvals ends the request undecided; after them, the execution failed.
           const actionStatus =
-            ACTION_STATUS[effect.status] ?? (effect.status === 'failed' ? (state.approved_at === null ? 'denied' : 'failed') : undefined);
+            ACTION_STATUS[effect.status] ??
+            (effect.status === 'failed' ? (state.approved_at === null ? 'cancelled' : 'failed') : undefined);
           if (actionStatus !== undefined)
             await scope.actions.transition(approval.tenant_id, approval.action_id, ['pending', 'approved'], {
               status: actionStatus,
@@ -253,7 +255,8 @@ export class WorkflowRunner {
       if (step.type === 'approval' && before === 'active' && step.status !== 'active')
         await scope.assignments.close(approval.tenant_id, approval.id, step.id, now);
     }
-    for (const stepId of new Set(routed)) audit.push(...(await assignStep(scope, updated, state, stepId, now)));
+    for (const stepId of new Set(routed))
+      audit.push(...(await assignStep(scope, this.policies.current().bundle, updated, state, stepId, now)));
     if (audit.length > 0) await appendAudit(scope, approval.tenant_id, audit, now);
     return { approval: updated, live };
   }

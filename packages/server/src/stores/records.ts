@@ -55,7 +55,8 @@ export type ActionStatus =
   | 'timed_out' // nobody decided in time
   | 'executed' // the agent reported success
   | 'failed' // the agent reported failure
-  | 'reversed'; // a reviewer had it undone
+  | 'reversed' // a reviewer had it undone
+  | 'cancelled'; // its request ended without a decision (a workflow step failed, or it was withdrawn)
 
 export interface ActionRecord {
   id: string;

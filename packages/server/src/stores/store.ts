@@ -180,8 +180,8 @@ export interface JobRepository {
    * workers never get the same job.
    */
   claimNext(tenantId: string, capability: string, worker: string, now: number, leaseUntil: number): Promise<JobRecord | undefined>;
-  /** Extends the lease only while `worker` still holds it. */
-  heartbeat(tenantId: string, id: string, worker: string, now: number, leaseUntil: number): Promise<boolean>;
+  /** Extends the lease only while `worker` still holds it (on that attempt, when given). */
+  heartbeat(tenantId: string, id: string, worker: string, now: number, leaseUntil: number, attempt?: number): Promise<boolean>;
   /** Moves a job `worker` leases (unexpired) to `status`; false when it no longer holds it. */
   settle(
     tenantId: string,
@@ -189,6 +189,7 @@ export interface JobRepository {
     worker: string,
     now: number,
     patch: { status: 'completed' | 'failed' | 'queued'; output?: unknown; error?: string | null },
+    attempt?: number,
   ): Promise<boolean>;
   /** Cancels the request's jobs that are not finished (its workflow ended). */
   cancelOpen(tenantId: string, approvalId: string, now: number): Promise<number>;

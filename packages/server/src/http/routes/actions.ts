@@ -16,6 +16,7 @@ const ACTION_STATUSES: ActionStatus[] = [
   'executed',
   'failed',
   'reversed',
+  'cancelled',
 ];
 import { MAX_WAIT_SECONDS } from '../../services/decision-service.js';
 import type { Services } from '../../services/services.js';

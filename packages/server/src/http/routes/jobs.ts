@@ -6,6 +6,8 @@ import type { Services } from '../../services/services.js';
 import { abortOnClose } from '../abort.js';
 import { agentOf, guards } from '../auth.js';
 
+/** The lease a worker holds, as `attempt` from its job: with a shared key, it tells workers apart. */
+const attempt = { type: 'integer', minimum: 1, description: 'the job’s `attempt` this worker was given' } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 
 export function jobRoutes(app: FastifyInstance, services: Services): void {
@@ -39,10 +41,18 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
 
   app.post(
     '/v1/jobs/:id/heartbeat',
-    { preHandler: guard.agent, schema: { tags: ['jobs'], summary: 'Keep the lease on a job', params: idParams } },
+    {
+      preHandler: guard.agent,
+      schema: {
+        tags: ['jobs'],
+        summary: 'Keep the lease on a job',
+        params: idParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { attempt } },
+      },
+    },
     async (request) => {
       const { id } = request.params as { id: string };
-      return services.jobs.heartbeat(agentOf(request), id);
+      return services.jobs.heartbeat(agentOf(request), id, (request.query as { attempt?: number }).attempt);
     },
   );
 
@@ -54,12 +64,13 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
         tags: ['jobs'],
         summary: 'Finish a job with its output (shown to later steps and approvers)',
         params: idParams,
-        body: { type: 'object', additionalProperties: false, properties: { output: {} } },
+        body: { type: 'object', additionalProperties: false, properties: { output: {}, attempt } },
       },
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      return services.jobs.complete(agentOf(request), id, (request.body as { output?: unknown } | undefined)?.output ?? null);
+      const body = request.body as { output?: unknown; attempt?: number } | undefined;
+      return services.jobs.complete(agentOf(request), id, body?.output ?? null, body?.attempt);
     },
   );
 
@@ -75,14 +86,14 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
           type: 'object',
           additionalProperties: false,
           required: ['error'],
-          properties: { error: { type: 'string', minLength: 1, maxLength: 10_000 }, retry: { type: 'boolean' } },
+          properties: { error: { type: 'string', minLength: 1, maxLength: 10_000 }, retry: { type: 'boolean' }, attempt },
         },
       },
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const body = request.body as { error: string; retry?: boolean };
-      return services.jobs.fail(agentOf(request), id, body.error, body.retry ?? true);
+      const body = request.body as { error: string; retry?: boolean; attempt?: number };
+      return services.jobs.fail(agentOf(request), id, body.error, body.retry ?? true, body.attempt);
     },
   );
 }

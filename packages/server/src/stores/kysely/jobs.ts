@@ -101,20 +101,22 @@ export function jobRepository({ db, dialect }: RepositoryContext): JobRepository
       return toJob({ ...row, status: 'leased', worker, lease_until: leaseUntil, attempts: row.attempts + 1, updated_at: now });
     },
 
-    async heartbeat(tenantId, id, worker, now, leaseUntil) {
-      const result = await db
+    async heartbeat(tenantId, id, worker, now, leaseUntil, attempt) {
+      let query = db
         .updateTable('jobs')
         .set({ lease_until: leaseUntil, updated_at: now })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
         .where('status', '=', 'leased')
-        .where('worker', '=', worker)
-        .executeTakeFirst();
+        .where('worker', '=', worker);
+      // Two workers may share one agent key: the attempt tells one lease from the next.
+      if (attempt !== undefined) query = query.where('attempts', '=', attempt);
+      const result = await query.executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
 
-    async settle(tenantId, id, worker, now, patch) {
-      const result = await db
+    async settle(tenantId, id, worker, now, patch, attempt) {
+      let query = db
         .updateTable('jobs')
         .set({
           status: patch.status,
@@ -126,8 +128,9 @@ export function jobRepository({ db, dialect }: RepositoryContext): JobRepository
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
         .where('status', '=', 'leased')
-        .where('worker', '=', worker)
-        .executeTakeFirst();
+        .where('worker', '=', worker);
+      if (attempt !== undefined) query = query.where('attempts', '=', attempt);
+      const result = await query.executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
 
