@@ -5,7 +5,7 @@
 import { actionDigestOf } from '@tollgate/core';
 import { personOf } from './people.js';
 import { TollgateError, notFound } from '../errors.js';
-import type { ApprovalRecord, User, Verdict, VoteRecord } from '../stores/records.js';
+import type { ApprovalRecord, Verdict, VoteRecord } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
