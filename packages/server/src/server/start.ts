@@ -56,6 +56,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       }
     });
   }
+  const disconnect = store.events === undefined ? undefined : await services.bus.connect(store.events);
+  // A policy reloaded on another node is reloaded here too, so that every node decides alike.
+  services.bus.subscribe(undefined, (event) => {
+    if (event.remote === true && event.type === 'policy.reloaded') services.policies.reload();
+  });
   await app.listen({ host: config.host, port: config.port });
   if (options.timerIntervalMs !== 0) services.timers.start(options.timerIntervalMs ?? 1000);
   const address = app.server.address();
@@ -72,6 +77,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         policies.close();
         await services.timers.stop();
         await app.close();
+        await disconnect?.();
         await services.batcher.drain();
         await store.close();
       })();

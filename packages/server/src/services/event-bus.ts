@@ -1,7 +1,9 @@
 // Live events inside one process (SSE streams and long-polling agents listen here). A
 // multi-node deployment relays them between processes; see the PostgreSQL notifier.
 
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { EventChannel } from '../db/postgres-events.js';
 
 export type LiveEventType =
   | 'action.decided'
@@ -23,6 +25,8 @@ export interface LiveEvent {
   status?: string;
   at: number;
   data?: Record<string, unknown>;
+  /** Set on events heard from another server process. */
+  remote?: boolean;
 }
 
 export class EventBus {
@@ -33,8 +37,35 @@ export class EventBus {
     this.emitter.setMaxListeners(0);
   }
 
+  private outbound: ((event: LiveEvent) => void) | undefined;
+
   publish(event: LiveEvent): void {
     this.emitter.emit('event', event);
+    this.outbound?.(event);
+  }
+
+  /**
+   * Relays events to and from the other processes sharing `channel` (several nodes on one
+   * PostgreSQL), so that an agent waiting on one node hears a vote cast on another.
+   */
+  async connect(channel: EventChannel): Promise<() => Promise<void>> {
+    const node = randomUUID();
+    const stop = await channel.subscribe((payload) => {
+      let message: { node?: string; event?: LiveEvent };
+      try {
+        message = JSON.parse(payload) as { node?: string; event?: LiveEvent };
+      } catch {
+        return;
+      }
+      if (message.node === node || message.event === undefined) return;
+      this.emitter.emit('event', { ...message.event, remote: true });
+    });
+    // Publishing is best effort: the database is the record; events only wake waiters early.
+    this.outbound = (event) => void channel.publish(JSON.stringify({ node, event })).catch(() => undefined);
+    return async () => {
+      this.outbound = undefined;
+      await stop();
+    };
   }
 
   /** Calls `listener` for every event of the tenant until the returned function is called. */

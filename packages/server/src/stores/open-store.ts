@@ -1,6 +1,8 @@
 // Opens the store a `--db` value names: a PostgreSQL URL, or else a SQLite file path.
 
+import { sql } from 'kysely';
 import { connectPostgres } from '../db/connect-postgres.js';
+import { PostgresEventChannel } from '../db/postgres-events.js';
 import { connectSqlite } from '../db/connect-sqlite.js';
 import { KyselyStore } from './kysely/kysely-store.js';
 import type { Store } from './store.js';
@@ -23,7 +25,14 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     parsed.searchParams.delete('schema');
     const settings = { ...options, ...(schema === undefined ? {} : { schema }) };
     const db = connectPostgres(parsed.toString(), settings);
-    return new KyselyStore(db, 'postgres', schema === undefined ? {} : { schema });
+    const events = new PostgresEventChannel(
+      parsed.toString(),
+      async (channel, payload) => {
+        await sql`select pg_notify(${channel}, ${payload})`.execute(db);
+      },
+      schema,
+    );
+    return new KyselyStore(db, 'postgres', { ...(schema === undefined ? {} : { schema }), events });
   }
   return new KyselyStore(connectSqlite(url), 'sqlite');
 }

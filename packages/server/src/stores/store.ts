@@ -22,6 +22,7 @@ import type {
   User,
   VoteRecord,
 } from './records.js';
+import type { EventChannel } from '../db/postgres-events.js';
 
 export interface Page {
   limit?: number;
@@ -252,6 +253,8 @@ export interface StoreScope {
 
 export interface Store extends StoreScope {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Events between the server processes sharing this database; absent for an embedded database. */
+  readonly events: EventChannel | undefined;
   /** Brings the schema up to date; safe to run concurrently from several processes. */
   migrate(): Promise<void>;
   /** Runs `work` in one transaction; on PostgreSQL, retries it on serialization failures. */

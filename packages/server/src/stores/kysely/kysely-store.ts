@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../../db/migrate.js';
 import type { Database, Dialect } from '../../db/schema.js';
+import type { EventChannel } from '../../db/postgres-events.js';
 import type { Store, StoreScope } from '../store.js';
 import { isRetryable } from './errors.js';
 import { ReentryGuard } from './reentry-guard.js';
@@ -16,6 +17,8 @@ const MAX_ATTEMPTS = 5;
 export interface KyselyStoreOptions {
   /** PostgreSQL: the schema the connections use, where migrations create the tables. */
   schema?: string;
+  /** PostgreSQL: events between the processes sharing the database. */
+  events?: EventChannel;
 }
 
 export class KyselyStore implements Store {
@@ -36,12 +39,14 @@ export class KyselyStore implements Store {
   readonly grants;
   readonly audit;
   readonly #guard = new ReentryGuard();
+  readonly events: EventChannel | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: Dialect,
     private readonly options: KyselyStoreOptions = {},
   ) {
+    this.events = options.events;
     const scope = this.#guard.guard(createScope({ db, dialect }));
     this.settings = scope.settings;
     this.tenants = scope.tenants;
