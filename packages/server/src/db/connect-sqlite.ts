@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { Database as Tables } from './schema.js';
 import { WriteTransactionSqliteDialect } from './sqlite-dialect.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -24,5 +25,5 @@ export function connectSqlite(path: string): Kysely<Tables> {
     database.close();
     throw error;
   }
-  return new Kysely<Tables>({ dialect: new WriteTransactionSqliteDialect({ database }) });
+  return new Kysely<Tables>({ dialect: new WriteTransactionSqliteDialect({ database: withStatementCache(database) }) });
 }

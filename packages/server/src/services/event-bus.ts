@@ -51,17 +51,27 @@ export class EventBus {
   async connect(channel: EventChannel): Promise<() => Promise<void>> {
     const node = randomUUID();
     const stop = await channel.subscribe((payload) => {
-      let message: { node?: string; event?: LiveEvent };
+      let message: { node?: string; events?: LiveEvent[] };
       try {
-        message = JSON.parse(payload) as { node?: string; event?: LiveEvent };
+        message = JSON.parse(payload) as { node?: string; events?: LiveEvent[] };
       } catch {
         return;
       }
-      if (message.node === node || message.event === undefined) return;
-      this.emitter.emit('event', { ...message.event, remote: true });
+      if (message.node === node || !Array.isArray(message.events)) return;
+      for (const event of message.events) this.emitter.emit('event', { ...event, remote: true });
     });
-    // Publishing is best effort: the database is the record; events only wake waiters early.
-    this.outbound = (event) => void channel.publish(JSON.stringify({ node, event })).catch(() => undefined);
+    // Events of one tick travel together, so that a burst (a timer sweep) costs a few NOTIFYs, not
+    // one each. Publishing is best effort: the database is the record; events only wake waiters.
+    let queued: LiveEvent[] = [];
+    const flush = (): void => {
+      const events = queued;
+      queued = [];
+      for (const chunk of chunks(events)) void channel.publish(JSON.stringify({ node, events: chunk })).catch(() => undefined);
+    };
+    this.outbound = (event) => {
+      if (queued.length === 0) setImmediate(flush);
+      queued.push(event);
+    };
     return async () => {
       this.outbound = undefined;
       await stop();
@@ -99,4 +109,23 @@ export class EventBus {
       signal?.addEventListener('abort', onAbort);
     });
   }
+}
+
+/** Splits events into groups whose JSON stays well under PostgreSQL's NOTIFY limit. */
+function chunks(events: LiveEvent[], limit = 6000): LiveEvent[][] {
+  const groups: LiveEvent[][] = [];
+  let group: LiveEvent[] = [];
+  let size = 0;
+  for (const event of events) {
+    const length = JSON.stringify(event).length;
+    if (group.length > 0 && size + length > limit) {
+      groups.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push(event);
+    size += length;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }

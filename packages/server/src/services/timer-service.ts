@@ -5,10 +5,13 @@
 
 import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
+import { appendAudit, type AuditDraft } from './audit-chain.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 
 const BATCH = 200;
+/** Sweeps running at once: on PostgreSQL each claims its own batch (SKIP LOCKED) on its own connection. */
+const PARALLEL = { sqlite: 1, postgres: 4 } as const;
 
 export class TimerService {
   private timer: NodeJS.Timeout | undefined;
@@ -39,22 +42,32 @@ export class TimerService {
 
   private async sweepAll(): Promise<number> {
     let fired = 0;
-    for (;;) {
-      const { count, live } = await this.deps.store.transaction((scope) => this.fireDue(scope));
-      fired += count;
-      for (const event of live) this.deps.bus.publish(event);
-      if (count < BATCH) return fired;
-    }
+    const sweeper = async (): Promise<void> => {
+      for (;;) {
+        const { count, live } = await this.deps.store.transaction((scope) => this.fireDue(scope));
+        fired += count;
+        for (const event of live) this.deps.bus.publish(event);
+        if (count < BATCH) return;
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL[this.deps.store.dialect] }, sweeper));
+    return fired;
   }
 
   private async fireDue(scope: StoreScope): Promise<{ count: number; live: LiveEvent[] }> {
     const now = this.deps.clock.now();
     const due = await scope.approvals.claimDue(now, BATCH);
     const live: LiveEvent[] = [];
+    const audit = new Map<string, AuditDraft[]>();
     for (const approval of due) {
-      const applied = await this.deps.runner.apply(scope, approval, { type: 'tick' }, now, 'system');
+      const collectAudit = (drafts: AuditDraft[]): void => {
+        audit.set(approval.tenant_id, [...(audit.get(approval.tenant_id) ?? []), ...drafts]);
+      };
+      const applied = await this.deps.runner.apply(scope, approval, { type: 'tick' }, now, 'system', { collectAudit });
       live.push(...applied.live);
     }
+    // One append per tenant and batch: the chain head is locked once, not once per request.
+    for (const [tenantId, drafts] of audit) if (drafts.length > 0) await appendAudit(scope, tenantId, drafts, now);
     return { count: due.length, live };
   }
 }

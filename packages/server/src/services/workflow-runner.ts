@@ -98,7 +98,18 @@ export class WorkflowRunner {
   }
 
   /** Feeds `event` to the request's workflow; throws the reducer's refusal as a TollgateError. */
-  async apply(scope: StoreScope, approval: ApprovalRecord, event: WorkflowEvent, now: number, actor: string): Promise<Applied> {
+  /**
+   * With `options.collectAudit`, audit entries are handed to it instead of appended, so that a
+   * caller applying many events (the timer sweep) can append them in one go.
+   */
+  async apply(
+    scope: StoreScope,
+    approval: ApprovalRecord,
+    event: WorkflowEvent,
+    now: number,
+    actor: string,
+    options: { collectAudit?: (drafts: AuditDraft[]) => void } = {},
+  ): Promise<Applied> {
     let previous = approval.state;
     if (previous === null && event.type !== 'start') previous = await this.legacyState(scope, approval, now);
     const transition = reduceWorkflow(previous, event, now);
@@ -130,7 +141,8 @@ export class WorkflowRunner {
       resolution: updated.resolution,
     });
     if (!written) throw new ConcurrentChange();
-    const seq = (await scope.approvalEvents.list(approval.tenant_id, approval.id)).length + 1;
+    // Every event moves the version on by exactly one, so the version numbers the event log.
+    const seq = approval.version + 1;
     await scope.approvalEvents.append({ approval_id: approval.id, seq, tenant_id: approval.tenant_id, event, at: now });
 
     const audit: AuditDraft[] = [];
@@ -257,7 +269,8 @@ export class WorkflowRunner {
     }
     for (const stepId of new Set(routed))
       audit.push(...(await assignStep(scope, this.policies.current().bundle, updated, state, stepId, now)));
-    if (audit.length > 0) await appendAudit(scope, approval.tenant_id, audit, now);
+    if (options.collectAudit !== undefined) options.collectAudit(audit);
+    else if (audit.length > 0) await appendAudit(scope, approval.tenant_id, audit, now);
     return { approval: updated, live };
   }
 
