@@ -25,7 +25,14 @@ export interface NewUser {
   tenant?: string;
 }
 
+/** How long a looked-up API key is trusted without asking the database again (revocation delay). */
+const KEY_CACHE_MS = 5_000;
+const KEY_CACHE_LIMIT = 10_000;
+const TOUCH_EVERY_MS = 60_000;
+
 export class AuthService {
+  private readonly keyCache = new Map<string, { principal: Principal; until: number }>();
+
   constructor(private readonly deps: { store: Store; clock: Clock }) {}
 
   async ensureTenant(tenantId: string): Promise<void> {
@@ -108,6 +115,8 @@ export class AuthService {
   }
 
   async revokeKey(id: string, tenantId = DEFAULT_TENANT, actor = 'system'): Promise<void> {
+    // This process stops trusting the key at once; other processes within KEY_CACHE_MS.
+    this.keyCache.clear();
     const now = this.deps.clock.now();
     await this.deps.store.transaction(async (scope) => {
       if (!(await scope.keys.revoke(tenantId, id, now))) throw new TollgateError('key.not_found', `no active key \`${id}\``);
@@ -153,11 +162,19 @@ export class AuthService {
   async authenticate(token: string): Promise<Principal | undefined> {
     const now = this.deps.clock.now();
     if (token.startsWith(`${KEY_PREFIX}_`)) {
-      const key = await this.deps.store.keys.findByHash(sha256(token));
+      const hash = sha256(token);
+      const known = this.keyCache.get(hash);
+      // A key looked up moments ago is trusted for a moment more: agents send bursts of requests.
+      if (known !== undefined && known.until > now) return known.principal;
+      const key = await this.deps.store.keys.findByHash(hash);
       if (key === undefined || key.revoked_at !== null) return undefined;
-      // Last-used is advisory; do not make every decision wait for it.
-      void this.deps.store.keys.touch(key.id, now).catch(() => undefined);
-      return { kind: 'agent', tenant_id: key.tenant_id, agent: key.agent, key_id: key.id };
+      // Last-used is advisory: written at most once a minute per key, never awaited.
+      if (key.last_used_at === null || now - key.last_used_at > TOUCH_EVERY_MS)
+        void this.deps.store.keys.touch(key.id, now).catch(() => undefined);
+      const principal: Principal = { kind: 'agent', tenant_id: key.tenant_id, agent: key.agent, key_id: key.id };
+      if (this.keyCache.size >= KEY_CACHE_LIMIT) this.keyCache.clear();
+      this.keyCache.set(hash, { principal, until: now + KEY_CACHE_MS });
+      return principal;
     }
     if (token.startsWith(`${SESSION_PREFIX}_`)) {
       const session = await this.deps.store.sessions.findByHash(sha256(token));
