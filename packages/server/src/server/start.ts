@@ -7,6 +7,7 @@ import type { ServeConfig } from '../config/config.js';
 import { buildApp } from '../http/app.js';
 import { PolicyService } from '../services/policy-service.js';
 import { createServices, type Services } from '../services/services.js';
+import { SWEEP_EVERY_MS } from '../services/timer-service.js';
 import { openStore } from '../stores/open-store.js';
 import type { Store } from '../stores/store.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -62,7 +63,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     if (event.remote === true && event.type === 'policy.reloaded') services.policies.reload();
   });
   await app.listen({ host: config.host, port: config.port });
-  if (options.timerIntervalMs !== 0) services.timers.start(options.timerIntervalMs ?? 1000);
+  if (options.timerIntervalMs !== 0) services.timers.start(options.timerIntervalMs ?? SWEEP_EVERY_MS);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

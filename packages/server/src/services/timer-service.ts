@@ -10,6 +10,8 @@ import type { EventBus, LiveEvent } from './event-bus.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 
 const BATCH = 200;
+/** Due timers fire within this of their deadline; an empty sweep is one indexed query. */
+export const SWEEP_EVERY_MS = 250;
 /** Sweeps running at once: on PostgreSQL each claims its own batch (SKIP LOCKED) on its own connection. */
 const PARALLEL = { sqlite: 1, postgres: 4 } as const;
 
@@ -20,7 +22,7 @@ export class TimerService {
   constructor(private readonly deps: { store: Store; bus: EventBus; clock: Clock; runner: WorkflowRunner }) {}
 
   /** Sweeps every `intervalMs` until stopped. */
-  start(intervalMs = 1000): void {
+  start(intervalMs = SWEEP_EVERY_MS): void {
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => void this.sweep().catch(() => undefined), intervalMs);
     this.timer.unref();
