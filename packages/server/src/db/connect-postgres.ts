@@ -44,7 +44,9 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Kys
     connectionString: withDefaultUser(url),
     max: options.poolSize ?? 10,
     types: typeParsers(),
-    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    // With several schemas in one database (tests, side-by-side deployments), parallel workers may
+    // look up a schema another client is dropping; planning without them avoids that failure.
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema} -c max_parallel_workers_per_gather=0` }),
   });
   // An idle client whose connection drops emits `error` on the pool; without a listener that
   // would crash the process. The pool discards the client and the next query opens a new one.
