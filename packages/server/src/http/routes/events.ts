@@ -10,8 +10,9 @@ const HEARTBEAT_MS = 15_000;
 export function eventRoutes(app: FastifyInstance, services: Services): void {
   const guard = guards(services);
   const open = new Set<() => void>();
-  // Streams never end on their own; closing the server must end them.
-  app.addHook('onClose', async () => {
+  // Streams never end on their own; they must end before the server can close (preClose), or a
+  // graceful shutdown would wait for every open dashboard tab.
+  app.addHook('preClose', async () => {
     for (const close of [...open]) close();
   });
 
