@@ -22,3 +22,4 @@ export { singleStepWorkflow, withRouteDefaults, SINGLE_STEP_ID } from './workflo
 export { checkModifications, actionDigestOf } from './workflows/modify.js';
 export { checkEligible } from './workflows/eligibility.js';
 export type * from './workflows/state.js';
+export * from './metrics/index.js';

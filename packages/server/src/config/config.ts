@@ -12,6 +12,8 @@ export interface ServeConfig {
   publicUrl: string;
   /** Signs grants; taken from TOLLGATE_SECRET or kept in the database. */
   secret: string | undefined;
+  /** A candidate policy to evaluate beside the live one, enforcing nothing. */
+  shadow: string | undefined;
 }
 
 export const DEFAULT_DB = '.tollgate/tollgate.db';
@@ -30,6 +32,7 @@ export interface ServeOptions {
   rateLimit?: number;
   logLevel?: string;
   publicUrl?: string;
+  shadow?: string;
 }
 
 export function databaseUrl(option: string | undefined, env: Env = process.env): string {
@@ -51,6 +54,7 @@ export function serveConfig(options: ServeOptions, env: Env = process.env): Serv
       '',
     ),
     secret: env.TOLLGATE_SECRET,
+    shadow: options.shadow ?? env.TOLLGATE_SHADOW_POLICY,
   };
 }
 

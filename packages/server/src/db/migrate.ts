@@ -4,6 +4,8 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import * as initial from './migrations/0001-initial.js';
 import * as workflows from './migrations/0002-workflows.js';
 import * as autonomy from './migrations/0003-autonomy.js';
+import * as oversight from './migrations/0004-oversight.js';
+import * as notifications from './migrations/0005-notifications.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -11,6 +13,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-workflows': workflows,
   '0003-autonomy': autonomy,
+  '0004-oversight': oversight,
+  '0005-notifications': notifications,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

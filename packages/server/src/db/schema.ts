@@ -62,6 +62,8 @@ export interface ActionsTable {
   decided_at: number | null;
   /** JSON object or null. */
   outcome: string | null;
+  /** The rule (or entry) whose contribution decided the action: core's `gateOf`. */
+  gate: string | null;
 }
 
 export interface ApprovalsTable {
@@ -215,9 +217,81 @@ export interface AuditHeadsTable {
   hash: string;
 }
 
+/** One settled day of a tenant's metrics. */
+export interface MetricsDaysTable {
+  tenant_id: string;
+  /** Start of the UTC day, ms. */
+  day: number;
+  /** JSON of core's MetricsCells. */
+  cells: string;
+  created_at: number;
+}
+
+/** A decision where the shadow policy disagreed with the live one. */
+export interface ShadowDiffsTable {
+  id: string;
+  tenant_id: string;
+  action_id: string;
+  agent: string;
+  action_type: string | null;
+  environment: string | null;
+  live_version: string;
+  shadow_version: string;
+  live_decision: string;
+  shadow_decision: string;
+  live_gate: string;
+  shadow_gate: string;
+  created_at: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
+}
+
+/** A message waiting for, or done with, delivery to a notification channel. */
+export interface NotificationOutboxTable {
+  id: string;
+  tenant_id: string;
+  approval_id: string | null;
+  channel: string;
+  channel_type: string;
+  event: string;
+  recipient: string | null;
+  /** JSON object. */
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  /** JSON object or null. */
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+/** A signed one-click approve or deny link sent by e-mail or Teams. */
+export interface NotificationLinksTable {
+  id: string;
+  tenant_id: string;
+  approval_id: string;
+  user_id: string | null;
+  verdict: string;
+  digest: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+/** Who a person is elsewhere: a Slack user id or an e-mail address. */
+export interface UserIdentitiesTable {
+  tenant_id: string;
+  kind: string;
+  value: string;
+  user_id: string;
+  created_at: number;
 }
 
 export interface Database {
@@ -238,6 +312,11 @@ export interface Database {
   grants: GrantsTable;
   audit_events: AuditEventsTable;
   audit_heads: AuditHeadsTable;
+  shadow_diffs: ShadowDiffsTable;
+  metrics_days: MetricsDaysTable;
+  notification_outbox: NotificationOutboxTable;
+  notification_links: NotificationLinksTable;
+  user_identities: UserIdentitiesTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

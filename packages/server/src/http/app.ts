@@ -20,6 +20,9 @@ import { jobRoutes } from './routes/jobs.js';
 import { autonomyRoutes } from './routes/autonomy.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { policyRoutes } from './routes/policy.js';
+import { policyRolloutRoutes } from './routes/policy-rollout.js';
+import { integrationRoutes } from './routes/integrations.js';
+import { notificationRoutes } from './routes/notifications.js';
 
 export interface AppOptions {
   /** Requests per second per API key or session (per address when anonymous); 0 turns limits off. */
@@ -86,7 +89,11 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   auditRoutes(app, services);
   eventRoutes(app, services);
   policyRoutes(app, services);
+  policyRolloutRoutes(app, services);
   metricsRoutes(app, services);
+  notificationRoutes(app, services);
+  integrationRoutes(app, services);
+  (await import('./routes/dashboard.js')).dashboardRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ServeConfig } from '../config/config.js';
 import { buildApp } from '../http/app.js';
-import { PolicyService } from '../services/policy-service.js';
+import { PolicyLoadError, PolicyService } from '../services/policy-service.js';
+import { loadPolicy } from '@tollgate/core';
+import { readPolicyFiles } from '../policy/load-files.js';
 import { createServices, type Services } from '../services/services.js';
 import { SWEEP_EVERY_MS } from '../services/timer-service.js';
 import { openStore } from '../stores/open-store.js';
@@ -37,6 +39,11 @@ async function serverSecret(store: Store, configured: string | undefined): Promi
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const policies = PolicyService.load({ path: config.policy }, clock);
+  const shadowFiles = config.shadow === undefined ? undefined : readPolicyFiles(config.shadow);
+  if (shadowFiles !== undefined) {
+    const checked = loadPolicy(shadowFiles);
+    if (!checked.ok) throw new PolicyLoadError(checked.diagnostics);
+  }
   const store = await openStore(config.db);
   try {
     await store.migrate();
@@ -46,6 +53,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   }
   const secret = await serverSecret(store, config.secret);
   const services = createServices({ store, policies, clock, secret, baseUrl: config.publicUrl });
+  if (shadowFiles !== undefined) services.shadow.load(shadowFiles);
   await services.auth.ensureTenant('default');
   const app = await buildApp(services, { rateLimit: config.rateLimit, logger: options.logger ?? { level: config.logLevel } });
   if (options.watchPolicy !== false) {
@@ -64,6 +72,13 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   });
   await app.listen({ host: config.host, port: config.port });
   if (options.timerIntervalMs !== 0) services.timers.start(options.timerIntervalMs ?? SWEEP_EVERY_MS);
+  // The outbox is emptied on the same schedule, and right after any change that may have written to it.
+  if (options.timerIntervalMs !== 0) {
+    services.notifications.sender.start(options.timerIntervalMs ?? 1000);
+    services.bus.subscribe(undefined, (event) => {
+      if (event.type.startsWith('approval.')) services.notifications.sender.kick();
+    });
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -77,9 +92,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       closing ??= (async () => {
         policies.close();
         await services.timers.stop();
+        await services.notifications.sender.stop();
         await app.close();
         await disconnect?.();
         await services.batcher.drain();
+        await services.shadow.close();
         await store.close();
       })();
       return closing;

@@ -20,6 +20,7 @@ import type { Applied, WorkflowRunner } from './workflow-runner.js';
 import type { EventBus } from './event-bus.js';
 import { grantToken, redeemGrant } from './grants.js';
 import type { PolicyService } from './policy-service.js';
+import type { ShadowService } from './shadow-service.js';
 import type { AgentPrincipal, Principal } from './principals.js';
 import { actionView, type ActionView } from './views.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -54,6 +55,8 @@ interface Deps {
   clock: Clock;
   secret: string;
   runner: WorkflowRunner;
+  /** A candidate policy evaluated beside the live one; it never changes the decision. */
+  shadow?: ShadowService;
 }
 
 export class DecisionService {
@@ -153,6 +156,7 @@ export class DecisionService {
       throw error;
     }
     this.deps.bus.publish({ type: 'action.decided', tenant_id: tenantId, action_id: id, status: record.status, at: now });
+    this.deps.shadow?.observe(record, { level, novel });
     for (const event of started?.live ?? []) this.deps.bus.publish(event);
     const approval = started?.approval;
     if (approval !== undefined && (options.waitSeconds ?? 0) > 0) return this.waitForVerdict(principal, id, options);

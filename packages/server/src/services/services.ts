@@ -15,6 +15,12 @@ import { WorkflowRunner } from './workflow-runner.js';
 import { ReviewService } from './review-service.js';
 import { AgentService } from './agent-service.js';
 import { newWebhookSecret } from './webhook-signing.js';
+import { MetricsService } from './metrics-service.js';
+import { ShadowService } from './shadow-service.js';
+import { SimulationService } from './simulation-service.js';
+import { environmentSecrets, type SecretLookup } from '../config/secrets.js';
+import { NotificationRouter } from '../notify/router.js';
+import { NotificationService } from '../notify/notification-service.js';
 
 export interface Services {
   store: Store;
@@ -30,8 +36,13 @@ export interface Services {
   jobs: JobService;
   reviews: ReviewService;
   agents: AgentService;
+  metrics: MetricsService;
+  simulations: SimulationService;
+  shadow: ShadowService;
   /** The Standard Webhooks secret outbound webhooks are signed with. */
   webhookSecret(): Promise<string>;
+  /** Slack, Teams, PagerDuty, e-mail and webhooks: the outbox, its sender and the callbacks. */
+  notifications: NotificationService;
 }
 
 export function createServices(options: {
@@ -40,16 +51,19 @@ export function createServices(options: {
   clock: Clock;
   secret: string;
   baseUrl: string;
+  /** Where channel secrets named in the policy are looked up; the environment by default. */
+  secrets?: SecretLookup;
 }): Services {
   const { store, policies, clock, secret, baseUrl } = options;
   const bus = new EventBus();
   const batcher = new WriteBatcher(store);
-  const runner = new WorkflowRunner(secret, policies);
+  const runner = new WorkflowRunner(secret, policies, new NotificationRouter({ policies, secret, baseUrl }));
   let secretOnce: Promise<string> | undefined;
   // Created once and kept in the database, so every node signs with the same secret.
   const webhookSecret = (): Promise<string> => (secretOnce ??= store.settings.getOrCreate('webhook_secret', newWebhookSecret()));
   const reviews = new ReviewService({ store, clock, bus, policies, webhookSecret });
   const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl });
+  const shadow = new ShadowService({ store, clock, policies, bus });
   return {
     store,
     clock,
@@ -58,12 +72,24 @@ export function createServices(options: {
     policies,
     approvals,
     auth: new AuthService({ store, clock }),
-    decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner }),
+    decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner, shadow }),
     audit: new AuditService({ store }),
     timers: new TimerService({ store, bus, clock, runner }),
     jobs: new JobService({ store, bus, clock, runner, secret, reviews, policies }),
     reviews,
     agents: new AgentService({ store, clock, policies }),
+    metrics: new MetricsService({ store, clock, policies }),
+    simulations: new SimulationService({ store, clock }),
+    shadow,
     webhookSecret,
+    notifications: new NotificationService({
+      store,
+      clock,
+      policies,
+      approvals,
+      secrets: options.secrets ?? environmentSecrets(),
+      secret,
+      webhookSecret,
+    }),
   };
 }

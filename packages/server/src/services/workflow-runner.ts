@@ -23,6 +23,7 @@ import { assignStep } from './routing.js';
 import { recordOutcome } from './autonomy-service.js';
 import { ConcurrentChange } from './concurrency.js';
 import type { PolicyService } from './policy-service.js';
+import type { NotificationRouter } from '../notify/router.js';
 
 export const JOB_MAX_ATTEMPTS = 3;
 
@@ -62,6 +63,8 @@ export class WorkflowRunner {
   constructor(
     private readonly secret: string,
     private readonly policies: PolicyService,
+    /** Writes the messages notify effects cause, in the same transaction (the outbox). */
+    private readonly notifications?: NotificationRouter,
   ) {}
 
   /** The first state of a request's workflow, as the record to insert. */
@@ -219,6 +222,7 @@ export class WorkflowRunner {
           break;
         }
         case 'notify':
+          if (this.notifications !== undefined) await this.notifications.plan(scope, updated, state, effect, now);
           if (event.type === 'delegate' && effect.step !== null) {
             // A delegation routes the stage to the person chosen, whatever the load.
             await scope.assignments.add([

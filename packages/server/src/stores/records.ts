@@ -259,3 +259,20 @@ export interface AuditEvent {
   /** sha256 over prev_hash and the canonical JSON of the event's other fields. */
   hash: string;
 }
+
+/** One decision where the shadow policy disagreed with the live one (nothing was enforced from it). */
+export interface ShadowDiffRecord {
+  id: string;
+  tenant_id: string;
+  action_id: string;
+  agent: string;
+  action_type: string | null;
+  environment: string | null;
+  live_version: string;
+  shadow_version: string;
+  live_decision: Decision;
+  shadow_decision: Decision;
+  live_gate: string;
+  shadow_gate: string;
+  created_at: number;
+}

@@ -1,6 +1,7 @@
 // The storage interface the services use. Only implementations of it touch SQL; one
 // implementation (Kysely) serves SQLite and PostgreSQL alike.
 
+import type { CurrentFacts, MetricsCells, MetricsRows } from '@tollgate/core';
 import type {
   ActionRecord,
   ActionStatus,
@@ -21,8 +22,10 @@ import type {
   Tenant,
   User,
   VoteRecord,
+  ShadowDiffRecord,
 } from './records.js';
 import type { EventChannel } from '../db/postgres-events.js';
+import type { NotificationLinkRepository, OutboxRepository, UserIdentityRepository } from './notify-store.js';
 
 export interface Page {
   limit?: number;
@@ -231,6 +234,40 @@ export interface SettingsRepository {
   getOrCreate(key: string, value: string): Promise<string>;
 }
 
+/** [from, to) in ms. */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+export interface MetricsRepository {
+  /** Approval requests and votes created in the range, and action counts by agent and decision. */
+  rows(tenantId: string, range: TimeRange): Promise<MetricsRows>;
+  /** What is measured as it stands: issues reviews found in the range, waiting requests, open assignments, levels, names. */
+  current(tenantId: string, issues: TimeRange): Promise<CurrentFacts>;
+  /** Stored rollups of days starting in the range. */
+  days(tenantId: string, range: TimeRange): Promise<{ day: number; cells: MetricsCells }[]>;
+  /** Stores a settled day's rollup; a day stored already (by another node) is kept. */
+  saveDay(tenantId: string, day: number, cells: MetricsCells, now: number): Promise<void>;
+}
+
+/** How many decisions moved from one (decision, gate) to another under the shadow policy. */
+export interface ShadowDiffCount {
+  live_decision: string;
+  shadow_decision: string;
+  live_gate: string;
+  shadow_gate: string;
+  count: number;
+}
+
+export interface ShadowDiffRepository {
+  insert(diffs: ShadowDiffRecord[]): Promise<void>;
+  /** Differences recorded for one shadow version since `since`, grouped. */
+  counts(tenantId: string, shadowVersion: string, since: number): Promise<ShadowDiffCount[]>;
+  /** The latest differences, newest first. */
+  list(tenantId: string, shadowVersion: string, options: { since: number; limit: number }): Promise<ShadowDiffRecord[]>;
+}
+
 /** Repositories bound to one transaction (or to the database outside one). */
 export interface StoreScope {
   settings: SettingsRepository;
@@ -249,6 +286,11 @@ export interface StoreScope {
   votes: VoteRepository;
   grants: GrantRepository;
   audit: AuditRepository;
+  metrics: MetricsRepository;
+  shadowDiffs: ShadowDiffRepository;
+  outbox: OutboxRepository;
+  notificationLinks: NotificationLinkRepository;
+  identities: UserIdentityRepository;
 }
 
 export interface Store extends StoreScope {

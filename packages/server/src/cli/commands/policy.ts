@@ -1,4 +1,4 @@
-// `tollgate policy validate|lint|test|eval`: the policy author's tools.
+// `tollgate policy validate|lint|test|eval|simulate`: the policy author's tools.
 
 import { dirname, resolve } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
@@ -16,6 +16,7 @@ import {
 import { readJsonArgument, UsageError } from '../input.js';
 import { EXIT, type CliIo } from '../io.js';
 import { isTestFile, listFiles, readPolicyFiles } from '../../policy/load-files.js';
+import { registerSimulateCommand } from './policy-simulate.js';
 
 function integer(name: string): (value: string) => number {
   return (value) => {
@@ -38,7 +39,8 @@ function loadOrReport(io: CliIo, path: string): CompiledPolicy | undefined {
 }
 
 export function registerPolicyCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const policy = program.command('policy').description('validate, lint, test and evaluate policies');
+  const policy = program.command('policy').description('validate, lint, test, evaluate and simulate policies');
+  registerSimulateCommand(policy, io);
 
   policy
     .command('validate')

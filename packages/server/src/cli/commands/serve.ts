@@ -63,7 +63,11 @@ export function closeOnSignal(server: RunningServer, io: CliIo, beforeClose?: ()
 }
 
 export function registerServeCommand(program: Command, io: CliIo): void {
-  serveOptions(program.command('serve').description('run the Tollgate server')).action(async (options: ServeOptions) => {
+  const serve = program
+    .command('serve')
+    .description('run the Tollgate server')
+    .option('--shadow <path>', 'a candidate policy evaluated beside the live one, differences recorded, nothing enforced');
+  serveOptions(serve).action(async (options: ServeOptions) => {
     const config = serveConfig(options);
     const server = await startServer(config);
     const admin = await ensureFirstAdmin(server.services);

@@ -7,6 +7,7 @@ import { openStore } from '../../stores/open-store.js';
 import type { Role } from '../../stores/records.js';
 import { systemClock } from '../../util/clock.js';
 import type { CliIo } from '../io.js';
+import { registerUserLinkCommands } from './users-link.js';
 
 async function withAuth<T>(db: string | undefined, work: (auth: AuthService) => Promise<T>): Promise<T> {
   const store = await openStore(databaseUrl(db));
@@ -22,6 +23,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 export function registerUserCommands(program: Command, io: CliIo): void {
   const users = program.command('users').description('manage the people who approve, review and audit');
+  registerUserLinkCommands(users, io);
   users
     .command('add')
     .description('add a person')

@@ -1,59 +1,60 @@
-// Operational numbers: decisions by status and open approvals, as JSON and in Prometheus text.
+// Oversight metrics (DESIGN §6): figures per gate, approver and agent over a window, with
+// warnings and recommendations, as JSON for dashboards and in Prometheus text for scrapers.
 
 import type { FastifyInstance } from 'fastify';
-import type { ActionStatus } from '../../stores/records.js';
+import { DEFAULT_WINDOW, GROUPINGS } from '../../services/metrics-service.js';
 import type { Services } from '../../services/services.js';
 import { guards } from '../auth.js';
+import { prometheusText } from '../prometheus.js';
 
-const STATUSES: ActionStatus[] = [
-  'allowed',
-  'review',
-  'pending',
-  'approved',
-  'denied',
-  'changes_requested',
-  'timed_out',
-  'executed',
-  'failed',
-  'reversed',
-];
-
-async function snapshot(services: Services, tenantId: string): Promise<{ by_status: Record<string, number>; pending_approvals: number }> {
-  const by_status: Record<string, number> = {};
-  for (const status of STATUSES) by_status[status] = await services.store.actions.count(tenantId, { status: [status] });
-  const pending = await services.store.approvals.list(tenantId, { status: ['pending'], limit: 1000 });
-  return { by_status, pending_approvals: pending.length };
-}
+const windowQuery = {
+  window: { type: 'string', maxLength: 16, description: `a duration such as 24h, 7d or 30d (default ${DEFAULT_WINDOW})` },
+};
 
 export function metricsRoutes(app: FastifyInstance, services: Services): void {
   const guard = guards(services);
 
   app.get(
     '/v1/metrics',
-    { preHandler: guard.user(), schema: { tags: ['metrics'], summary: 'Oversight numbers for the tenant' } },
+    {
+      preHandler: guard.user(),
+      schema: {
+        tags: ['metrics'],
+        summary: 'Oversight metrics, warnings and recommendations for the tenant over a window',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...windowQuery,
+            by: { type: 'string', enum: [...GROUPINGS], description: 'only this grouping (default: all three)' },
+          },
+        },
+      },
+    },
     async (request) => {
-      const numbers = await snapshot(services, request.principal!.tenant_id);
-      return {
-        actions: { total: Object.values(numbers.by_status).reduce((a, b) => a + b, 0), by_status: numbers.by_status },
-        approvals: { pending: numbers.pending_approvals },
-      };
+      const { window, by } = request.query as { window?: string; by?: string };
+      return services.metrics.report(request.principal!.tenant_id, {
+        ...(window === undefined ? {} : { window }),
+        ...(by === undefined ? {} : { by }),
+      });
     },
   );
 
   app.get(
     '/metrics',
-    { preHandler: guard.user(['admin', 'auditor']), schema: { tags: ['metrics'], summary: 'Prometheus metrics' } },
+    {
+      preHandler: guard.user(['admin', 'auditor']),
+      schema: {
+        tags: ['metrics'],
+        summary: 'Prometheus metrics',
+        querystring: { type: 'object', additionalProperties: false, properties: windowQuery },
+      },
+    },
     async (request, reply) => {
-      const numbers = await snapshot(services, request.principal!.tenant_id);
-      const lines = ['# HELP tollgate_actions Actions by current status.', '# TYPE tollgate_actions gauge'];
-      for (const [status, count] of Object.entries(numbers.by_status)) lines.push(`tollgate_actions{status="${status}"} ${count}`);
-      lines.push(
-        '# HELP tollgate_approvals_pending Approval requests waiting for people.',
-        '# TYPE tollgate_approvals_pending gauge',
-        `tollgate_approvals_pending ${numbers.pending_approvals}`,
-      );
+      const { window } = request.query as { window?: string };
+      const result = await services.metrics.compute(request.principal!.tenant_id, window ?? DEFAULT_WINDOW);
       reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-      return `${lines.join('\n')}\n`;
+      return prometheusText(result);
     },
   );
 }

@@ -1,5 +1,6 @@
 // Actions agents proposed, with the decision on each and what became of it.
 
+import { gateOf } from '@tollgate/core';
 import type { ExpressionBuilder, Selectable, Updateable } from 'kysely';
 import type { ActionsTable, Database } from '../../db/schema.js';
 import type { ActionOutcome, ActionRecord, ActionStatus } from '../records.js';
@@ -28,6 +29,7 @@ function toRow(action: ActionRecord): Selectable<ActionsTable> {
     created_at: action.created_at,
     decided_at: action.decided_at,
     outcome: toNullableJson(action.outcome),
+    gate: gateOf(action.evaluation),
   };
 }
 

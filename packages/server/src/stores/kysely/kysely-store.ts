@@ -38,6 +38,11 @@ export class KyselyStore implements Store {
   readonly votes;
   readonly grants;
   readonly audit;
+  readonly metrics;
+  readonly shadowDiffs;
+  readonly outbox;
+  readonly notificationLinks;
+  readonly identities;
   readonly #guard = new ReentryGuard();
   readonly events: EventChannel | undefined;
 
@@ -64,6 +69,11 @@ export class KyselyStore implements Store {
     this.votes = scope.votes;
     this.grants = scope.grants;
     this.audit = scope.audit;
+    this.metrics = scope.metrics;
+    this.shadowDiffs = scope.shadowDiffs;
+    this.outbox = scope.outbox;
+    this.notificationLinks = scope.notificationLinks;
+    this.identities = scope.identities;
   }
 
   async migrate(): Promise<void> {

@@ -17,6 +17,11 @@ import { settingsRepository } from './settings.js';
 import { tenantRepository } from './tenants.js';
 import { userRepository } from './users.js';
 import { voteRepository } from './votes.js';
+import { metricsRepository } from './metrics.js';
+import { shadowDiffRepository } from './shadow-diffs.js';
+import { outboxRepository } from './outbox.js';
+import { notificationLinkRepository } from './notification-links.js';
+import { userIdentityRepository } from './user-identities.js';
 
 export function createScope(context: RepositoryContext): StoreScope {
   return {
@@ -36,5 +41,10 @@ export function createScope(context: RepositoryContext): StoreScope {
     votes: voteRepository(context),
     grants: grantRepository(context),
     audit: auditRepository(context),
+    metrics: metricsRepository(context),
+    shadowDiffs: shadowDiffRepository(context),
+    outbox: outboxRepository(context),
+    notificationLinks: notificationLinkRepository(context),
+    identities: userIdentityRepository(context),
   };
 }

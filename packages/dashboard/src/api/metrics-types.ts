@@ -1,0 +1,74 @@
+// The oversight report of GET /v1/metrics, as far as the oversight page reads it.
+
+export interface Percentiles {
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+}
+
+export interface RequestSummary {
+  requests: number;
+  decided: number;
+  approved: number;
+  denied: number;
+  changes_requested: number;
+  timed_out: number;
+  pending: number;
+  approval_rate: number | null;
+  timeout_rate: number | null;
+  time_to_decision_ms: Percentiles;
+  quick_approvals: number;
+  quick_approval_rate: number | null;
+}
+
+export interface GateFigures extends RequestSummary {
+  gate: string;
+  reversals: number;
+  misses: number;
+  reversal_rate: number | null;
+  miss_rate: number | null;
+  backlog: number;
+}
+
+export interface ApproverFigures {
+  approver: string;
+  name: string;
+  decisions: number;
+  approvals: number;
+  denials: number;
+  approval_rate: number | null;
+  time_to_vote_ms: Percentiles;
+  load_per_day: number;
+  open_assignments: number;
+}
+
+export interface TotalFigures extends RequestSummary {
+  actions: number;
+  ran: number;
+  reversals: number;
+  misses: number;
+  reversal_rate: number | null;
+  miss_rate: number | null;
+  approvers: number;
+  load_per_approver_per_day: number | null;
+  backlog: number;
+  oldest_pending_age_ms: number | null;
+}
+
+export interface Finding {
+  kind: string;
+  subject: Record<string, unknown>;
+  message: string;
+  evidence: Record<string, number | string | null>;
+  fix: string;
+}
+
+export interface MetricsReport {
+  window: { name: string; since: string; until: string; days: number };
+  definitions: Record<string, string>;
+  totals: TotalFigures;
+  gates?: GateFigures[];
+  approvers?: ApproverFigures[];
+  warnings: Finding[];
+  recommendations: Finding[];
+}

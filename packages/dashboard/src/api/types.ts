@@ -1,0 +1,169 @@
+// The JSON the server answers, as far as the dashboard reads it (see the server's views).
+
+export interface Me {
+  id: string;
+  name: string;
+  role: 'admin' | 'approver' | 'auditor';
+  groups: string[];
+  tenant: string;
+  out_of_office?: boolean;
+}
+
+export interface StepVote {
+  user_id: string;
+  name: string;
+  verdict: string;
+  note: string | null;
+  modifications: Record<string, unknown> | null;
+  at: string;
+}
+
+export interface Step {
+  id: string;
+  type: 'approval' | 'worker';
+  status: string;
+  depends_on: string[];
+  approvers?: string[];
+  require?: number;
+  deadline?: string | null;
+  escalations?: number;
+  criteria?: string[];
+  modifiable?: Record<string, FieldBounds>;
+  votes?: StepVote[];
+  delegations?: { from: string; to: string; note: string | null; at: string }[];
+  capability?: string;
+  output?: unknown;
+  assignees?: string[];
+  resolution: string | null;
+}
+
+export interface FieldBounds {
+  min?: number;
+  max?: number;
+  values?: unknown[];
+  pattern?: string;
+}
+
+export interface Approval {
+  id: string;
+  action_id: string;
+  status: string;
+  approvers: string[];
+  require: number;
+  criteria: string[];
+  modifiable: Record<string, FieldBounds> | null;
+  workflow: string | null;
+  digest: string;
+  requested_by: string;
+  created_at: string;
+  deadline: string | null;
+  decided_at: string | null;
+  resolution: string | null;
+  steps: Step[];
+  action: Record<string, unknown> | null;
+}
+
+export interface Reason {
+  name: string;
+  kind: string;
+  decision: string;
+  reason: string;
+}
+
+export interface ContextPackage {
+  summary: string;
+  risk: { level: string | null; why: Reason[]; missing: { path: string; needed_by: string }[] };
+  criteria: string[];
+  key_context: Record<string, unknown>;
+  details: Record<string, unknown>;
+  diff: unknown;
+  simulation: unknown;
+  reasoning: { text: string | null; confidence: number | null };
+  analysis: Record<string, unknown>;
+  precedent: {
+    action_id: string;
+    status: string;
+    resolution: string | null;
+    summary: string;
+    decided_at: string | null;
+    outcome: string | null;
+  }[];
+}
+
+export interface ApprovalDetail extends Approval {
+  context_package: ContextPackage;
+  decision: { decision: string; risk: string | null; agent: string; policy_version: string };
+}
+
+export interface Review {
+  action_id: string;
+  status: string;
+  reason: string;
+  reviewer: string | null;
+  note: string | null;
+  reversal: Record<string, unknown> | null;
+  created_at: string;
+  due_at: string | null;
+  decided_at: string | null;
+  action: {
+    agent: string;
+    action_type: string | null;
+    environment: string | null;
+    summary: string | null;
+    outcome: { status: string; detail?: string } | null;
+    reversible: boolean;
+  };
+}
+
+export interface AgentTotals {
+  successes: number;
+  failures: number;
+  denials: number;
+  reversals: number;
+  flags: number;
+}
+
+export interface Agent {
+  name: string;
+  level: number;
+  level_since: string | null;
+  successes_toward_promotion: number;
+  promote_after: number | null;
+  totals: AgentTotals;
+}
+
+export interface AgentDetail extends Agent {
+  classes: ({ action_type: string; environment: string | null; level: number } & AgentTotals)[];
+  history: { at: string; type: string; from: unknown; to: unknown; reason: unknown; actor: string }[];
+}
+
+export interface AuditEvent {
+  seq: number;
+  type: string;
+  actor: string;
+  subject: string | null;
+  data: Record<string, unknown>;
+  created_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  events: number;
+  head: ChainHead;
+  problems: { seq?: number; message?: string; code?: string }[];
+}
+
+export interface PolicyInfo {
+  version: string;
+  files: { path: string; text: string }[];
+  summary: { rules: number; environments: string[]; workflows: string[]; groups: string[]; autonomy: boolean; escalation: boolean };
+  warnings: unknown[];
+  versions: { version: string; loaded_at: string }[];
+}

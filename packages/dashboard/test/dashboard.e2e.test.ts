@@ -1,0 +1,28 @@
+// The dashboard's browser tests: one Debian Chromium for all suites, run one after another, so the
+// whole test run never has more than one browser open on a two-core machine.
+
+import { afterAll, beforeAll } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './helpers/browser.js';
+import { approverFlowSuite } from './suites/approver-flow.js';
+import { oversightSuite } from './suites/oversight.js';
+import { reviewQueueSuite } from './suites/review-queue.js';
+
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const shared = (): Browser => {
+  if (browser === undefined) throw new Error('Chromium did not start; see the first failure');
+  return browser;
+};
+
+approverFlowSuite(shared);
+reviewQueueSuite(shared);
+oversightSuite(shared);

@@ -1,0 +1,42 @@
+// Debian's Chromium driven by playwright-core (no browser is downloaded). A missing Chromium fails
+// the tests with the command that installs it, rather than skipping them.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { REPO } from './tollgate-process.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOTS = join(REPO, 'docs/screenshots');
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Without these the browser keeps calling home, which this network refuses many times a second.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Saves a screenshot for the README under docs/screenshots/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** How wide the page's content is; wider than the viewport means sideways scrolling on a phone. */
+export async function contentWidth(page: Page): Promise<number> {
+  // A string, not a function: the tests are type-checked without the DOM library.
+  return Number(await page.evaluate('document.documentElement.scrollWidth'));
+}

@@ -1,0 +1,217 @@
+// The approver's day in a real browser against a real server: sign in, a request arrives live in
+// the inbox, its context and diff are read, and every quick action does what it says: approve
+// with a note answers the agent's long-poll, deny without a reason is blocked, request changes,
+// modify out of bounds is refused with the server's message, delegate hands it on.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { contentWidth, DESKTOP, PHONE, screenshot } from '../helpers/browser.js';
+import { startTollgate, type Api, type Tollgate } from '../helpers/tollgate-process.js';
+import { deploy, POLICY } from '../policy.js';
+
+let server: Tollgate;
+let page: Page;
+let bot: Api;
+let bob: Api;
+
+async function pendingApprovalOf(actionId: string): Promise<string> {
+  const action = await bot('GET', `/v1/actions/${actionId}`);
+  return action.body.approval.id as string;
+}
+
+/** Opens a request's decision page and waits until its actions answer the keyboard. */
+async function openApproval(approvalId: string): Promise<void> {
+  await page.goto(`${server.url}/approvals/${approvalId}`);
+  await page.getByRole('heading', { name: 'Decide' }).waitFor();
+}
+
+async function signIn(target: Page, name: string): Promise<void> {
+  await target.goto(server.url);
+  await target.getByLabel('Name').fill(name);
+  await target.getByLabel('Password').fill(`${name}-password`);
+  await target.getByRole('button', { name: 'Sign in' }).click();
+  await target.getByRole('heading', { name: 'Inbox' }).waitFor();
+}
+
+/** Registers the suite; `browser` is the Chromium the entry file launched for all suites. */
+export function approverFlowSuite(browser: () => Browser): void {
+  describe('the approver dashboard', () => {
+    beforeAll(async () => {
+      server = await startTollgate(POLICY);
+      await server.person('alice', 'approver', ['release-managers']);
+      await server.person('bob', 'approver', ['release-managers']);
+      bot = await server.agent('deploy-bot');
+      bob = await server.as('bob');
+      // Bob is away, so routing puts every new request in Alice's inbox; he can still decide.
+      expect((await bob('PATCH', '/v1/auth/me', { out_of_office: true })).status).toBe(200);
+      page = await browser().newPage({ viewport: DESKTOP });
+    }, 60_000);
+
+    afterAll(async () => {
+      // The page's live stream would hold the server's shutdown open.
+      await page?.close();
+      await server?.close();
+    });
+
+    it('refuses a wrong password with the server’s message and signs in with the right one', async () => {
+      await page.goto(server.url);
+      await page.getByLabel('Name').fill('alice');
+      await page.getByLabel('Password').fill('wrong');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/name or password|credentials|unknown/i);
+      await signIn(page, 'alice');
+      await page.getByText('Nothing waits for you').waitFor();
+    }, 30_000);
+
+    it('shows a new request live, and approve with a note answers the agent’s long-poll', async () => {
+      const waiting = bot('POST', '/v1/actions?wait=60', deploy('v2.4.0'));
+      const row = page.getByRole('link', { name: /Deploy checkout v2\.4\.0 to production/ });
+      await row.waitFor({ timeout: 10_000 });
+      await expect.poll(() => page.locator('.inbox-row').first().textContent()).toMatch(/high risk.*left/);
+      await screenshot(page, 'inbox-desktop');
+
+      await row.click();
+      await page.getByRole('heading', { level: 1, name: 'Deploy checkout v2.4.0 to production (4 replicas)' }).waitFor();
+      const risk = page.locator('section', { has: page.getByRole('heading', { name: /Why this needs approval/ }) });
+      await expect.poll(() => risk.textContent()).toContain('production-deploys');
+      expect(await risk.textContent()).toContain('production deploys need a release manager');
+      expect(await page.locator('.criteria').textContent()).toContain('the rollback is recorded');
+      expect(await page.getByRole('region', { name: 'Key context' }).textContent()).toContain('checkout:v2.3.1');
+      const added = page.locator('.diff.unified tr.line-add');
+      expect(await added.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('"image": "checkout:v2.4.0"')]));
+      expect(await page.locator('.diff.unified tr.line-del').allTextContents()).toEqual(
+        expect.arrayContaining([expect.stringContaining('"image": "checkout:v2.3.1"')]),
+      );
+      expect(await page.locator('.diff .tok-key').count()).toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'Split' }).click();
+      await page.locator('.diff.split').waitFor();
+      expect(await page.locator('.diff.split td.line-add').allTextContents()).toEqual(
+        expect.arrayContaining([expect.stringContaining('checkout:v2.4.0')]),
+      );
+      expect(await page.getByRole('region', { name: 'Simulation (dry run)' }).textContent()).toContain('pods replaced');
+      expect(await page.getByRole('region', { name: 'The AI\u2019s reasoning' }).textContent()).toContain('86%');
+      expect(await page.locator('[data-step="release-review"]').textContent()).toContain('no votes yet');
+      await page.getByRole('button', { name: 'Unified' }).click();
+      await screenshot(page, 'decision-desktop');
+
+      await page.keyboard.press('n');
+      await page.getByLabel('Note', { exact: true }).fill('release notes and rollback checked');
+      await page.getByRole('button', { name: 'Approve with a note' }).click();
+      await expect.poll(() => page.getByTestId('result').textContent()).toContain('approved and the agent has its answer');
+      const answered = await waiting;
+      expect(answered.status).toBe(201);
+      expect(answered.body).toMatchObject({ decision: 'REQUIRE_APPROVAL', status: 'approved' });
+      await expect.poll(() => page.locator('[data-step="release-review"]').textContent()).toContain('release notes and rollback checked');
+    }, 60_000);
+
+    it('blocks a denial without a reason, then denies with one', async () => {
+      const submitted = await bot('POST', '/v1/actions', deploy('v2.5.0'));
+      const approvalId = await pendingApprovalOf(submitted.body.id);
+      await openApproval(approvalId);
+      await page.keyboard.press('d');
+      await page.getByRole('button', { name: 'Deny', exact: true }).last().click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('a denial needs a reason');
+      expect((await bot('GET', `/v1/actions/${submitted.body.id}`)).body.status).toBe('pending');
+
+      await page.getByLabel('Reason (required)').fill('the rollback image was deleted yesterday');
+      await page.locator('form[aria-label="Deny"] button[type="submit"]').click();
+      await expect.poll(() => page.getByTestId('result').textContent()).toContain('denied');
+      expect((await bot('GET', `/v1/actions/${submitted.body.id}`)).body.status).toBe('denied');
+    }, 30_000);
+
+    it('sends a request back for changes with the feedback', async () => {
+      const submitted = await bot('POST', '/v1/actions', deploy('v2.6.0'));
+      const approvalId = await pendingApprovalOf(submitted.body.id);
+      await openApproval(approvalId);
+      await page.getByRole('button', { name: /Request changes/ }).click();
+      await page.getByLabel('What should change (required)').fill('deploy outside the payment peak, after 18:00');
+      await page.locator('form[aria-label="Request changes"] button[type="submit"]').click();
+      await expect.poll(() => page.getByTestId('result').textContent()).toContain('You asked for changes');
+      const action = await bot('GET', `/v1/actions/${submitted.body.id}`);
+      expect(action.body.status).toBe('changes_requested');
+      expect(JSON.stringify(action.body)).toContain('after 18:00');
+    }, 30_000);
+
+    it('refuses a modification out of bounds with the server’s message and approves one within them', async () => {
+      const submitted = await bot('POST', '/v1/actions', deploy('v2.7.0'));
+      const approvalId = await pendingApprovalOf(submitted.body.id);
+      await openApproval(approvalId);
+      await page.keyboard.press('m');
+      const replicas = page.getByLabel('replicas');
+      expect(await page.locator('form[aria-label="Approve a modified action"]').textContent()).toContain('from 1 to 10');
+      await replicas.fill('50');
+      await page.locator('form[aria-label="Approve a modified action"] button[type="submit"]').click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('`replicas` may not go above 10 (asked 50)');
+      expect((await bot('GET', `/v1/actions/${submitted.body.id}`)).body.status).toBe('pending');
+
+      await replicas.fill('6');
+      await page.locator('form[aria-label="Approve a modified action"] button[type="submit"]').click();
+      await expect.poll(() => page.getByTestId('result').textContent()).toContain('replicas → 6');
+      const action = await bot('GET', `/v1/actions/${submitted.body.id}`);
+      expect(action.body).toMatchObject({ status: 'approved', action: { replicas: 6 } });
+    }, 30_000);
+
+    it('delegates to another approver, and a request decided elsewhere leaves the inbox live', async () => {
+      expect((await bob('PATCH', '/v1/auth/me', { out_of_office: false })).status).toBe(200);
+      const submitted = await bot('POST', '/v1/actions', deploy('v2.8.0'));
+      const approvalId = await pendingApprovalOf(submitted.body.id);
+      await openApproval(approvalId);
+      await page.keyboard.press('g');
+      await page.locator('form[aria-label="Hand this request to someone else"] button[type="submit"]').click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('name the person');
+      await page.getByLabel('Person (name)').fill('nobody');
+      await page.locator('form[aria-label="Hand this request to someone else"] button[type="submit"]').click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('no person `nobody`');
+      await page.getByLabel('Person (name)').fill('bob');
+      await page.locator('form[aria-label="Hand this request to someone else"] button[type="submit"]').click();
+      await expect.poll(() => page.getByTestId('result').textContent()).toContain('You handed this request to bob');
+      const bobs = await bob('GET', '/v1/approvals?assigned=me');
+      expect(bobs.body.approvals.map((a: { id: string }) => a.id)).toContain(approvalId);
+
+      const other = await bot('POST', '/v1/actions', deploy('v2.9.0'));
+      const otherId = await pendingApprovalOf(other.body.id);
+      await page.getByRole('link', { name: 'Inbox' }).first().click();
+      await page.getByRole('button', { name: 'Open to my groups' }).click();
+      const row = page.locator(`[data-approval="${otherId}"]`);
+      await row.waitFor();
+      expect((await bob('POST', `/v1/approvals/${otherId}/votes`, { verdict: 'approve' })).status).toBe(201);
+      await row.waitFor({ state: 'detached', timeout: 10_000 });
+      expect((await bob('PATCH', '/v1/auth/me', { out_of_office: true })).status).toBe(200);
+    }, 40_000);
+
+    it('approves with one key press and says so', async () => {
+      const submitted = await bot('POST', '/v1/actions', deploy('v2.9.5'));
+      await openApproval(await pendingApprovalOf(submitted.body.id));
+      await page.keyboard.press('a');
+      await expect.poll(() => page.getByTestId('result').textContent()).toContain('You approved this request.');
+      expect((await bot('GET', `/v1/actions/${submitted.body.id}`)).body.status).toBe('approved');
+      await expect
+        .poll(() => page.getByRole('heading', { name: 'Decide' }).locator('..').textContent())
+        .toContain('This request is approved');
+    }, 30_000);
+
+    it('lays the inbox and the decision page out for a phone', async () => {
+      const phone = await browser().newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
+      await signIn(phone, 'alice');
+      await bot('POST', '/v1/actions', deploy('v3.0.0'));
+      await bot('POST', '/v1/actions', {
+        action_type: 'delete',
+        environment: 'production',
+        table: 'sessions_2019',
+        summary: 'Drop the 2019 sessions table',
+      });
+      const row = phone.getByRole('link', { name: /Deploy checkout v3\.0\.0/ });
+      await row.waitFor();
+      await phone.getByRole('link', { name: /Drop the 2019 sessions table/ }).waitFor();
+      const width = await contentWidth(phone);
+      expect(width).toBeLessThanOrEqual(PHONE.width);
+      await screenshot(phone, 'inbox-phone');
+      await row.click();
+      await phone.getByRole('heading', { level: 1, name: /v3\.0\.0/ }).waitFor();
+      await phone.locator('.diff.unified').waitFor();
+      expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
+      await screenshot(phone, 'decision-phone');
+      await phone.close();
+    }, 40_000);
+  });
+}

@@ -1,0 +1,47 @@
+// `tollgate users link-slack` and `tollgate users link-email`: who a person is in Slack (whose
+// button clicks count as their votes) and by e-mail (where their one-click links go).
+
+import type { Command } from 'commander';
+import { databaseUrl } from '../../config/config.js';
+import { DEFAULT_TENANT } from '../../services/auth-service.js';
+import { linkIdentity } from '../../notify/identities.js';
+import { openStore } from '../../stores/open-store.js';
+import type { IdentityKind } from '../../stores/notify-store.js';
+import { systemClock } from '../../util/clock.js';
+import type { CliIo } from '../io.js';
+
+async function link(options: { name: string; tenant?: string; db?: string }, kind: IdentityKind, value: string, io: CliIo): Promise<void> {
+  const store = await openStore(databaseUrl(options.db));
+  try {
+    await store.migrate();
+    const linked = await linkIdentity(store, systemClock.now(), {
+      tenantId: options.tenant ?? DEFAULT_TENANT,
+      name: options.name,
+      kind,
+      value,
+      actor: 'cli',
+    });
+    io.out(`linked ${kind} ${linked.value} to ${options.name} (${linked.user_id})`);
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerUserLinkCommands(users: Command, io: CliIo): void {
+  users
+    .command('link-slack')
+    .description('link a person to their Slack user id (Slack buttons then vote as them)')
+    .requiredOption('--name <name>', 'the person’s sign-in name')
+    .requiredOption('--slack-id <id>', 'Slack user id, like U012AB3CD (profile → ⋯ → Copy member ID)')
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .action((options: { name: string; slackId: string; tenant?: string; db?: string }) => link(options, 'slack', options.slackId, io));
+  users
+    .command('link-email')
+    .description('link a person to an e-mail address (they then get personal one-click links)')
+    .requiredOption('--name <name>', 'the person’s sign-in name')
+    .requiredOption('--email <address>', 'e-mail address')
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .action((options: { name: string; email: string; tenant?: string; db?: string }) => link(options, 'email', options.email, io));
+}

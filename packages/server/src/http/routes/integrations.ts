@@ -1,0 +1,111 @@
+// Inbound callbacks from notification channels: Slack's interactivity endpoint, and the pages
+// behind the one-click links of e-mail and Teams. Both read form-encoded bodies, which only
+// these routes accept; Slack's signature is computed over the raw body, so it is kept as text.
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { statusOf, TollgateError } from '../../errors.js';
+import { confirmPage, resultPage } from '../../notify/link-pages.js';
+import type { LinkForm } from '../../notify/link-actions.js';
+import type { Services } from '../../services/services.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+const tokenParams = { type: 'object', required: ['token'], properties: { token: { type: 'string', maxLength: 200 } } } as const;
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function html(reply: FastifyReply, status: number, body: string): FastifyReply {
+  // The page holds a capability in its URL: keep it out of caches and other sites' Referer headers.
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-frame-options', 'DENY')
+    .send(body);
+}
+
+function errorPage(reply: FastifyReply, error: unknown): FastifyReply {
+  if (!(error instanceof TollgateError)) throw error;
+  return html(reply, statusOf(error.code), resultPage('Nothing was decided', error.message));
+}
+
+export function integrationRoutes(app: FastifyInstance, services: Services): void {
+  void app.register(async (scoped) => {
+    scoped.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
+
+    scoped.post(
+      '/v1/integrations/slack/interactivity',
+      {
+        schema: {
+          tags: ['integrations'],
+          summary: "Slack's interactivity callback (buttons, the deny modal); verified by Slack's request signature",
+          security: [],
+          consumes: [FORM],
+        },
+      },
+      async (request, reply) => {
+        if (typeof request.body !== 'string')
+          throw new TollgateError('notify.bad_payload', `slack callbacks are sent as ${FORM}`, { field: 'body' });
+        const answer = await services.notifications.slack.handle(request.body, {
+          timestamp: header(request.headers['x-slack-request-timestamp']),
+          signature: header(request.headers['x-slack-signature']),
+        });
+        return answer.body === undefined ? reply.status(answer.status).send() : reply.status(answer.status).send(answer.body);
+      },
+    );
+
+    scoped.get(
+      '/v1/integrations/links/:token',
+      {
+        schema: {
+          tags: ['integrations'],
+          summary: 'Confirmation page of a one-click link (never decides)',
+          security: [],
+          params: tokenParams,
+        },
+      },
+      async (request, reply) => {
+        const { token } = request.params as { token: string };
+        try {
+          return html(reply, 200, confirmPage(await services.notifications.links.preview(token)));
+        } catch (error) {
+          return errorPage(reply, error);
+        }
+      },
+    );
+
+    scoped.post(
+      '/v1/integrations/links/:token',
+      {
+        schema: {
+          tags: ['integrations'],
+          summary: "Decide through a one-click link's confirmation form (once)",
+          security: [],
+          params: tokenParams,
+          consumes: [FORM],
+        },
+      },
+      async (request, reply) => {
+        const { token } = request.params as { token: string };
+        const fields = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+        const form: LinkForm = {};
+        for (const key of ['note', 'name', 'password'] as const) {
+          const value = fields.get(key);
+          if (value !== null) form[key] = value.slice(0, 4000);
+        }
+        try {
+          const view = await services.notifications.links.confirm(token, form);
+          const done =
+            view.status === 'pending'
+              ? 'Your vote is recorded; the request waits for other approvers.'
+              : `The request is now ${view.status}.`;
+          return html(reply, 200, resultPage('Thank you', done));
+        } catch (error) {
+          return errorPage(reply, error);
+        }
+      },
+    );
+  });
+}

@@ -1,0 +1,100 @@
+// What the one-click links of e-mail and Teams do: a GET only shows what the link would do (link
+// scanners fetch links), the form's POST votes, through ApprovalService, once per link.
+
+import { DUMMY_HASH, verifyPassword } from '../auth/passwords.js';
+import { TollgateError } from '../errors.js';
+import type { ApprovalService } from '../services/approval-service.js';
+import { oneSentence } from '../services/context-package.js';
+import type { ApprovalView } from '../services/views.js';
+import type { NotificationLink } from '../stores/notify-store.js';
+import type { Store } from '../stores/store.js';
+import type { Clock } from '../util/clock.js';
+import { linkIdOf, signatureMatches } from './links.js';
+
+export interface LinkPreview {
+  link: NotificationLink;
+  summary: string;
+  risk: string | null;
+  /** Channel links (Teams, shared addresses) ask who is deciding. */
+  needsSignIn: boolean;
+  requestStatus: string;
+}
+
+export interface LinkForm {
+  note?: string;
+  name?: string;
+  password?: string;
+}
+
+export class LinkActions {
+  constructor(private readonly deps: { store: Store; clock: Clock; secret: string; approvals: ApprovalService }) {}
+
+  async preview(token: string): Promise<LinkPreview> {
+    const link = await this.usable(token);
+    const approval = await this.deps.store.approvals.get(link.tenant_id, link.approval_id);
+    const action = approval && (await this.deps.store.actions.get(link.tenant_id, approval.action_id));
+    if (approval === undefined || action === undefined) throw invalid();
+    return {
+      link,
+      summary: oneSentence(action),
+      risk: action.risk,
+      needsSignIn: link.user_id === null,
+      requestStatus: approval.status,
+    };
+  }
+
+  async confirm(token: string, form: LinkForm): Promise<ApprovalView> {
+    const link = await this.usable(token);
+    const note = form.note?.trim() ?? '';
+    if (link.verdict === 'deny' && note === '') throw new TollgateError('request.invalid', 'a denial needs a reason', { field: 'note' });
+    const user = await this.person(link, form);
+    const now = this.deps.clock.now();
+    if (!(await this.deps.store.notificationLinks.use(link.id, now))) throw await this.whyUnusable(link.id);
+    try {
+      return await this.deps.approvals.vote({ kind: 'user', tenant_id: link.tenant_id, user }, link.approval_id, {
+        verdict: link.verdict,
+        digest: link.digest,
+        ...(note === '' ? {} : { note }),
+      });
+    } catch (error) {
+      // The vote did not happen, so the link is not spent: the person may fix what was wrong.
+      await this.deps.store.notificationLinks.release(link.id, now);
+      throw error;
+    }
+  }
+
+  private async usable(token: string): Promise<NotificationLink> {
+    const id = linkIdOf(token);
+    const link = id === undefined ? undefined : await this.deps.store.notificationLinks.get(null, id);
+    if (link === undefined || !signatureMatches(this.deps.secret, token, link)) throw invalid();
+    if (link.used_at !== null) throw used();
+    if (link.expires_at <= this.deps.clock.now()) throw expired();
+    return link;
+  }
+
+  private async whyUnusable(id: string): Promise<TollgateError> {
+    const link = await this.deps.store.notificationLinks.get(null, id);
+    return link?.used_at != null ? used() : expired();
+  }
+
+  private async person(link: NotificationLink, form: LinkForm) {
+    const { store } = this.deps;
+    if (link.user_id !== null) {
+      const user = await store.users.get(link.tenant_id, link.user_id);
+      if (user === undefined) throw invalid();
+      return user;
+    }
+    if (form.name === undefined || form.name === '' || form.password === undefined)
+      throw new TollgateError('auth.required', 'sign in with your tollgate name and password to decide', { field: 'name' });
+    const user = await store.users.findByName(link.tenant_id, form.name);
+    // Hash even for an unknown name, so timing does not tell names apart.
+    const ok = await verifyPassword(form.password, user?.password_hash ?? DUMMY_HASH);
+    if (user === undefined || !ok || user.disabled_at !== null)
+      throw new TollgateError('auth.invalid_credentials', 'the name or password is wrong');
+    return user;
+  }
+}
+
+const invalid = () => new TollgateError('notify.link_invalid', 'this link is not valid');
+const used = () => new TollgateError('notify.link_used', 'this link has been used already');
+const expired = () => new TollgateError('notify.link_expired', 'this link has expired');

@@ -1,0 +1,38 @@
+// The small HTML pages behind one-click links: a confirmation form, and what happened.
+
+import type { LinkPreview } from './link-actions.js';
+
+const escapeHtml = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${escapeHtml(title)} · Tollgate</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}label{display:block;margin:.75rem 0 .25rem}
+input,textarea{width:100%;box-sizing:border-box;padding:.4rem}button{margin-top:1rem;padding:.5rem 1.25rem}</style></head>
+<body><h1>${escapeHtml(title)}</h1>
+${body}
+</body></html>`;
+}
+
+export function confirmPage(preview: LinkPreview): string {
+  const deny = preview.link.verdict === 'deny';
+  const signIn = preview.needsSignIn
+    ? `<label for="name">Your Tollgate name</label><input id="name" name="name" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>`
+    : '';
+  const note = deny
+    ? '<label for="note">Reason (required; the agent sees it)</label><textarea id="note" name="note" rows="4" required></textarea>'
+    : '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="3"></textarea>';
+  return page(
+    deny ? 'Deny this request?' : 'Approve this request?',
+    `<p><strong>${escapeHtml(preview.summary)}</strong></p>
+<p>Risk: ${escapeHtml(preview.risk ?? 'unrated')} · Status: ${escapeHtml(preview.requestStatus)}</p>
+<form method="post">${signIn}${note}<button type="submit">${deny ? 'Deny' : 'Approve'}</button></form>`,
+  );
+}
+
+export function resultPage(title: string, message: string): string {
+  return page(title, `<p>${escapeHtml(message)}</p>`);
+}

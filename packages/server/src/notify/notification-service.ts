@@ -1,0 +1,99 @@
+// The notification side of the server in one place: the router the workflow writes through,
+// the sender that empties the outbox, Slack's callbacks, one-click links, the dead-letter list
+// and the identities that tie Slack users and e-mail addresses to people.
+
+import type { SecretLookup } from '../config/secrets.js';
+import { TollgateError } from '../errors.js';
+import { appendAudit } from '../services/audit-chain.js';
+import type { ApprovalService } from '../services/approval-service.js';
+import type { PolicyService } from '../services/policy-service.js';
+import type { IdentityKind, OutboxMessage, OutboxStatus } from '../stores/notify-store.js';
+import type { Store } from '../stores/store.js';
+import type { Clock } from '../util/clock.js';
+import { linkIdentity } from './identities.js';
+import { LinkActions } from './link-actions.js';
+import { NotificationSender } from './outbox.js';
+import { SlackInteractions } from './slack-interactivity.js';
+
+/** An outbox message as the API shows it: never its payload, whose links act for people. */
+export interface NotificationView {
+  id: string;
+  approval_id: string | null;
+  channel: string;
+  channel_type: string;
+  event: string;
+  recipient: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export function notificationView(message: OutboxMessage): NotificationView {
+  return {
+    id: message.id,
+    approval_id: message.approval_id,
+    channel: message.channel,
+    channel_type: message.channel_type,
+    event: message.event,
+    recipient: message.recipient,
+    status: message.status,
+    attempts: message.attempts,
+    next_attempt_at: message.status === 'pending' ? new Date(message.next_attempt_at).toISOString() : null,
+    last_error: message.last_error,
+    created_at: new Date(message.created_at).toISOString(),
+    delivered_at: message.delivered_at === null ? null : new Date(message.delivered_at).toISOString(),
+  };
+}
+
+export class NotificationService {
+  readonly sender: NotificationSender;
+  readonly slack: SlackInteractions;
+  readonly links: LinkActions;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      policies: PolicyService;
+      approvals: ApprovalService;
+      secrets: SecretLookup;
+      secret: string;
+      webhookSecret(): Promise<string>;
+    },
+  ) {
+    const { store, clock, policies, approvals, secrets, secret, webhookSecret } = deps;
+    this.sender = new NotificationSender({ store, clock, policies, secrets, webhookSecret });
+    this.slack = new SlackInteractions({ store, clock, policies, approvals, secrets });
+    this.links = new LinkActions({ store, clock, secret, approvals });
+  }
+
+  async list(tenantId: string, filter: { status?: OutboxStatus[]; approvalId?: string; limit?: number }): Promise<NotificationView[]> {
+    return (await this.deps.store.outbox.list(tenantId, filter)).map(notificationView);
+  }
+
+  /** Queues a dead message again, due now. */
+  async redrive(tenantId: string, id: string, actor: string): Promise<NotificationView> {
+    const now = this.deps.clock.now();
+    return this.deps.store.transaction(async (scope) => {
+      const message = await scope.outbox.get(tenantId, id);
+      if (message === undefined) throw new TollgateError('notify.not_found', `no notification \`${id}\``);
+      if (!(await scope.outbox.redrive(tenantId, id, now)))
+        throw new TollgateError('notify.not_dead', `notification \`${id}\` is ${message.status}; only dead ones are re-driven`);
+      await appendAudit(
+        scope,
+        tenantId,
+        [{ type: 'notification.redriven', actor, subject: id, data: { channel: message.channel, approval_id: message.approval_id } }],
+        now,
+      );
+      return notificationView((await scope.outbox.get(tenantId, id))!);
+    });
+  }
+
+  /** Ties a Slack user id or an e-mail address to the person called `name`. */
+  async linkIdentity(tenantId: string, name: string, kind: IdentityKind, value: string, actor = 'system'): Promise<void> {
+    await linkIdentity(this.deps.store, this.deps.clock.now(), { tenantId, name, kind, value, actor });
+  }
+}

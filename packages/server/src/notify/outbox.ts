@@ -1,0 +1,135 @@
+// Delivers the outbox after commit: claims due messages, sends each through its channel, and
+// settles it as delivered, due again later (exponential backoff) or dead after the last try.
+// Delivery is at least once; each message keeps one id across tries for vendors to deduplicate.
+
+import type { SecretLookup } from '../config/secrets.js';
+import type { PolicyService } from '../services/policy-service.js';
+import type { OutboxMessage } from '../stores/notify-store.js';
+import type { Store } from '../stores/store.js';
+import type { Clock } from '../util/clock.js';
+import { DeliveryError, type Deliver, type DeliveryContext } from './channel.js';
+
+export const MAX_ATTEMPTS = 8;
+export const BASE_DELAY_MS = 30_000;
+export const MAX_DELAY_MS = 60 * 60_000;
+/** Long enough for any one send to finish; a sender that died mid-send gives the message up after it. */
+export const LEASE_MS = 60_000;
+const BATCH = 50;
+
+/**
+ * Channel implementations, loaded on first use: the vendor clients are not needed by the CLI
+ * commands and hooks that share this package, whose start-up time people wait for.
+ */
+export const CHANNELS: Record<string, () => Promise<Deliver>> = {
+  slack: async () => (await import('./slack.js')).deliverSlack,
+  teams: async () => (await import('./teams.js')).deliverTeams,
+  pagerduty: async () => (await import('./pagerduty.js')).deliverPagerDuty,
+  email: async () => (await import('./email.js')).deliverEmail,
+  webhook: async () => (await import('./webhook.js')).deliverWebhook,
+};
+
+/** The wait before try `attempts + 1`: 30 s, 1 min, 2 min, … up to an hour. */
+export function backoff(attempts: number): number {
+  return Math.min(BASE_DELAY_MS * 2 ** Math.max(0, attempts - 1), MAX_DELAY_MS);
+}
+
+export interface SendReport {
+  delivered: number;
+  retried: number;
+  dead: number;
+}
+
+export class NotificationSender {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<SendReport> | undefined;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      policies: PolicyService;
+      secrets: SecretLookup;
+      webhookSecret(): Promise<string>;
+      onError?: (message: OutboxMessage, error: DeliveryError) => void;
+    },
+  ) {}
+
+  start(intervalMs = 1000): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => void this.deliverDue().catch(() => undefined), intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Delivers soon after a commit instead of at the next interval, when the loop runs in this process. */
+  kick(): void {
+    // Without channels no change writes to the outbox, and the decision path's rate is not taxed by a claim per event.
+    if (this.timer === undefined || (this.deps.policies.current().bundle.notifications?.channels.length ?? 0) === 0) return;
+    void this.deliverDue().catch(() => undefined);
+  }
+
+  /** Sends every message due now; overlapping calls share one run. */
+  deliverDue(): Promise<SendReport> {
+    this.running ??= this.deliverAll().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async deliverAll(): Promise<SendReport> {
+    const report: SendReport = { delivered: 0, retried: 0, dead: 0 };
+    for (;;) {
+      const now = this.deps.clock.now();
+      const claimed = await this.deps.store.transaction((scope) => scope.outbox.claimDue(now, now + LEASE_MS, BATCH));
+      for (const message of claimed) report[await this.deliver(message)]++;
+      if (claimed.length < BATCH) return report;
+    }
+  }
+
+  private async deliver(message: OutboxMessage): Promise<'delivered' | 'retried' | 'dead'> {
+    const { store, clock } = this.deps;
+    const load = CHANNELS[message.channel_type];
+    // The current policy's settings win, so fixing a channel and re-driving its dead messages works.
+    const current = this.deps.policies.current().bundle.notifications?.channels.find((channel) => channel.name === message.channel);
+    const settings = current?.type === message.channel_type ? current.settings : (message.payload.settings as Record<string, unknown>);
+    let result: Record<string, unknown> | null = null;
+    let failure: DeliveryError | undefined;
+    try {
+      if (load === undefined) throw new DeliveryError(`no channel type \`${message.channel_type}\``, false);
+      result = await (await load())(message, settings ?? {}, this.context());
+    } catch (error) {
+      failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, true, { cause: error });
+    }
+    const now = clock.now();
+    if (failure === undefined) {
+      await store.outbox.settle(message.id, message.attempts, now, { status: 'delivered', result, last_error: null });
+      return 'delivered';
+    }
+    this.deps.onError?.(message, failure);
+    const dead = !failure.retryable || message.attempts >= MAX_ATTEMPTS;
+    await store.outbox.settle(message.id, message.attempts, now, {
+      status: dead ? 'dead' : 'pending',
+      last_error: failure.message.slice(0, 1000),
+      ...(dead ? {} : { next_attempt_at: now + backoff(message.attempts) }),
+    });
+    return dead ? 'dead' : 'retried';
+  }
+
+  private context(): DeliveryContext {
+    const { store, secrets, webhookSecret } = this.deps;
+    return {
+      secrets,
+      webhookSecret,
+      async delivered(message) {
+        if (message.approval_id === null) return [];
+        const sent = await store.outbox.list(message.tenant_id, { approvalId: message.approval_id, status: ['delivered'], limit: 100 });
+        return sent.filter((other) => other.channel === message.channel && other.id !== message.id).reverse();
+      },
+    };
+  }
+}

@@ -1,0 +1,152 @@
+// Turns the workflow's notify effects into outbox messages: the policy's `notifications.routes`
+// pick channels by event, approver group and risk; each channel type decides what it sends.
+// Runs inside the transaction of the state change, so a message exists if and only if it did.
+
+import type { ApprovalStepState, NotificationChannel, NotificationRoute, NotifyEvent, PolicyBundle, WorkflowState } from '@tollgate/core';
+import type { PolicyService } from '../services/policy-service.js';
+import { eligiblePeople } from '../services/routing.js';
+import type { NotificationLink, OutboxMessage } from '../stores/notify-store.js';
+import type { ApprovalRecord } from '../stores/records.js';
+import type { StoreScope } from '../stores/store.js';
+import { newId } from '../util/ids.js';
+import { newLinkPair } from './links.js';
+import { asksForDecision, notificationData, type NotificationData } from './message.js';
+
+export interface NotifyEffect {
+  event: NotifyEvent;
+  step: string | null;
+  approvers: string[];
+  detail: string;
+}
+
+/** Channels that opened something for a request (a Slack message, a PagerDuty incident) hear how it ends. */
+const CLOSES_WHAT_IT_OPENED = new Set(['slack', 'pagerduty']);
+
+export function routeMatches(route: NotificationRoute, event: NotifyEvent, groups: string[], risk: string | null): boolean {
+  if (route.events !== undefined && !route.events.includes(event)) return false;
+  if (route.risk !== undefined && (risk === null || !(route.risk as string[]).includes(risk))) return false;
+  if (route.groups !== undefined && !groups.some((group) => route.groups!.includes(group))) return false;
+  return true;
+}
+
+function recipientsOf(value: unknown): string[] {
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((address) => address.trim())
+      .filter((address) => address !== '');
+  return Array.isArray(value) ? value.filter((address): address is string => typeof address === 'string') : [];
+}
+
+export class NotificationRouter {
+  constructor(private readonly deps: { policies: PolicyService; secret: string; baseUrl: string }) {}
+
+  /** Writes the messages one notify effect causes; nothing when the policy routes it nowhere. */
+  async plan(scope: StoreScope, approval: ApprovalRecord, state: WorkflowState, effect: NotifyEffect, now: number): Promise<void> {
+    const bundle = this.deps.policies.current().bundle;
+    const spec = bundle.notifications;
+    if (spec === undefined || spec.channels.length === 0) return;
+    const action = await scope.actions.get(approval.tenant_id, approval.action_id);
+    if (action === undefined) return;
+    const groups =
+      effect.step !== null
+        ? effect.approvers
+        : [...new Set(state.steps.flatMap((step) => (step.type === 'approval' ? step.approvers : [])))];
+    const chosen = new Set(
+      spec.routes.filter((route) => routeMatches(route, effect.event, groups, action.risk)).map((route) => route.channel),
+    );
+    if (effect.event === 'decided' || effect.event === 'timed_out') {
+      for (const name of await scope.outbox.channelsOf(approval.tenant_id, approval.id)) {
+        const channel = spec.channels.find((candidate) => candidate.name === name);
+        if (channel !== undefined && CLOSES_WHAT_IT_OPENED.has(channel.type)) chosen.add(name);
+      }
+    }
+    if (chosen.size === 0) return;
+    const status = approval.status;
+    const data = notificationData(approval, action, effect, status, this.deps.baseUrl, now);
+    const messages: OutboxMessage[] = [];
+    const links: NotificationLink[] = [];
+    for (const channel of spec.channels) {
+      if (!chosen.has(channel.name)) continue;
+      const message = (event: string, payload: Record<string, unknown>, recipient: string | null = null): OutboxMessage => ({
+        id: newId('ntf', now),
+        tenant_id: approval.tenant_id,
+        approval_id: approval.id,
+        channel: channel.name,
+        channel_type: channel.type,
+        event,
+        recipient,
+        payload: { ...payload, data, settings: channel.settings },
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        lease_until: null,
+        last_error: null,
+        result: null,
+        created_at: now,
+        updated_at: now,
+        delivered_at: null,
+      });
+      switch (channel.type) {
+        case 'slack':
+        case 'webhook':
+          messages.push(message(effect.event, {}));
+          break;
+        case 'teams': {
+          const pair = asksForDecision(effect.event) ? this.links(data, channel, null, now) : undefined;
+          if (pair !== undefined) links.push(...pair.rows);
+          messages.push(message(effect.event, pair === undefined ? {} : { links: pair.urls }));
+          break;
+        }
+        case 'pagerduty': {
+          const opens = effect.event === 'escalated' || (effect.event === 'requested' && action.risk === 'critical');
+          const closes = effect.event === 'decided' || effect.event === 'timed_out';
+          if (opens || closes) messages.push(message(effect.event, { event_action: opens ? 'trigger' : 'resolve' }));
+          break;
+        }
+        case 'email':
+          for (const { address, userId } of await this.emailRecipients(scope, bundle, channel, approval, state, effect)) {
+            const pair = asksForDecision(effect.event) ? this.links(data, channel, userId, now) : undefined;
+            if (pair !== undefined) links.push(...pair.rows);
+            messages.push(message(effect.event, pair === undefined ? {} : { links: pair.urls }, address));
+          }
+          break;
+      }
+    }
+    await scope.notificationLinks.insert(links);
+    await scope.outbox.insert(messages);
+  }
+
+  /** A channel's `base_url` is where its readers reach Tollgate (say, from outside the office network). */
+  private links(data: NotificationData, channel: NotificationChannel, userId: string | null, now: number): ReturnType<typeof newLinkPair> {
+    const base = typeof channel.settings.base_url === 'string' ? channel.settings.base_url.replace(/\/$/, '') : this.deps.baseUrl;
+    return newLinkPair(this.deps.secret, base, data, userId, now);
+  }
+
+  /** The channel's fixed `to` addresses (links ask them to sign in) and the stage's eligible people with an address (personal links). */
+  private async emailRecipients(
+    scope: StoreScope,
+    bundle: PolicyBundle,
+    channel: NotificationChannel,
+    approval: ApprovalRecord,
+    state: WorkflowState,
+    effect: NotifyEffect,
+  ): Promise<{ address: string; userId: string | null }[]> {
+    const found = new Map<string, string | null>();
+    for (const address of recipientsOf(channel.settings.to)) found.set(address.toLowerCase(), null);
+    const step = state.steps.find(
+      (candidate): candidate is ApprovalStepState =>
+        candidate.id === effect.step && candidate.type === 'approval' && candidate.status === 'active',
+    );
+    if (step !== undefined && asksForDecision(effect.event)) {
+      const people = await eligiblePeople(scope, bundle, approval, state, step);
+      const addresses = await scope.identities.ofUsers(
+        approval.tenant_id,
+        'email',
+        people.map((person) => person.id),
+      );
+      for (const [userId, address] of addresses) found.set(address.toLowerCase(), userId);
+    }
+    return [...found].map(([address, userId]) => ({ address, userId }));
+  }
+}

@@ -1,0 +1,166 @@
+// Slack's interactivity callbacks: button clicks and the deny modal. Every request's signature
+// and age are checked first; the Slack user must be linked to a Tollgate user, whose vote then
+// goes through ApprovalService like any other (eligibility, separation of duties, digest).
+
+import type { NotificationChannel } from '@tollgate/core';
+import type { SecretLookup } from '../config/secrets.js';
+import { TollgateError } from '../errors.js';
+import { oneSentence } from '../services/context-package.js';
+import type { ApprovalService } from '../services/approval-service.js';
+import type { PolicyService } from '../services/policy-service.js';
+import type { UserPrincipal } from '../services/principals.js';
+import type { Store } from '../stores/store.js';
+import type { Clock } from '../util/clock.js';
+import { stringSetting } from './channel.js';
+import { APPROVE_ACTION, DENY_ACTION, DENY_MODAL, denyModal, REASON_BLOCK, REASON_INPUT, type ButtonValue } from './slack-blocks.js';
+import { verifySlackRequest } from './slack-signature.js';
+
+export interface SlackReply {
+  status: number;
+  /** undefined: an empty body, which is how Slack is told a modal may close. */
+  body: unknown;
+}
+
+interface SlackPayload {
+  type?: string;
+  user?: { id?: string };
+  trigger_id?: string;
+  channel?: { id?: string };
+  actions?: { action_id?: string; value?: string }[];
+  view?: {
+    callback_id?: string;
+    private_metadata?: string;
+    state?: { values?: Record<string, Record<string, { value?: string | null }>> };
+  };
+}
+
+function parseButton(value: string | undefined): ButtonValue {
+  try {
+    const parsed = JSON.parse(value ?? '') as Partial<ButtonValue>;
+    if (typeof parsed.t === 'string' && typeof parsed.a === 'string' && typeof parsed.d === 'string') return parsed as ButtonValue;
+  } catch {
+    // reported below
+  }
+  throw new TollgateError('notify.bad_payload', 'the slack action does not name a tollgate request', { field: 'payload.actions' });
+}
+
+/** The Slack client, loaded only when a callback needs it (see CHANNELS in outbox.ts). */
+async function slackClientOf(token: string, settings: Record<string, unknown>) {
+  return (await import('./slack.js')).slackClient(token, settings);
+}
+
+export class SlackInteractions {
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; policies: PolicyService; approvals: ApprovalService; secrets: SecretLookup },
+  ) {}
+
+  async handle(rawBody: string, headers: { timestamp: string | undefined; signature: string | undefined }): Promise<SlackReply> {
+    const channels = (this.deps.policies.current().bundle.notifications?.channels ?? []).filter((channel) => channel.type === 'slack');
+    const signed = channels.flatMap((channel) => {
+      const name = stringSetting(channel.settings, 'signing_secret_env');
+      const secret = name === undefined ? undefined : this.deps.secrets(name);
+      return secret === undefined ? [] : [{ channel, secret }];
+    });
+    if (signed.length === 0) throw new TollgateError('notify.not_configured', 'no slack channel with a signing secret is configured');
+    const verdict = verifySlackRequest(
+      signed.map((entry) => entry.secret),
+      headers,
+      rawBody,
+      this.deps.clock.now(),
+    );
+    if (verdict === 'stale')
+      throw new TollgateError('notify.stale_request', 'the slack request timestamp is more than five minutes away; replays are refused');
+    if (verdict === 'bad') throw new TollgateError('notify.bad_signature', 'the slack request signature does not verify');
+    const channel = signed[verdict]!.channel;
+
+    let payload: SlackPayload;
+    try {
+      payload = JSON.parse(new URLSearchParams(rawBody).get('payload') ?? '') as SlackPayload;
+    } catch {
+      throw new TollgateError('notify.bad_payload', 'the slack request has no JSON `payload` field', { field: 'payload' });
+    }
+    if (payload.type === 'block_actions') return this.buttons(channel, payload);
+    if (payload.type === 'view_submission' && payload.view?.callback_id === DENY_MODAL) return this.denyReason(payload);
+    return { status: 200, body: { ok: true, ignored: payload.type ?? null } };
+  }
+
+  private async buttons(channel: NotificationChannel, payload: SlackPayload): Promise<SlackReply> {
+    const action = payload.actions?.[0];
+    if (action?.action_id !== APPROVE_ACTION && action?.action_id !== DENY_ACTION) return { status: 200, body: { ok: true } };
+    const button = parseButton(action.value);
+    const principal = await this.principal(button.t, payload.user?.id);
+    if (principal instanceof TollgateError) return this.refused(channel, payload, principal);
+    if (action.action_id === DENY_ACTION) {
+      // The reason is asked in a modal; its submission comes back as a view_submission.
+      const approval = await this.deps.store.approvals.get(button.t, button.a);
+      const requested = approval && (await this.deps.store.actions.get(button.t, approval.action_id));
+      const token = this.token(channel);
+      if (payload.trigger_id === undefined || token === undefined)
+        throw new TollgateError('notify.bad_payload', 'the slack action has no `trigger_id`', { field: 'payload.trigger_id' });
+      await (
+        await slackClientOf(token, channel.settings)
+      ).views.open({
+        trigger_id: payload.trigger_id,
+        view: denyModal(button, requested === undefined ? `request ${button.a}` : oneSentence(requested)),
+      } as never);
+      return { status: 200, body: { ok: true, modal: true } };
+    }
+    try {
+      const view = await this.deps.approvals.vote(principal, button.a, { verdict: 'approve', digest: button.d });
+      return { status: 200, body: { ok: true, status: view.status } };
+    } catch (error) {
+      if (error instanceof TollgateError) return this.refused(channel, payload, error);
+      throw error;
+    }
+  }
+
+  private async denyReason(payload: SlackPayload): Promise<SlackReply> {
+    let button: ButtonValue;
+    try {
+      button = parseButton(payload.view?.private_metadata);
+    } catch (error) {
+      return { status: 200, body: { response_action: 'errors', errors: { [REASON_BLOCK]: (error as Error).message } } };
+    }
+    const reason = payload.view?.state?.values?.[REASON_BLOCK]?.[REASON_INPUT]?.value?.trim() ?? '';
+    if (reason === '') return { status: 200, body: { response_action: 'errors', errors: { [REASON_BLOCK]: 'a denial needs a reason' } } };
+    const principal = await this.principal(button.t, payload.user?.id);
+    try {
+      if (principal instanceof TollgateError) throw principal;
+      await this.deps.approvals.vote(principal, button.a, { verdict: 'deny', note: reason, digest: button.d });
+    } catch (error) {
+      if (error instanceof TollgateError)
+        return { status: 200, body: { response_action: 'errors', errors: { [REASON_BLOCK]: error.message } } };
+      throw error;
+    }
+    return { status: 200, body: undefined };
+  }
+
+  private async principal(tenantId: string, slackUserId: string | undefined): Promise<UserPrincipal | TollgateError> {
+    const userId = slackUserId === undefined ? undefined : await this.deps.store.identities.findUser(tenantId, 'slack', slackUserId);
+    const user = userId === undefined ? undefined : await this.deps.store.users.get(tenantId, userId);
+    if (user === undefined)
+      return new TollgateError(
+        'notify.unknown_slack_user',
+        `slack user \`${slackUserId ?? '?'}\` is not linked to a tollgate user; run \`tollgate users link-slack\``,
+      );
+    return { kind: 'user', tenant_id: tenantId, user };
+  }
+
+  private token(channel: NotificationChannel): string | undefined {
+    const name = stringSetting(channel.settings, 'token_env');
+    return name === undefined ? undefined : this.deps.secrets(name);
+  }
+
+  /** Tells the clicker why nothing happened (only they see it); Slack itself gets a 200, as it must. */
+  private async refused(channel: NotificationChannel, payload: SlackPayload, error: TollgateError): Promise<SlackReply> {
+    const token = this.token(channel);
+    if (token !== undefined && payload.channel?.id !== undefined && payload.user?.id !== undefined) {
+      await (
+        await slackClientOf(token, channel.settings)
+      ).chat
+        .postEphemeral({ channel: payload.channel.id, user: payload.user.id, text: `Tollgate: ${error.message}` } as never)
+        .catch(() => undefined);
+    }
+    return { status: 200, body: { ok: false, error: { code: error.code, message: error.message } } };
+  }
+}

@@ -1,0 +1,75 @@
+// Slack through the official Web API client: posts the request with buttons, and later turns
+// every message it posted for the request into the outcome (chat.update).
+
+import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient, type Logger } from '@slack/web-api';
+import { dataOf, DeliveryError, requireSecret, retryableStatus, stringSetting, type Deliver } from './channel.js';
+import { asksForDecision } from './message.js';
+import { requestMessage, resultMessage } from './slack-blocks.js';
+
+/** Slack's own answers that mean "later" rather than "never". */
+const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+const silent: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => LogLevel.ERROR,
+  setName: () => undefined,
+};
+
+export function slackClient(token: string, settings: Record<string, unknown>): WebClient {
+  const base = stringSetting(settings, 'base_url');
+  // Retries are the outbox's job: it backs off durably, across restarts.
+  return new WebClient(token, {
+    ...(base === undefined ? {} : { slackApiUrl: base.endsWith('/') ? base : `${base}/` }),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: silent,
+  });
+}
+
+export function asDeliveryError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  if (error instanceof WebAPIPlatformError)
+    return new DeliveryError(`slack answered \`${error.data.error}\``, RETRYABLE_PLATFORM_ERRORS.has(error.data.error), { cause: error });
+  if (error instanceof WebAPIRateLimitedError) return new DeliveryError(`slack rate limited; retry after ${error.retryAfter} s`, true);
+  if (error instanceof WebAPIHTTPError)
+    return new DeliveryError(`slack answered HTTP ${error.statusCode}`, retryableStatus(error.statusCode), { cause: error });
+  return new DeliveryError(`cannot reach slack: ${(error as Error).message}`, true, { cause: error });
+}
+
+export const deliverSlack: Deliver = async (message, settings, context) => {
+  const token = requireSecret(settings, 'token_env', context);
+  const channel = stringSetting(settings, 'channel');
+  if (channel === undefined) throw new DeliveryError('the slack channel has no `channel`', false);
+  const client = slackClient(token, settings);
+  const data = dataOf(message);
+  try {
+    if (asksForDecision(data.event)) {
+      const posted = await client.chat.postMessage({ channel, ...requestMessage(data) } as never);
+      return { channel: posted.channel ?? channel, ts: posted.ts ?? null };
+    }
+    const outcome = typeof message.payload.outcome === 'string' ? message.payload.outcome : outcomeText(data.event, data.detail);
+    const earlier = (await context.delivered(message)).filter((sent) => typeof sent.result?.ts === 'string');
+    if (earlier.length === 0) {
+      const posted = await client.chat.postMessage({ channel, ...resultMessage(data, outcome) } as never);
+      return { channel: posted.channel ?? channel, ts: posted.ts ?? null };
+    }
+    for (const sent of earlier)
+      await client.chat.update({
+        channel: String(sent.result!.channel),
+        ts: String(sent.result!.ts),
+        ...resultMessage(data, outcome),
+      } as never);
+    return { updated: earlier.length };
+  } catch (error) {
+    throw asDeliveryError(error);
+  }
+};
+
+function outcomeText(event: string, detail: string): string {
+  if (event === 'timed_out') return 'Timed out: nobody decided in time';
+  return `Decided: ${detail}`;
+}
