@@ -6,6 +6,7 @@ import { canReadAudit } from './session.js';
 import { AuditPage } from './pages/audit-page.js';
 import { AgentsPage } from './pages/agents-page.js';
 import { InboxPage } from './pages/inbox-page.js';
+import { NotificationsPage } from './pages/notifications-page.js';
 import { OversightPage } from './pages/oversight-page.js';
 import { PolicyPage } from './pages/policy-page.js';
 import { ReviewsPage } from './pages/reviews-page.js';
@@ -26,4 +27,5 @@ export const PAGES: PageEntry[] = [
   { path: '/audit', title: 'Audit', component: AuditPage, visible: canReadAudit },
   { path: '/policy', title: 'Policy', component: PolicyPage, visible: everyone },
   { path: '/oversight', title: 'Oversight', component: OversightPage, visible: everyone },
+  { path: '/notifications', title: 'Notifications', component: NotificationsPage, visible: canReadAudit },
 ];

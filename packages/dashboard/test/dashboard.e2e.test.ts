@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/browser.js';
 import { approverFlowSuite } from './suites/approver-flow.js';
+import { deadLettersSuite } from './suites/dead-letters.js';
 import { oversightSuite } from './suites/oversight.js';
 import { reviewQueueSuite } from './suites/review-queue.js';
 
@@ -26,3 +27,4 @@ const shared = (): Browser => {
 approverFlowSuite(shared);
 reviewQueueSuite(shared);
 oversightSuite(shared);
+deadLettersSuite(shared);

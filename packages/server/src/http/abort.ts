@@ -17,6 +17,11 @@ export function installShutdownSignal(app: FastifyInstance): void {
   // A decoration, so that route contexts (plugins) see the root's signal too.
   app.decorate('closing', controller.signal);
   app.addHook('preClose', async () => controller.abort());
+  // Answers given while closing end their connection: a kept-alive connection would otherwise
+  // hold the server open until the client hangs up.
+  app.addHook('onSend', async (_request, reply) => {
+    if (controller.signal.aborted) reply.header('connection', 'close');
+  });
 }
 
 export function abortOnClose(reply: FastifyReply): AbortSignal {
