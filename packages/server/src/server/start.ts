@@ -14,6 +14,9 @@ import { openStore } from '../stores/open-store.js';
 import type { Store } from '../stores/store.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
+/** How long a graceful shutdown waits for in-flight requests before it cuts their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface RunningServer {
   app: FastifyInstance;
   services: Services;
@@ -93,7 +96,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         policies.close();
         await services.timers.stop();
         await services.notifications.sender.stop();
+        // In-flight requests get a grace period; a connection that still holds on after it is cut,
+        // so that a stuck client cannot keep the process from exiting.
+        const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await app.close();
+        clearTimeout(force);
         await disconnect?.();
         await services.batcher.drain();
         await services.shadow.close();
