@@ -165,19 +165,52 @@ export class JobService {
   }
 
   private async claim(principal: AgentPrincipal, capability: string): Promise<JobView | undefined> {
-    const { store, clock } = this.deps;
-    return store.transaction(async (scope) => {
-      const now = clock.now();
-      const job = await scope.jobs.claimNext(principal.tenant_id, capability, principal.agent, now, now + LEASE_MS);
-      if (job === undefined) return undefined;
-      await appendAudit(
-        scope,
-        job.tenant_id,
-        [{ type: 'job.leased', actor: `agent:${principal.agent}`, subject: job.id, data: { step: job.step_id, attempt: job.attempts } }],
-        now,
-      );
-      return this.view(scope, job);
-    });
+    const { store, clock, bus } = this.deps;
+    const result = await retryOnConflict(() =>
+      store.transaction(async (scope) => {
+        const live: LiveEvent[] = [];
+        for (;;) {
+          const now = clock.now();
+          const job = await scope.jobs.claimNext(principal.tenant_id, capability, principal.agent, now, now + LEASE_MS);
+          if (job === undefined) return { view: undefined, live };
+          if (job.attempts <= job.max_attempts) {
+            const leased = [
+              {
+                type: 'job.leased',
+                actor: `agent:${principal.agent}`,
+                subject: job.id,
+                data: { step: job.step_id, attempt: job.attempts },
+              },
+            ];
+            await appendAudit(scope, job.tenant_id, leased, now);
+            return { view: await this.view(scope, job), live };
+          }
+          // Its workers kept losing the lease: the step fails rather than being offered forever.
+          live.push(...(await this.exhausted(scope, job, principal, now)));
+        }
+      }),
+    );
+    for (const event of result.live) bus.publish(event);
+    return result.view;
+  }
+
+  /** Fails a job whose every attempt ended with a lost lease, and with it its step. */
+  private async exhausted(scope: StoreScope, job: JobRecord, principal: AgentPrincipal, now: number): Promise<LiveEvent[]> {
+    const error = `every one of its ${job.max_attempts} attempts lost its lease (the workers stopped answering)`;
+    await scope.jobs.settle(job.tenant_id, job.id, principal.agent, now, { status: 'failed', error });
+    await appendAudit(
+      scope,
+      job.tenant_id,
+      [{ type: 'job.failed', actor: 'system', subject: job.id, data: { step: job.step_id, error } }],
+      now,
+    );
+    if (job.approval_id === null) {
+      await this.deps.reviews.compensationSettled(scope, job, false, error, 'system', now);
+      return [];
+    }
+    if (job.executes) await this.recordOutcome(scope, job, principal, 'failed', error, now);
+    const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
+    return (await this.deps.runner.apply(scope, approval!, { type: 'job_failed', step: job.step_id, error }, now, 'system')).live;
   }
 
   private async view(scope: StoreScope, job: JobRecord): Promise<JobView> {
