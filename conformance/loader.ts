@@ -41,8 +41,6 @@ export interface ConformanceCase {
   /** The bundle's files in name order, as a folder of them would load. */
   policy: PolicyFile[];
   expect: Expectation;
-  /** Why the kernel does not yet do what DESIGN.md says; reported as a todo instead of run. */
-  todo?: string;
 }
 
 const CASE_KEYS = [
@@ -56,7 +54,6 @@ const CASE_KEYS = [
   'want_error',
   'want_error_at',
   'want_error_message',
-  'todo',
 ];
 const WANT_KEYS = ['decision', 'rules', 'risk', 'missing', 'reasons', 'route'];
 const OPTION_KEYS = ['level', 'novel', 'action_id'];
@@ -128,9 +125,6 @@ function parseCase(raw: unknown, prefix: string, file: string, repoRoot: string)
   const unknown = Object.keys(raw).filter((key) => !CASE_KEYS.includes(key));
   if (unknown.length > 0) throw new CaseFileError(`unknown keys ${unknown.join(', ')} (allowed: ${CASE_KEYS.join(', ')})`);
   if (typeof raw.note !== 'string' || raw.note.trim() === '') throw new CaseFileError('`note` must be a non-empty string');
-  if (raw.todo !== undefined && (typeof raw.todo !== 'string' || raw.todo.trim() === '')) {
-    throw new CaseFileError('`todo` must say, in a non-empty string, why the case cannot pass yet');
-  }
   const testCase: ConformanceCase = {
     title: `${prefix}: ${raw.note}`,
     file,
@@ -138,7 +132,6 @@ function parseCase(raw: unknown, prefix: string, file: string, repoRoot: string)
     policy: readPolicy(raw, repoRoot),
     expect: raw.want_error === undefined ? readDecisionExpectation(raw) : readErrorExpectation(raw),
   };
-  if (typeof raw.todo === 'string') testCase.todo = raw.todo;
   return testCase;
 }
 
