@@ -1,12 +1,16 @@
 // Opens a SQLite database file (or `:memory:`) with the settings Tollgate relies on.
 
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { Database as Tables } from './schema.js';
 import { WriteTransactionSqliteDialect } from './sqlite-dialect.js';
 import { withStatementCache } from './statement-cache.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './sqlite-checkpointer.js';
+
+const require = createRequire(import.meta.url);
 
 /** How long a writer waits for another process's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -21,9 +25,16 @@ export function connectSqlite(path: string): Kysely<Tables> {
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (path !== ':memory:') database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   } catch (error) {
     database.close();
     throw error;
   }
-  return new Kysely<Tables>({ dialect: new WriteTransactionSqliteDialect({ database: withStatementCache(database) }) });
+  const checkpointer =
+    path === ':memory:'
+      ? undefined
+      : startCheckpointer(path, require.resolve('better-sqlite3'), (message) =>
+          process.emitWarning(`checkpointing ${path} failed: ${message}`),
+        );
+  return new Kysely<Tables>({ dialect: new WriteTransactionSqliteDialect({ database: withStatementCache(database) }, checkpointer) });
 }

@@ -6,6 +6,7 @@ import * as workflows from './migrations/0002-workflows.js';
 import * as autonomy from './migrations/0003-autonomy.js';
 import * as oversight from './migrations/0004-oversight.js';
 import * as notifications from './migrations/0005-notifications.js';
+import * as assignmentLoads from './migrations/0007-assignment-loads.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-autonomy': autonomy,
   '0004-oversight': oversight,
   '0005-notifications': notifications,
+  '0007-assignment-loads': assignmentLoads,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

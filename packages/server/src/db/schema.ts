@@ -172,6 +172,12 @@ export interface AssignmentsTable {
   closed_at: number | null;
 }
 
+export interface AssignmentLoadsTable {
+  tenant_id: string;
+  user_id: string;
+  open_count: number;
+}
+
 export interface VotesTable {
   id: string;
   tenant_id: string;
@@ -299,6 +305,7 @@ export interface Database {
   approval_events: ApprovalEventsTable;
   jobs: JobsTable;
   assignments: AssignmentsTable;
+  assignment_loads: AssignmentLoadsTable;
   agents: AgentsTable;
   agent_records: AgentRecordsTable;
   reviews: ReviewsTable;

@@ -11,8 +11,21 @@ import {
   type DialectAdapter,
   type SqliteDialectConfig,
 } from 'kysely';
+import type { Checkpointer } from './sqlite-checkpointer.js';
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly checkpointer: Checkpointer | undefined,
+  ) {
+    super(config);
+  }
+
+  override async destroy(): Promise<void> {
+    await this.checkpointer?.stop();
+    await super.destroy();
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
@@ -29,7 +42,10 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 export class WriteTransactionSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
 
-  constructor(config: SqliteDialectConfig) {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly checkpointer?: Checkpointer,
+  ) {
     super(config);
     this.#config = config;
   }
@@ -37,7 +53,7 @@ export class WriteTransactionSqliteDialect extends SqliteDialect {
   // Kysely's driver hands its single connection to one caller at a time (a mutex), so concurrent
   // transactions in this process queue instead of interleaving on the connection.
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.checkpointer);
   }
 
   override createAdapter(): DialectAdapter {

@@ -35,6 +35,8 @@ const STATUS_OF: Record<PolicyDecision['decision'], ActionStatus> = {
 /** Fields that describe the request rather than the action: not part of its digest. */
 const ENVELOPE_FIELDS = ['revision_of'] as const;
 export const MAX_WAIT_SECONDS = 60;
+/** What a batched submission answers when its idempotency key was used before. */
+const REPEATED = Symbol('repeated idempotency key');
 
 export function actionDigest(action: Record<string, unknown>): string {
   return `sha256:${createHash('sha256').update(canonicalJson(action)).digest('hex')}`;
@@ -77,10 +79,6 @@ export class DecisionService {
     const tenantId = principal.tenant_id;
     const key = typeof action.idempotency_key === 'string' ? action.idempotency_key : undefined;
 
-    if (key !== undefined) {
-      const existing = await this.deps.store.actions.findByIdempotencyKey(tenantId, principal.agent, key);
-      if (existing !== undefined) return this.replay(principal, existing, digest, options);
-    }
     if (revisionOf !== undefined) await this.checkRevision(principal, revisionOf);
 
     const { clock, policies, batcher } = this.deps;
@@ -129,10 +127,17 @@ export class DecisionService {
         },
       },
     ];
-    let started: Applied | undefined;
+    let started: Applied | undefined | typeof REPEATED;
     try {
       started = await batcher.write(async (scope) => {
-        await scope.actions.insert(record);
+        // A key seen before is found by the insert, not by a read before it: a new key, the common
+        // case, costs nothing extra. Nothing of this submission is written then, and the batch goes on.
+        try {
+          await scope.actions.insert(record);
+        } catch (error) {
+          if (error instanceof StoreConflictError && error.constraint === 'actions_idempotency_key') return REPEATED;
+          throw error;
+        }
         await appendAudit(scope, tenantId, audit, now);
         if (evaluation.decision === 'REVIEW') {
           const sampled = evaluation.reasons.some((reason) => reason.kind === 'sampling');
@@ -148,13 +153,13 @@ export class DecisionService {
         return this.startApproval(scope, record, evaluation, now);
       });
     } catch (error) {
-      // Two submissions raced with one idempotency key: answer the one that was stored.
-      if (error instanceof StoreConflictError && key !== undefined) {
-        const existing = await this.deps.store.actions.findByIdempotencyKey(tenantId, principal.agent, key);
-        if (existing !== undefined) return this.replay(principal, existing, digest, options);
+      // Written alone after its batch failed, the repeated key surfaces as the conflict itself.
+      if (error instanceof StoreConflictError && error.constraint === 'actions_idempotency_key') {
+        return this.replayKey(principal, key!, digest, options);
       }
       throw error;
     }
+    if (started === REPEATED) return this.replayKey(principal, key!, digest, options);
     this.deps.bus.publish({ type: 'action.decided', tenant_id: tenantId, action_id: id, status: record.status, at: now });
     this.deps.shadow?.observe(record, { level, novel });
     for (const event of started?.live ?? []) this.deps.bus.publish(event);
@@ -322,6 +327,18 @@ export class DecisionService {
       },
       now,
     );
+  }
+
+  /** Answers a submission whose idempotency key was used before with what that first one became. */
+  private async replayKey(
+    principal: AgentPrincipal,
+    key: string,
+    digest: string,
+    options: { waitSeconds?: number; signal?: AbortSignal },
+  ): Promise<ActionView> {
+    const existing = await this.deps.store.actions.findByIdempotencyKey(principal.tenant_id, principal.agent, key);
+    if (existing === undefined) throw new TollgateError('action.conflict', 'this idempotency_key is in use', { field: 'idempotency_key' });
+    return this.replay(principal, existing, digest, options);
   }
 
   private async replay(

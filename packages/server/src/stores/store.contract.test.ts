@@ -771,6 +771,46 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
     });
   });
 
+  describe('assignments', () => {
+    async function openRequest(tenantId: string): Promise<ApprovalRecord> {
+      const action = actionRecord(tenantId);
+      await store.actions.insert(action);
+      const approval = approvalRecord(tenantId, action.id);
+      await store.approvals.insert(approval);
+      return approval;
+    }
+    const assignment = (tenantId: string, approvalId: string, userId: string, stepId = 'review') => ({
+      tenant_id: tenantId,
+      approval_id: approvalId,
+      step_id: stepId,
+      user_id: userId,
+      assigned_at: T0,
+      closed_at: null,
+    });
+
+    it("counts each person's open assignments as they open and close, once per assignment, per tenant", async () => {
+      const tenantId = await newTenant(store);
+      const otherTenant = await newTenant(store);
+      const [first, second] = [await openRequest(tenantId), await openRequest(tenantId)];
+      await store.assignments.add([assignment(tenantId, first.id, 'usr_ann'), assignment(tenantId, first.id, 'usr_bob')]);
+      await store.assignments.add([assignment(tenantId, second.id, 'usr_ann')]);
+      // The same assignment again changes nothing.
+      await store.assignments.add([assignment(tenantId, first.id, 'usr_ann')]);
+      const counts = async (tenant: string) =>
+        Object.fromEntries(await store.assignments.openCounts(tenant, ['usr_ann', 'usr_bob', 'usr_cy']));
+      expect(await counts(tenantId)).toEqual({ usr_ann: 2, usr_bob: 1, usr_cy: 0 });
+      expect(await counts(otherTenant)).toEqual({ usr_ann: 0, usr_bob: 0, usr_cy: 0 });
+
+      await store.assignments.close(tenantId, first.id, 'review', T0 + 1, 'usr_ann');
+      expect(await counts(tenantId)).toEqual({ usr_ann: 1, usr_bob: 1, usr_cy: 0 });
+      // Closing what is closed already changes nothing; closing the request closes the rest.
+      await store.assignments.close(tenantId, first.id, 'review', T0 + 2, 'usr_ann');
+      await store.assignments.close(tenantId, first.id, null, T0 + 3);
+      expect(await counts(tenantId)).toEqual({ usr_ann: 1, usr_bob: 0, usr_cy: 0 });
+      expect(await store.assignments.openApprovalIds(tenantId, 'usr_ann', 10)).toEqual([second.id]);
+    });
+  });
+
   describe('votes', () => {
     it('records votes once per user and step, listing them in order within the tenant', async () => {
       const tenantId = await newTenant(store);
@@ -950,6 +990,31 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       events.forEach((event, i) => expect(event.prev_hash).toBe(i === 0 ? GENESIS_HASH : events[i - 1]!.hash));
       expect(new Set(events.map((event) => event.data.appender)).size).toBe(20);
       expect(await store.audit.head(tenantId)).toEqual({ seq: 20, hash: events[19]!.hash });
+    });
+
+    it("holds a transaction's appends until it commits: later appends continue them, reads see them, a rollback leaves none", async () => {
+      const tenantId = await newTenant(store);
+      const seen = await store.transaction(async (scope) => {
+        for (let i = 0; i < 3; i++) {
+          const head = await scope.audit.lockHead(tenantId);
+          await scope.audit.append(tenantId, [nextEvent(tenantId, head, { data: { i } })]);
+        }
+        const stale = nextEvent(tenantId, { seq: 0, hash: GENESIS_HASH });
+        await expect(scope.audit.append(tenantId, [stale])).rejects.toBeInstanceOf(StoreConflictError);
+        return { head: await scope.audit.head(tenantId), count: await scope.audit.count(tenantId) };
+      });
+      expect(seen.count).toBe(3);
+      const events = await store.audit.list(tenantId);
+      expect(events.map((event) => event.data.i)).toEqual([0, 1, 2]);
+      expect(seen.head).toEqual({ seq: 3, hash: events[2]!.hash });
+
+      await expect(
+        store.transaction(async (scope) => {
+          await scope.audit.append(tenantId, [nextEvent(tenantId, await scope.audit.lockHead(tenantId))]);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await store.audit.head(tenantId)).toEqual({ seq: 3, hash: events[2]!.hash });
     });
 
     it('pages 100 events by default and at most 1000', async () => {

@@ -53,7 +53,11 @@ export function actionRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const { wait } = request.query as { wait?: number };
-      const view = await services.decisions.submit(agentOf(request), request.body, { waitSeconds: wait ?? 0, signal: abortOnClose(reply) });
+      // Only a long-poll needs to hear that the client left (and a signal per decision shows in the profile).
+      const view = await services.decisions.submit(agentOf(request), request.body, {
+        waitSeconds: wait ?? 0,
+        ...(wait === undefined || wait === 0 ? {} : { signal: abortOnClose(reply) }),
+      });
       return reply.status(201).send(view);
     },
   );

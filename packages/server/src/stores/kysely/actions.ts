@@ -7,6 +7,15 @@ import type { ActionOutcome, ActionRecord, ActionStatus } from '../records.js';
 import type { ActionFilter, ActionRepository } from '../store.js';
 import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type RepositoryContext } from './context.js';
 import { insertOnce } from './insert-once.js';
+import { prepared } from './prepared.js';
+
+const selectById = prepared('actions.get', (db, p) =>
+  db.selectFrom('actions').selectAll().where('tenant_id', '=', p(0)).where('id', '=', p(1)),
+);
+
+const selectByIdempotencyKey = prepared('actions.findByIdempotencyKey', (db, p) =>
+  db.selectFrom('actions').selectAll().where('tenant_id', '=', p(0)).where('agent', '=', p(1)).where('idempotency_key', '=', p(2)),
+);
 
 function toRow(action: ActionRecord): Selectable<ActionsTable> {
   return {
@@ -83,18 +92,12 @@ export function actionRepository({ db }: RepositoryContext): ActionRepository {
     },
 
     async get(tenantId, id) {
-      const row = await db.selectFrom('actions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      const [row] = (await selectById(db, tenantId, id)).rows;
       return row && toAction(row);
     },
 
     async findByIdempotencyKey(tenantId, agent, key) {
-      const row = await db
-        .selectFrom('actions')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('agent', '=', agent)
-        .where('idempotency_key', '=', key)
-        .executeTakeFirst();
+      const [row] = (await selectByIdempotencyKey(db, tenantId, agent, key)).rows;
       return row && toAction(row);
     },
 

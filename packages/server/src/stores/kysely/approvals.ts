@@ -7,6 +7,15 @@ import type { ApprovalRecord, ApprovalStatus } from '../records.js';
 import type { ApprovalRepository } from '../store.js';
 import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type RepositoryContext } from './context.js';
 import { insertOnce } from './insert-once.js';
+import { prepared, updateRow } from './prepared.js';
+
+const selectById = prepared('approvals.get', (db, p) =>
+  db.selectFrom('approvals').selectAll().where('tenant_id', '=', p(0)).where('id', '=', p(1)),
+);
+
+const selectByAction = prepared('approvals.getByAction', (db, p) =>
+  db.selectFrom('approvals').selectAll().where('tenant_id', '=', p(0)).where('action_id', '=', p(1)),
+);
 
 function toRow(approval: ApprovalRecord): Selectable<ApprovalsTable> {
   return {
@@ -64,17 +73,12 @@ export function approvalRepository({ db, dialect }: RepositoryContext): Approval
     },
 
     async get(tenantId, id) {
-      const row = await db.selectFrom('approvals').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      const [row] = (await selectById(db, tenantId, id)).rows;
       return row && toApproval(row);
     },
 
     async getByAction(tenantId, actionId) {
-      const row = await db
-        .selectFrom('approvals')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('action_id', '=', actionId)
-        .executeTakeFirst();
+      const [row] = (await selectByAction(db, tenantId, actionId)).rows;
       return row && toApproval(row);
     },
 
@@ -107,14 +111,7 @@ export function approvalRepository({ db, dialect }: RepositoryContext): Approval
       if (patch.approvers !== undefined) set.approvers = toJson(patch.approvers);
       if (patch.digest !== undefined) set.digest = patch.digest;
       if (patch.state !== undefined) set.state = toNullableJson(patch.state);
-      const result = await db
-        .updateTable('approvals')
-        .set(set)
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .where('version', '=', version)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return (await updateRow(db, 'approvals', set, { tenant_id: tenantId, id, version })) > 0n;
     },
 
     /**

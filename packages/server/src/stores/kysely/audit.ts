@@ -6,9 +6,15 @@ import type { AuditEvent } from '../records.js';
 import { GENESIS_HASH, StoreConflictError, type AuditRepository, type ChainHead } from '../store.js';
 import { fromJson, pageLimit, toJson, type RepositoryContext } from './context.js';
 import { conflicts } from './errors.js';
+import { insertRows, prepared, updateRow } from './prepared.js';
 
-/** Rows per INSERT, well under both databases' limits on bound parameters. */
-const INSERT_CHUNK = 500;
+/** Rows per INSERT: under both databases' limits on bound parameters, and few statement shapes to keep. */
+const INSERT_CHUNK = 64;
+
+const selectHead = prepared('audit.head', (db, p) => db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', p(0)));
+const lockHeadRow = prepared('audit.lockHead', (db, p) =>
+  db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', p(0)).forUpdate(),
+);
 
 function toRow(event: AuditEvent): Selectable<AuditEventsTable> {
   return {
@@ -57,14 +63,13 @@ async function appendEvents(db: Kysely<Database>, tenantId: string, events: Audi
   if (first === undefined || last === undefined) return;
   // The head moves only from where these events continue it, so an appender that skipped
   // lockHead, or read a stale head, fails instead of forking the chain.
-  const moved = await db
-    .updateTable('audit_heads')
-    .set({ seq: last.seq, hash: last.hash })
-    .where('tenant_id', '=', tenantId)
-    .where('seq', '=', first.seq - 1)
-    .where('hash', '=', first.prev_hash)
-    .executeTakeFirst();
-  if (moved.numUpdatedRows === 0n) {
+  const moved = await updateRow(
+    db,
+    'audit_heads',
+    { seq: last.seq, hash: last.hash },
+    { tenant_id: tenantId, seq: first.seq - 1, hash: first.prev_hash },
+  );
+  if (moved === 0n) {
     if (first.seq !== 1 || first.prev_hash !== GENESIS_HASH) {
       throw new StoreConflictError(`audit chain of tenant \`${tenantId}\` does not end at seq ${first.seq - 1}`);
     }
@@ -73,19 +78,14 @@ async function appendEvents(db: Kysely<Database>, tenantId: string, events: Audi
   // A violation here means a racing appender: let it fail the statement (and so the transaction),
   // rather than skip rows as DO NOTHING would.
   for (let start = 0; start < events.length; start += INSERT_CHUNK) {
-    await conflicts(
-      db
-        .insertInto('audit_events')
-        .values(events.slice(start, start + INSERT_CHUNK).map(toRow))
-        .execute(),
-    );
+    await conflicts(insertRows(db, 'audit_events', events.slice(start, start + INSERT_CHUNK).map(toRow)));
   }
 }
 
 export function auditRepository({ db, dialect }: RepositoryContext): AuditRepository {
   const readHead = async (tenantId: string, lock: boolean): Promise<ChainHead | undefined> => {
-    const query = db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId);
-    return (lock && dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+    const [row] = (await (lock && dialect === 'postgres' ? lockHeadRow : selectHead)(db, tenantId)).rows;
+    return row;
   };
 
   return {

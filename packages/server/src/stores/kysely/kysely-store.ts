@@ -10,6 +10,7 @@ import type { Store, StoreScope } from '../store.js';
 import { isRetryable } from './errors.js';
 import { ReentryGuard } from './reentry-guard.js';
 import { createScope } from './scope.js';
+import { bufferedAudit } from './audit-buffer.js';
 
 /** Attempts of a PostgreSQL transaction that keeps losing to concurrent ones before giving up. */
 const MAX_ATTEMPTS = 5;
@@ -94,13 +95,21 @@ export class KyselyStore implements Store {
     this.#guard.check();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => this.#guard.run(() => work(createScope({ db: trx, dialect: this.dialect }))));
+        return await this.db.transaction().execute((trx) => this.#guard.run(() => this.#inTransaction(trx, work)));
       } catch (error) {
         if (this.dialect !== 'postgres' || attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
         // Jittered backoff, so the transactions that collided do not collide again in lockstep.
         await delay(Math.random() * 10 * 2 ** attempt);
       }
     }
+  }
+
+  async #inTransaction<T>(trx: Kysely<Database>, work: (scope: StoreScope) => Promise<T>): Promise<T> {
+    const scope = createScope({ db: trx, dialect: this.dialect });
+    const audit = bufferedAudit(scope.audit);
+    const result = await work({ ...scope, audit });
+    await audit.flush();
+    return result;
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,11 @@ import type { Verdict, VoteRecord } from '../records.js';
 import type { VoteRepository } from '../store.js';
 import { fromNullableJson, toNullableJson, type RepositoryContext } from './context.js';
 import { insertOnce } from './insert-once.js';
+import { prepared } from './prepared.js';
+
+const selectByApproval = prepared('votes.listByApproval', (db, p) =>
+  db.selectFrom('votes').selectAll().where('tenant_id', '=', p(0)).where('approval_id', '=', p(1)).orderBy('created_at').orderBy('id'),
+);
 
 function toVote(row: Selectable<VotesTable>): VoteRecord {
   return {
@@ -47,14 +52,7 @@ export function voteRepository({ db }: RepositoryContext): VoteRepository {
 
     /** In the order they were cast. */
     async listByApproval(tenantId, approvalId) {
-      const rows = await db
-        .selectFrom('votes')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('approval_id', '=', approvalId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
+      const { rows } = await selectByApproval(db, tenantId, approvalId);
       return rows.map(toVote);
     },
   };
