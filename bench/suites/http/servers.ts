@@ -24,8 +24,13 @@ export interface ChildServer {
   stop(): Promise<number | null>;
 }
 
+// Both servers run as in production: NODE_ENV=production turns off checks meant for development.
 async function spawnServer(args: string[]): Promise<ChildServer> {
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

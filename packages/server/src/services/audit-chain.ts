@@ -1,10 +1,11 @@
 // The tamper-evident audit trail: every event is hashed over its predecessor's hash, per tenant,
 // so that any edited, removed, reordered or (with an anchored head) truncated event is detected.
 
-import { canonicalJson } from '@tollgate/core';
+import { eventHash } from '../stores/audit-seal.js';
 import { GENESIS_HASH, type ChainHead, type StoreScope } from '../stores/store.js';
-import type { AuditEvent } from '../stores/records.js';
-import { newId, sha256 } from '../util/ids.js';
+import { newId } from '../util/ids.js';
+
+export { eventHash };
 
 export interface AuditDraft {
   type: string;
@@ -13,35 +14,21 @@ export interface AuditDraft {
   data?: Record<string, unknown>;
 }
 
-export function eventHash(event: Omit<AuditEvent, 'hash'>): string {
-  const { prev_hash, ...content } = event;
-  return sha256(`${prev_hash}\n${canonicalJson(content)}`);
-}
-
-/** Appends drafts to the tenant's chain inside the caller's transaction. */
-export async function appendAudit(scope: StoreScope, tenantId: string, drafts: AuditDraft[], now: number): Promise<AuditEvent[]> {
-  if (drafts.length === 0) return [];
-  const head = await scope.audit.lockHead(tenantId);
-  let { seq, hash } = head;
-  const events: AuditEvent[] = [];
-  for (const draft of drafts) {
-    seq += 1;
-    const unhashed: Omit<AuditEvent, 'hash'> = {
+/** Appends drafts to the tenant's chain inside the caller's transaction (numbered and hashed as it commits). */
+export async function appendAudit(scope: StoreScope, tenantId: string, drafts: AuditDraft[], now: number): Promise<void> {
+  if (drafts.length === 0) return;
+  await scope.audit.appendUnsealed(
+    tenantId,
+    drafts.map((draft) => ({
       tenant_id: tenantId,
-      seq,
       id: newId('evt', now),
       type: draft.type,
       actor: draft.actor,
       subject: draft.subject ?? null,
       data: draft.data ?? {},
       created_at: now,
-      prev_hash: hash,
-    };
-    hash = eventHash(unhashed);
-    events.push({ ...unhashed, hash });
-  }
-  await scope.audit.append(tenantId, events);
-  return events;
+    })),
+  );
 }
 
 export interface ChainProblem {

@@ -992,29 +992,50 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       expect(await store.audit.head(tenantId)).toEqual({ seq: 20, hash: events[19]!.hash });
     });
 
-    it("holds a transaction's appends until it commits: later appends continue them, reads see them, a rollback leaves none", async () => {
+    it('numbers and hashes unsealed events onto the chain: in a transaction at commit, reads see them, a rollback leaves none', async () => {
       const tenantId = await newTenant(store);
+      const unsealed = (i: number) => {
+        const { seq: _seq, prev_hash: _prev, hash: _hash, ...event } = nextEvent(tenantId, { seq: 0, hash: GENESIS_HASH }, { data: { i } });
+        return event;
+      };
+      await store.audit.appendUnsealed(tenantId, [unsealed(0)]);
       const seen = await store.transaction(async (scope) => {
-        for (let i = 0; i < 3; i++) {
-          const head = await scope.audit.lockHead(tenantId);
-          await scope.audit.append(tenantId, [nextEvent(tenantId, head, { data: { i } })]);
-        }
-        const stale = nextEvent(tenantId, { seq: 0, hash: GENESIS_HASH });
-        await expect(scope.audit.append(tenantId, [stale])).rejects.toBeInstanceOf(StoreConflictError);
+        await scope.audit.appendUnsealed(tenantId, [unsealed(1)]);
+        await scope.audit.appendUnsealed(tenantId, [unsealed(2), unsealed(3)]);
         return { head: await scope.audit.head(tenantId), count: await scope.audit.count(tenantId) };
       });
-      expect(seen.count).toBe(3);
       const events = await store.audit.list(tenantId);
-      expect(events.map((event) => event.data.i)).toEqual([0, 1, 2]);
-      expect(seen.head).toEqual({ seq: 3, hash: events[2]!.hash });
+      expect(seen.count).toBe(4);
+      expect(events.map((event) => [event.seq, event.data.i])).toEqual([
+        [1, 0],
+        [2, 1],
+        [3, 2],
+        [4, 3],
+      ]);
+      events.forEach((event, i) => expect(event.prev_hash).toBe(i === 0 ? GENESIS_HASH : events[i - 1]!.hash));
+      expect(seen.head).toEqual({ seq: 4, hash: events[3]!.hash });
 
       await expect(
         store.transaction(async (scope) => {
-          await scope.audit.append(tenantId, [nextEvent(tenantId, await scope.audit.lockHead(tenantId))]);
+          await scope.audit.appendUnsealed(tenantId, [unsealed(4)]);
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
-      expect(await store.audit.head(tenantId)).toEqual({ seq: 3, hash: events[2]!.hash });
+      expect(await store.audit.head(tenantId)).toEqual({ seq: 4, hash: events[3]!.hash });
+
+      // Concurrent writers each hold their events until commit, and still form one chain.
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.transaction(async (scope) => {
+            await scope.audit.appendUnsealed(tenantId, [unsealed(10 + i)]);
+            await yieldTurn();
+            await scope.audit.appendUnsealed(tenantId, [unsealed(20 + i)]);
+          }),
+        ),
+      );
+      const all = await store.audit.list(tenantId);
+      expect(all.map((event) => event.seq)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+      all.forEach((event, i) => expect(event.prev_hash).toBe(i === 0 ? GENESIS_HASH : all[i - 1]!.hash));
     });
 
     it('pages 100 events by default and at most 1000', async () => {

@@ -26,6 +26,7 @@ import type {
 } from './records.js';
 import type { EventChannel } from '../db/postgres-events.js';
 import type { NotificationLinkRepository, OutboxRepository, UserIdentityRepository } from './notify-store.js';
+import type { UnsealedEvent } from './audit-seal.js';
 
 export interface Page {
   limit?: number;
@@ -223,6 +224,11 @@ export interface AuditRepository {
   lockHead(tenantId: string): Promise<ChainHead>;
   /** Inserts events (already numbered and hashed) and moves the head to the last of them. */
   append(tenantId: string, events: AuditEvent[]): Promise<void>;
+  /**
+   * Numbers and hashes events onto the tenant's chain and appends them. Inside a transaction they
+   * are held until it commits, so the head is locked only for the commit.
+   */
+  appendUnsealed(tenantId: string, events: UnsealedEvent[]): Promise<void>;
   head(tenantId: string): Promise<ChainHead>;
   /** Events in seq order after `afterSeq`. */
   list(tenantId: string, options?: { afterSeq?: number; limit?: number; type?: string; subject?: string }): Promise<AuditEvent[]>;

@@ -1,10 +1,11 @@
-// Audit events appended inside a transaction are held until it is about to commit, then written
-// with one head update and one multi-row insert per tenant. A group commit of a hundred decisions
-// so reads and moves each tenant's chain head once instead of a hundred times, and on PostgreSQL
-// the head's row lock is held only from the flush to the commit.
+// Audit events appended inside a transaction are held until it is about to commit, then numbered,
+// hashed and written with one head update and multi-row inserts per tenant. A group commit of a
+// hundred decisions so moves each tenant's chain head once instead of a hundred times, and on
+// PostgreSQL the head's row lock, which every writer of the tenant waits for, is held only from
+// the flush to the commit rather than from the transaction's first event.
 
-import { StoreConflictError, type AuditRepository, type ChainHead } from '../store.js';
-import type { AuditEvent } from '../records.js';
+import type { UnsealedEvent } from '../audit-seal.js';
+import type { AuditRepository } from '../store.js';
 
 export interface BufferedAudit extends AuditRepository {
   /** Writes what is held; the transaction calls it before committing. */
@@ -12,41 +13,35 @@ export interface BufferedAudit extends AuditRepository {
 }
 
 export function bufferedAudit(inner: AuditRepository): BufferedAudit {
-  const held = new Map<string, AuditEvent[]>();
+  const held = new Map<string, UnsealedEvent[]>();
 
   const flush = async (): Promise<void> => {
     for (const [tenantId, events] of held) {
       held.delete(tenantId);
-      await inner.append(tenantId, events);
+      await inner.appendUnsealed(tenantId, events);
     }
   };
 
   return {
     flush,
 
-    async lockHead(tenantId): Promise<ChainHead> {
-      // The head was locked (PostgreSQL) or the write lock taken (SQLite) when the first held
-      // event's head was read; the chain now ends at the last held event.
-      const last = held.get(tenantId)?.at(-1);
-      return last === undefined ? inner.lockHead(tenantId) : { seq: last.seq, hash: last.hash };
+    async appendUnsealed(tenantId, events) {
+      const pending = held.get(tenantId);
+      if (pending === undefined) held.set(tenantId, [...events]);
+      else pending.push(...events);
+    },
+
+    // Everything else sees the chain with the held events on it.
+    async lockHead(tenantId) {
+      await flush();
+      return inner.lockHead(tenantId);
     },
 
     async append(tenantId, events) {
-      const first = events[0];
-      if (first === undefined) return;
-      const pending = held.get(tenantId);
-      const last = pending?.at(-1);
-      if (pending === undefined || last === undefined) {
-        held.set(tenantId, [...events]);
-        return;
-      }
-      if (first.seq !== last.seq + 1 || first.prev_hash !== last.hash) {
-        throw new StoreConflictError(`audit chain of tenant \`${tenantId}\` does not end at seq ${first.seq - 1}`);
-      }
-      pending.push(...events);
+      await flush();
+      return inner.append(tenantId, events);
     },
 
-    // Reads see every event appended before them.
     async head(tenantId) {
       await flush();
       return inner.head(tenantId);

@@ -1,11 +1,12 @@
 // The per-tenant hash-chained audit trail: its events and the head that says where the chain ends.
 
 import type { Kysely, Selectable } from 'kysely';
-import type { AuditEventsTable, Database } from '../../db/schema.js';
+import type { AuditEventsTable, Database, Dialect } from '../../db/schema.js';
 import type { AuditEvent } from '../records.js';
 import { GENESIS_HASH, StoreConflictError, type AuditRepository, type ChainHead } from '../store.js';
 import { fromJson, pageLimit, toJson, type RepositoryContext } from './context.js';
 import { conflicts } from './errors.js';
+import { seal } from '../audit-seal.js';
 import { insertRows, prepared, updateRow } from './prepared.js';
 
 /** Rows per INSERT: under both databases' limits on bound parameters, and few statement shapes to keep. */
@@ -82,29 +83,33 @@ async function appendEvents(db: Kysely<Database>, tenantId: string, events: Audi
   }
 }
 
-export function auditRepository({ db, dialect }: RepositoryContext): AuditRepository {
-  const readHead = async (tenantId: string, lock: boolean): Promise<ChainHead | undefined> => {
-    const [row] = (await (lock && dialect === 'postgres' ? lockHeadRow : selectHead)(db, tenantId)).rows;
-    return row;
-  };
+async function readHead(db: Kysely<Database>, dialect: Dialect, tenantId: string, lock: boolean): Promise<ChainHead | undefined> {
+  const [row] = (await (lock && dialect === 'postgres' ? lockHeadRow : selectHead)(db, tenantId)).rows;
+  return row;
+}
 
+/**
+ * PostgreSQL: SELECT … FOR UPDATE, after creating the head row if the chain is new (ON CONFLICT
+ * DO NOTHING waits for a racing creator, so both then lock the same row).
+ * SQLite: the write transaction already excludes every other writer.
+ */
+async function lockHead(db: Kysely<Database>, dialect: Dialect, tenantId: string): Promise<ChainHead> {
+  const head = await readHead(db, dialect, tenantId, true);
+  if (head !== undefined) return head;
+  await db
+    .insertInto('audit_heads')
+    .values({ tenant_id: tenantId, seq: 0, hash: GENESIS_HASH })
+    .onConflict((oc) => oc.column('tenant_id').doNothing())
+    .execute();
+  const created = await readHead(db, dialect, tenantId, true);
+  if (created === undefined) throw new Error(`audit head of tenant \`${tenantId}\` vanished while locking it`);
+  return created;
+}
+
+export function auditRepository({ db, dialect }: RepositoryContext): AuditRepository {
   return {
-    /**
-     * PostgreSQL: SELECT … FOR UPDATE, after creating the head row if the chain is new (ON
-     * CONFLICT DO NOTHING waits for a racing creator, so both then lock the same row).
-     * SQLite: the write transaction already excludes every other writer.
-     */
-    async lockHead(tenantId) {
-      const head = await readHead(tenantId, true);
-      if (head !== undefined) return head;
-      await db
-        .insertInto('audit_heads')
-        .values({ tenant_id: tenantId, seq: 0, hash: GENESIS_HASH })
-        .onConflict((oc) => oc.column('tenant_id').doNothing())
-        .execute();
-      const created = await readHead(tenantId, true);
-      if (created === undefined) throw new Error(`audit head of tenant \`${tenantId}\` vanished while locking it`);
-      return created;
+    lockHead(tenantId) {
+      return lockHead(db, dialect, tenantId);
     },
 
     async append(tenantId, events) {
@@ -115,8 +120,18 @@ export function auditRepository({ db, dialect }: RepositoryContext): AuditReposi
       else await db.transaction().execute((trx) => appendEvents(trx, tenantId, events));
     },
 
+    async appendUnsealed(tenantId, events) {
+      if (events.length === 0) return;
+      const write = async (trx: Kysely<Database>): Promise<void> => {
+        const head = await lockHead(trx, dialect, tenantId);
+        await appendEvents(trx, tenantId, seal(head, events));
+      };
+      if (db.isTransaction) await write(db);
+      else await db.transaction().execute(write);
+    },
+
     async head(tenantId) {
-      return (await readHead(tenantId, false)) ?? { seq: 0, hash: GENESIS_HASH };
+      return (await readHead(db, dialect, tenantId, false)) ?? { seq: 0, hash: GENESIS_HASH };
     },
 
     async list(tenantId, options = {}) {
