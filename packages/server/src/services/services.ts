@@ -22,6 +22,9 @@ import { environmentSecrets, type SecretLookup } from '../config/secrets.js';
 import { NotificationRouter } from '../notify/router.js';
 import { NotificationService } from '../notify/notification-service.js';
 
+/** Group commits in flight at once on PostgreSQL, within the default pool of 10 connections. */
+const POSTGRES_COMMITS_AT_ONCE = 4;
+
 export interface Services {
   store: Store;
   clock: Clock;
@@ -56,7 +59,8 @@ export function createServices(options: {
 }): Services {
   const { store, policies, clock, secret, baseUrl } = options;
   const bus = new EventBus();
-  const batcher = new WriteBatcher(store);
+  // PostgreSQL overlaps a few group commits (on separate pooled connections); SQLite has one writer.
+  const batcher = new WriteBatcher(store, { concurrency: store.dialect === 'postgres' ? POSTGRES_COMMITS_AT_ONCE : 1 });
   const runner = new WorkflowRunner(secret, policies, new NotificationRouter({ policies, secret, baseUrl }));
   let secretOnce: Promise<string> | undefined;
   // Created once and kept in the database, so every node signs with the same secret.

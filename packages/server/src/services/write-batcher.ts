@@ -1,6 +1,10 @@
 // Group commit: writes that arrive together are committed in one transaction, so that a burst
 // of decisions costs one commit instead of one each. Every write is durable before its caller
 // is answered; a failing write is retried alone so that it cannot sink its neighbours.
+//
+// SQLite has one writer, so one batch commits at a time. PostgreSQL runs several batches at once
+// on separate connections: their statements overlap, and they meet only at the tenant's audit
+// head, which each locks just for its commit.
 
 import type { Store, StoreScope } from '../stores/store.js';
 
@@ -10,15 +14,28 @@ interface Pending<T> {
   reject: (error: unknown) => void;
 }
 
+export interface WriteBatcherOptions {
+  /** Writes per transaction at most. */
+  maxBatch?: number;
+  /** Transactions committing at once. */
+  concurrency?: number;
+}
+
 export class WriteBatcher {
   private queue: Pending<unknown>[] = [];
   private scheduled = false;
-  private flushing: Promise<void> = Promise.resolve();
+  private active = 0;
+  private idle: Array<() => void> = [];
+  private readonly maxBatch: number;
+  private readonly concurrency: number;
 
   constructor(
     private readonly store: Store,
-    private readonly maxBatch = 256,
-  ) {}
+    options: WriteBatcherOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 256;
+    this.concurrency = options.concurrency ?? 1;
+  }
 
   /** Runs `work` in a transaction shared with the other writes of this tick; resolves after commit. */
   write<T>(work: (scope: StoreScope) => Promise<T>): Promise<T> {
@@ -26,40 +43,46 @@ export class WriteBatcher {
       this.queue.push({ work, resolve, reject } as Pending<unknown>);
       if (!this.scheduled) {
         this.scheduled = true;
+        // One tick's arrivals make one batch.
         setImmediate(() => {
-          this.flushing = this.flushing.then(() => this.flush());
+          this.scheduled = false;
+          this.pump();
         });
       }
     });
   }
 
   /** Resolves when everything queued so far is committed (for shutdown). */
-  async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.scheduled) {
-      await new Promise((resolve) => setImmediate(resolve));
-      await this.flushing;
-    }
-    await this.flushing;
+  drain(): Promise<void> {
+    if (this.queue.length === 0 && this.active === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    while (this.queue.length > 0) {
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      if (batch.length === 1) {
-        await this.runAlone(batch[0]!);
-        continue;
-      }
-      const results: unknown[] = [];
-      try {
-        await this.store.transaction(async (scope) => {
-          results.length = 0;
-          for (const item of batch) results.push(await item.work(scope));
-        });
-        batch.forEach((item, index) => item.resolve(results[index]));
-      } catch {
-        for (const item of batch) await this.runAlone(item);
-      }
+      this.active++;
+      void this.commit(batch).finally(() => {
+        this.active--;
+        this.pump();
+      });
+    }
+    if (this.queue.length === 0 && this.active === 0 && !this.scheduled) {
+      for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+
+  private async commit(batch: Pending<unknown>[]): Promise<void> {
+    if (batch.length === 1) return this.runAlone(batch[0]!);
+    const results: unknown[] = [];
+    try {
+      await this.store.transaction(async (scope) => {
+        results.length = 0;
+        for (const item of batch) results.push(await item.work(scope));
+      });
+      batch.forEach((item, index) => item.resolve(results[index]));
+    } catch {
+      for (const item of batch) await this.runAlone(item);
     }
   }
 

@@ -14,7 +14,8 @@ const selectByApproval = prepared('assignments.listByApproval', (db, p) =>
 async function adjustLoads(db: Kysely<Database>, tenantId: string, userIds: string[], by: 1 | -1): Promise<void> {
   const changes = new Map<string, number>();
   for (const id of userIds) changes.set(id, (changes.get(id) ?? 0) + by);
-  for (const [userId, change] of changes) {
+  // In one order everywhere, so two transactions moving the same people's counts cannot deadlock.
+  for (const [userId, change] of [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     await db
       .insertInto('assignment_loads')
       .values({ tenant_id: tenantId, user_id: userId, open_count: Math.max(change, 0) })
