@@ -1,4 +1,5 @@
-// Benchmark entry point: `tsx bench/run.ts [suite…] [--quick] [--json]`; no suite runs them all.
+// Benchmark entry point: `tsx bench/run.ts [suite…] [--quick] [--json] [--db sqlite|postgres]`; no
+// suite runs them all.
 // A suite is any bench/suites/<name>.ts whose default export is a Suite, so adding one needs no edit here.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -34,14 +35,42 @@ function machine(): Record<string, unknown> {
   };
 }
 
+/**
+ * Takes `--db VALUE` or `--db=VALUE` out of the arguments. Suites read the choice from
+ * TOLLGATE_BENCH_DB, which the flag sets (the environment variable alone still works).
+ */
+function takeDb(args: string[]): { rest: string[]; db?: string; error?: string } {
+  const rest: string[] = [];
+  let db: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--db') {
+      db = args[++i];
+      if (db === undefined || db.startsWith('--')) return { rest, error: '`--db` needs a value: sqlite, postgres or sqlite,postgres' };
+    } else if (arg.startsWith('--db=')) db = arg.slice('--db='.length);
+    else rest.push(arg);
+  }
+  if (db !== undefined && !db.split(',').every((kind) => kind.trim() === 'sqlite' || kind.trim() === 'postgres')) {
+    return { rest, error: `\`--db\` must be sqlite, postgres or sqlite,postgres, not \`${db}\`` };
+  }
+  return db === undefined ? { rest } : { rest, db };
+}
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+  const parsed = takeDb(process.argv.slice(2));
+  if (parsed.error !== undefined) {
+    console.error(parsed.error);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed.db !== undefined) process.env.TOLLGATE_BENCH_DB = parsed.db;
+  const args = parsed.rest;
   const flags = new Set(args.filter((a) => a.startsWith('--')));
   const wanted = args.filter((a) => !a.startsWith('--'));
   const available = await listSuites();
 
   if (flags.has('--help')) {
-    console.log('usage: npm run bench -- [suite…] [--quick] [--json]\n');
+    console.log('usage: npm run bench -- [suite…] [--quick] [--json] [--db sqlite|postgres|sqlite,postgres]\n');
     for (const name of available) console.log(`  ${name.padEnd(12)} ${(await loadSuite(name)).description}`);
     return;
   }

@@ -1,5 +1,6 @@
-// HTTP suite: decisions per second and latency of POST /v1/actions on `tollgate serve` (SQLite,
-// optionally PostgreSQL) under autocannon, against a bare Fastify route answering a canned decision.
+// HTTP suite: decisions per second and latency of POST /v1/actions on `tollgate serve` under
+// autocannon, against a bare Fastify route answering a canned decision: on SQLite, and with
+// `--db postgres` on PostgreSQL with one node and with two nodes sharing one database.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +13,17 @@ import { createAgentKey, createDatabase, startBare, startTollgate, type ChildSer
 const CONNECTIONS = 50;
 const TARGET_RATIO = 0.4;
 const TARGET_P99_MS = 10;
+/** PostgreSQL, one node: a share of the bare route's rate (a network database costs round trips). */
+const TARGET_POSTGRES_RATIO = 0.25;
 
 type Kind = 'sqlite' | 'postgres';
 
 interface TargetResult extends LoadResult {
   target: string;
-  /** CPU used, in cores: the server process, autocannon (this process), everything else. */
+  kind?: Kind;
+  /** `tollgate serve` processes sharing the load (and the database). */
+  nodes?: number;
+  /** CPU used, in cores: the server processes, autocannon (this process), everything else. */
   server_cpu: number | null;
   load_cpu: number;
   other_cpu: number | null;
@@ -44,16 +50,27 @@ function machineCpuSeconds(): number | null {
   }
 }
 
-async function measure(target: string, server: ChildServer, key: string | undefined, options: LoadOptions): Promise<TargetResult> {
-  process.stderr.write(`  ${target}: ${options.warmupS} s warm-up, ${options.durationS} s timed\n`);
+/** Seconds of CPU the processes have used so far, or null if any is unknown. */
+function cpuSecondsOf(servers: ChildServer[]): number | null {
+  const each = servers.map((server) => cpuSeconds(server.pid));
+  return each.some((seconds) => seconds === null) ? null : each.reduce<number>((sum, seconds) => sum + seconds!, 0);
+}
+
+async function measure(target: string, servers: ChildServer[], key: string | undefined, options: LoadOptions): Promise<TargetResult> {
+  const spread = servers.length > 1 ? `, ${options.connections / servers.length} connections to each node` : '';
+  process.stderr.write(`  ${target}: ${options.warmupS} s warm-up, ${options.durationS} s timed${spread}\n`);
   // CPU is sampled around warm-up and run together; the warm-up is short and loads the same way.
-  const serverBefore = cpuSeconds(server.pid);
+  const serverBefore = cpuSecondsOf(servers);
   const machineBefore = machineCpuSeconds();
   const loadBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  const result = await measureLoad(server.url, key, options);
+  const result = await measureLoad(
+    servers.map((server) => server.url),
+    key,
+    options,
+  );
   const wall = (performance.now() - wallBefore) / 1000;
-  const serverAfter = cpuSeconds(server.pid);
+  const serverAfter = cpuSecondsOf(servers);
   const machineAfter = machineCpuSeconds();
   const load = process.cpuUsage(loadBefore);
   const serverCpu = serverBefore === null || serverAfter === null ? null : (serverAfter - serverBefore) / wall;
@@ -68,10 +85,12 @@ async function measure(target: string, server: ChildServer, key: string | undefi
   };
 }
 
+/** The databases to measure on: TOLLGATE_BENCH_DB (which `--db` sets), SQLite by default. */
 function kinds(): Kind[] {
   const wanted = (process.env.TOLLGATE_BENCH_DB ?? 'sqlite').split(',').map((k) => k.trim());
   const unknown = wanted.filter((k) => k !== 'sqlite' && k !== 'postgres');
-  if (unknown.length > 0) throw new Error(`TOLLGATE_BENCH_DB must be sqlite, postgres or both comma-separated, not ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`--db (TOLLGATE_BENCH_DB) must be sqlite, postgres or both comma-separated, not ${unknown.join(', ')}`);
   return wanted as Kind[];
 }
 
@@ -89,25 +108,41 @@ async function profileTollgate(db: string, key: string, options: LoadOptions): P
   return summariseProfile(join(folder, file));
 }
 
+/** Starts `nodes` servers on one database, one after another (the first migrates it). */
+async function startNodes(db: string, nodes: number): Promise<ChildServer[]> {
+  const servers: ChildServer[] = [];
+  try {
+    for (let i = 0; i < nodes; i++) servers.push(await startTollgate(db));
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.stop()));
+    throw error;
+  }
+  return servers;
+}
+
 async function runTollgate(
   kind: Kind,
+  nodes: number,
   options: LoadOptions,
   profile: boolean,
 ): Promise<{ result: TargetResult; profile?: ProfileSummary }> {
   const database = await createDatabase(kind);
   try {
-    const server = await startTollgate(database.url);
+    const servers = await startNodes(database.url, nodes);
     let result: TargetResult;
     let key: string;
     try {
       key = await createAgentKey(database.url, 'bench-bot');
-      const wrong = await checkMix(server.url, key);
-      if (wrong.length > 0) console.log(`! the policy decides the mix differently than expected:\n  ${wrong.join('\n  ')}`);
-      result = await measure(`tollgate (${kind})`, server, key, options);
+      for (const server of servers) {
+        const wrong = await checkMix(server.url, key);
+        if (wrong.length > 0) console.log(`! the policy decides the mix differently than expected:\n  ${wrong.join('\n  ')}`);
+      }
+      const target = kind === 'sqlite' ? 'tollgate (sqlite)' : `tollgate (postgres, ${nodes} node${nodes === 1 ? '' : 's'})`;
+      result = { ...(await measure(target, servers, key, options)), kind, nodes };
     } finally {
-      await server.stop();
+      await Promise.all(servers.map((server) => server.stop()));
     }
-    if (!profile) return { result };
+    if (!profile || nodes > 1) return { result };
     return { result, profile: await profileTollgate(database.url, key, options) };
   } finally {
     await database.drop();
@@ -133,7 +168,9 @@ function printResults(results: TargetResult[]): void {
   console.log(
     formatTable(['target', 'decisions/s', 'p50', 'p99', 'max', 'errors / non-2xx', '÷ bare', 'server', 'autocannon', 'other'], rows),
   );
-  console.log(`CPU in cores of ${cpus().length}; "other" is the rest of the machine (PostgreSQL, and anything else running)`);
+  console.log(
+    `CPU in cores of ${cpus().length}; "server" sums the nodes; "other" is the rest of the machine (PostgreSQL, and anything else running)`,
+  );
 }
 
 interface TargetCheck {
@@ -144,20 +181,41 @@ interface TargetCheck {
 
 function checkTargets(results: TargetResult[]): TargetCheck[] {
   const bare = results[0]!;
-  return results.slice(1).flatMap((r) => {
-    const binding = r.target === 'tollgate (sqlite)';
-    const clean = r.errors + r.timeouts + r.non_2xx === 0;
+  const share = (r: TargetResult): string => `${((r.per_s / bare.per_s) * 100).toFixed(0)}%`;
+  const latency = (r: TargetResult): string => {
+    const failed = r.errors + r.timeouts + r.non_2xx;
+    return `${formatMs(r.p99_ms)}${failed === 0 ? '' : `, ${failed} failed`}`;
+  };
+  const clean = (r: TargetResult): boolean => r.errors + r.timeouts + r.non_2xx === 0;
+  const oneNode = results.find((r) => r.kind === 'postgres' && r.nodes === 1);
+  return results.slice(1).flatMap((r): TargetCheck[] => {
+    if (r.kind === 'postgres' && r.nodes === 1) {
+      return [
+        {
+          target: `${r.target}: ≥ ${TARGET_POSTGRES_RATIO * 100}% of the bare route's decisions/s`,
+          measured: share(r),
+          pass: r.per_s / bare.per_s >= TARGET_POSTGRES_RATIO,
+        },
+        { target: `${r.target}: p99, errors`, measured: latency(r), pass: null },
+      ];
+    }
+    if (r.kind === 'postgres') {
+      return [
+        {
+          target: `${r.target}: more decisions/s than one node`,
+          measured: oneNode === undefined ? share(r) : `${formatRatio(r.per_s / oneNode.per_s)} one node's`,
+          pass: oneNode === undefined ? null : r.per_s > oneNode.per_s,
+        },
+        { target: `${r.target}: p99, errors`, measured: latency(r), pass: null },
+      ];
+    }
     return [
       {
         target: `${r.target}: ≥ ${TARGET_RATIO * 100}% of the bare route's decisions/s`,
-        measured: `${((r.per_s / bare.per_s) * 100).toFixed(0)}%`,
-        pass: binding ? r.per_s / bare.per_s >= TARGET_RATIO : null,
+        measured: share(r),
+        pass: r.per_s / bare.per_s >= TARGET_RATIO,
       },
-      {
-        target: `${r.target}: p99 < ${TARGET_P99_MS} ms, no errors`,
-        measured: `${formatMs(r.p99_ms)}${clean ? '' : `, ${r.errors + r.timeouts + r.non_2xx} failed`}`,
-        pass: binding ? r.p99_ms < TARGET_P99_MS && clean : null,
-      },
+      { target: `${r.target}: p99 < ${TARGET_P99_MS} ms, no errors`, measured: latency(r), pass: r.p99_ms < TARGET_P99_MS && clean(r) },
     ];
   });
 }
@@ -170,7 +228,8 @@ async function run(options: SuiteOptions): Promise<unknown> {
   const profile = process.env.TOLLGATE_BENCH_PROFILE === '1';
   console.log(
     `POST /v1/actions, ${load.connections} connections, ${load.warmupS} s warm-up + ${load.durationS} s timed per target; ` +
-      'servers in child processes, autocannon in this one; mix: 80% ALLOW, 20% REQUIRE_APPROVAL, half with an idempotency key',
+      'servers in child processes, autocannon in this one (with two nodes, half the connections to each); ' +
+      'mix: 80% ALLOW, 20% REQUIRE_APPROVAL, half with an idempotency key',
   );
   console.log(
     `load average before the run: ${loadavg()
@@ -181,15 +240,18 @@ async function run(options: SuiteOptions): Promise<unknown> {
   const results: TargetResult[] = [];
   const bare = await startBare();
   try {
-    results.push(await measure('bare fastify route', bare, undefined, load));
+    results.push(await measure('bare fastify route', [bare], undefined, load));
   } finally {
     await bare.stop();
   }
   const profiles: Record<string, ProfileSummary> = {};
   for (const kind of databases) {
-    const measured = await runTollgate(kind, load, profile);
-    results.push(measured.result);
-    if (measured.profile !== undefined) profiles[kind] = measured.profile;
+    // PostgreSQL is what scales out: one node, then two sharing the database (each on a fresh schema).
+    for (const nodes of kind === 'postgres' ? [1, 2] : [1]) {
+      const measured = await runTollgate(kind, nodes, load, profile);
+      results.push(measured.result);
+      if (measured.profile !== undefined) profiles[kind] = measured.profile;
+    }
   }
 
   console.log('');
@@ -214,7 +276,7 @@ async function run(options: SuiteOptions): Promise<unknown> {
 }
 
 const suite: Suite = {
-  description: 'POST /v1/actions under autocannon: tollgate serve (SQLite; TOLLGATE_BENCH_DB=postgres too) vs a bare Fastify route',
+  description: 'POST /v1/actions under autocannon vs a bare Fastify route: tollgate serve on SQLite, or --db postgres (1 and 2 nodes)',
   run,
 };
 export default suite;

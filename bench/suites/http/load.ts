@@ -138,22 +138,34 @@ function cannon(url: string, key: string | undefined, durationS: number, connect
   });
 }
 
-export async function measureLoad(url: string, key: string | undefined, options: LoadOptions): Promise<LoadResult> {
-  if (options.warmupS > 0) await cannon(url, key, options.warmupS, options.connections);
+/**
+ * Warm-up, then the timed run. With several URLs (nodes of one deployment behind a notional load
+ * balancer) the connections are split evenly between them, one autocannon each, all at once;
+ * their counts are summed and their latencies pooled.
+ */
+export async function measureLoad(urls: string | string[], key: string | undefined, options: LoadOptions): Promise<LoadResult> {
+  const targets = typeof urls === 'string' ? [urls] : urls;
+  const share = (index: number): number =>
+    Math.floor(options.connections / targets.length) + (index < options.connections % targets.length ? 1 : 0);
+  if (options.warmupS > 0) await Promise.all(targets.map((url, i) => cannon(url, key, options.warmupS, share(i))));
   const latencies: number[] = [];
-  const result = await cannon(url, key, options.durationS, options.connections, latencies);
+  const results = await Promise.all(targets.map((url, i) => cannon(url, key, options.durationS, share(i), latencies)));
   const sorted = Float64Array.from(latencies).sort();
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
+  const statusCodes: Record<string, number> = {};
+  for (const result of results) {
+    for (const [code, { count }] of Object.entries(result.statusCodeStats)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  }
+  const sum = (of: (result: Result) => number): number => results.reduce((total, result) => total + of(result), 0);
   return {
-    requests: result.requests.sent,
-    ok: result['2xx'],
-    per_s: result['2xx'] / result.duration,
+    requests: sum((r) => r.requests.sent),
+    ok: sum((r) => r['2xx']),
+    per_s: sum((r) => r['2xx'] / r.duration),
     p50_ms: percentile(sorted, 50),
     p99_ms: percentile(sorted, 99),
     max_ms: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1]!,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non_2xx: result.non2xx,
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    non_2xx: sum((r) => r.non2xx),
     status_codes: statusCodes,
   };
 }

@@ -38,12 +38,21 @@ function withDefaultUser(url: string): string {
   return parsed.toString();
 }
 
+/**
+ * A new connection that gets no answer in this long fails, rather than holding its request: a
+ * database behind a dead network path answers nothing at all.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
 export function connectPostgres(url: string, options: PostgresOptions = {}): Kysely<Database> {
   if (options.schema !== undefined) assertSchemaName(options.schema);
   const pool = new pg.Pool({
     connectionString: withDefaultUser(url),
     max: options.poolSize ?? 10,
     types: typeParsers(),
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Notices a peer that vanished without closing the connection (a failed-over host).
+    keepAlive: true,
     // With several schemas in one database (tests, side-by-side deployments), parallel workers may
     // look up a schema another client is dropping; planning without them avoids that failure.
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema} -c max_parallel_workers_per_gather=0` }),
@@ -51,5 +60,10 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Kys
   // An idle client whose connection drops emits `error` on the pool; without a listener that
   // would crash the process. The pool discards the client and the next query opens a new one.
   pool.on('error', () => {});
+  // A client checked out of the pool has no listener of the pool's: when the database ends its
+  // connection between two queries (a restart terminates every backend), the unhandled `error`
+  // would end the process. The failure reaches the query in flight, or the next one, as an
+  // error; the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

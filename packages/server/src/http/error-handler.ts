@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { statusOf, TollgateError } from '../errors.js';
 import { StoreConflictError } from '../stores/store.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -70,6 +71,14 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof StoreConflictError) return reply.status(409).send(errorBody('action.conflict', error.message));
     const known = fromFastify(error);
     if (known !== undefined) return reply.status(known.status).send(known.body);
+    // The database is restarting or out of reach: a retry may succeed, so say so (503, Retry-After).
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .send(errorBody('server.unavailable', 'the database is unavailable; retry shortly'));
+    }
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send(errorBody('server.internal', 'the server failed to handle this request; it is logged'));
   });
