@@ -9,11 +9,11 @@ import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type Rep
 import { insertOnce } from './insert-once.js';
 import { prepared } from './prepared.js';
 
-const selectById = prepared('actions.get', (db, p) =>
+const selectById = prepared('actions by id', (db, p) =>
   db.selectFrom('actions').selectAll().where('tenant_id', '=', p(0)).where('id', '=', p(1)),
 );
 
-const selectByIdempotencyKey = prepared('actions.findByIdempotencyKey', (db, p) =>
+const selectByIdempotencyKey = prepared('actions by idempotency key', (db, p) =>
   db.selectFrom('actions').selectAll().where('tenant_id', '=', p(0)).where('agent', '=', p(1)).where('idempotency_key', '=', p(2)),
 );
 

@@ -9,11 +9,11 @@ import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type Rep
 import { insertOnce } from './insert-once.js';
 import { prepared, updateRow } from './prepared.js';
 
-const selectById = prepared('approvals.get', (db, p) =>
+const selectById = prepared('approvals by id', (db, p) =>
   db.selectFrom('approvals').selectAll().where('tenant_id', '=', p(0)).where('id', '=', p(1)),
 );
 
-const selectByAction = prepared('approvals.getByAction', (db, p) =>
+const selectByAction = prepared('approvals by action', (db, p) =>
   db.selectFrom('approvals').selectAll().where('tenant_id', '=', p(0)).where('action_id', '=', p(1)),
 );
 

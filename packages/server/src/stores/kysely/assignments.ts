@@ -6,7 +6,7 @@ import type { AssignmentRepository } from '../store.js';
 import type { RepositoryContext } from './context.js';
 import { prepared } from './prepared.js';
 
-const selectByApproval = prepared('assignments.listByApproval', (db, p) =>
+const selectByApproval = prepared('assignments by approval', (db, p) =>
   db.selectFrom('assignments').selectAll().where('tenant_id', '=', p(0)).where('approval_id', '=', p(1)).orderBy('assigned_at'),
 );
 

@@ -12,8 +12,8 @@ import { insertRows, prepared, updateRow } from './prepared.js';
 /** Rows per INSERT: under both databases' limits on bound parameters, and few statement shapes to keep. */
 const INSERT_CHUNK = 64;
 
-const selectHead = prepared('audit.head', (db, p) => db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', p(0)));
-const lockHeadRow = prepared('audit.lockHead', (db, p) =>
+const selectHead = prepared('audit head', (db, p) => db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', p(0)));
+const lockHeadRow = prepared('audit head for update', (db, p) =>
   db.selectFrom('audit_heads').select(['seq', 'hash']).where('tenant_id', '=', p(0)).forUpdate(),
 );
 

@@ -8,7 +8,7 @@ import { fromNullableJson, toNullableJson, type RepositoryContext } from './cont
 import { insertOnce } from './insert-once.js';
 import { prepared } from './prepared.js';
 
-const selectByApproval = prepared('votes.listByApproval', (db, p) =>
+const selectByApproval = prepared('votes by approval', (db, p) =>
   db.selectFrom('votes').selectAll().where('tenant_id', '=', p(0)).where('approval_id', '=', p(1)).orderBy('created_at').orderBy('id'),
 );
 
