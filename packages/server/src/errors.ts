@@ -68,6 +68,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'approval.invalid_delegate': 400,
   'policy.invalid': 422,
   'shadow.not_set': 404,
+  'shadow.changed': 409,
   'notify.not_found': 404,
   'notify.not_dead': 409,
   'notify.not_configured': 404,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveConfig } from '../src/config/config.js';
+import { ROLLUP_FORMAT } from '../src/services/metrics-service.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
 import type { StoreScope } from '../src/stores/store.js';
 import { ManualClock } from '../src/util/clock.js';
@@ -171,17 +172,27 @@ describe.each(DATABASES)('oversight metrics on %s', (kind) => {
     expect(flagged).toMatchObject({ actions: 51, ran: 51, misses: 1, miss_rate: 1 / 51 });
   });
 
-  it('rolls settled days up once and reads the same figures from them, leaving days with waiting requests live', async () => {
+  it('rolls closed days up ahead, waiting requests and all, and reads the same figures from them', async () => {
+    const { metrics, store } = server.services;
+    const range = { from: NOW - 32 * DAY, to: NOW };
     const first = await admin('GET', '/v1/metrics?window=30d');
-    const stored = await server.services.store.metrics.days('default', { from: NOW - 31 * DAY, to: NOW });
-    expect(stored.length).toBeGreaterThan(0);
-    const slowDay = Math.floor((NOW - 25 * HOUR) / DAY) * DAY;
-    expect(stored.map((d) => d.day)).not.toContain(slowDay);
-    expect(stored.map((d) => d.day)).toContain(Math.floor((NOW - 20 * DAY) / DAY) * DAY);
+    // Queries read rows; only the rollup task writes rollups.
+    expect(await store.metrics.currentDays('default', range, ROLLUP_FORMAT)).toEqual([]);
+    const firstDay = Math.floor((NOW - 31 * DAY) / DAY) * DAY;
+    const lastDay = Math.floor(NOW / DAY) * DAY - DAY;
+    expect(await metrics.rollUp()).toEqual({ built: (lastDay - firstDay) / DAY + 1, busy: 0 });
+    const days = (await store.metrics.currentDays('default', range, ROLLUP_FORMAT)).sort((a, b) => a - b);
+    expect(days[0]).toBe(firstDay);
+    expect(days.at(-1)).toBe(lastDay);
+    // The day of the request still waiting is rolled up too: its decision will mark the day stale.
+    expect(days).toContain(Math.floor((NOW - 25 * HOUR) / DAY) * DAY);
     const second = await admin('GET', '/v1/metrics?window=30d');
     expect(second.body.gates).toEqual(first.body.gates);
     expect(second.body.approvers).toEqual(first.body.approvers);
+    expect(second.body.agents).toEqual(first.body.agents);
+    expect(second.body.totals).toEqual(first.body.totals);
     expect(second.body.warnings).toEqual(first.body.warnings);
+    expect(await metrics.rollUp()).toEqual({ built: 0, busy: 0 });
   });
 
   it('narrows to one grouping and window, and refuses bad ones', async () => {

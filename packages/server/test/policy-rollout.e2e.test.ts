@@ -1,14 +1,17 @@
 // Trying a policy before it goes live, over real HTTP, the CLI and both databases: simulating a
 // stricter and a looser candidate on a recorded history gives exact counts; a shadow policy
-// records its differences without enforcing them, and promoting it switches the live policy.
+// records its differences without enforcing them, and promoting it switches the live policy. The
+// shadow and the promotion are kept in the database: they survive restarts and reach every node,
+// until the policy files change.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadPolicy } from '@tollgate/core';
 import { main } from '../src/cli/main.js';
 import { serveConfig } from '../src/config/config.js';
-import { startServer } from '../src/server/start.js';
+import { startServer, type RunningServer } from '../src/server/start.js';
 import { createTestDatabase, DATABASES, type TestDatabase } from './helpers/databases.js';
 import { client } from './helpers/http.js';
 import { startTestServer, type Authed, type TestServer } from './helpers/in-process.js';
@@ -224,5 +227,162 @@ describe('tollgate serve --shadow', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+const versionOf = (text: string): string => {
+  const loaded = loadPolicy(files(text));
+  if (!loaded.ok) throw new Error('test policy does not load');
+  return loaded.policy.version;
+};
+
+describe.each(DATABASES)('shadow and promotion kept in the database on %s', (kind) => {
+  let database: TestDatabase;
+  let policyDir: string;
+  let refundBot: string;
+  const running: RunningServer[] = [];
+
+  /** One `tollgate serve` node on the shared database and policy folder. */
+  async function node(): Promise<RunningServer> {
+    const server = await startServer(serveConfig({ db: database.url, policy: policyDir, port: 0, rateLimit: 0 }, {}), {
+      logger: false,
+      watchPolicy: false,
+    });
+    running.push(server);
+    return server;
+  }
+
+  async function stop(server: RunningServer): Promise<void> {
+    running.splice(running.indexOf(server), 1);
+    await server.close();
+  }
+
+  const as = async (server: RunningServer, name: string) =>
+    client(server.url, (await server.services.auth.login(name, `${name}-password`)).token);
+  const agentOn = (server: RunningServer) => client(server.url, refundBot);
+
+  /** On PostgreSQL the other node hears the change; on SQLite (no events) it re-reads on its own schedule, done here at once. */
+  async function reaches(server: RunningServer, check: () => void): Promise<void> {
+    if (kind === 'sqlite') await server.services.shadow.sync();
+    await vi.waitFor(check, { timeout: 10_000 });
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    policyDir = mkdtempSync(join(tmpdir(), 'tollgate-kept-'));
+    writeFileSync(join(policyDir, 'policy.yaml'), LIVE);
+    const first = await node();
+    const { auth } = first.services;
+    await auth.addUser({ name: 'admin', password: 'admin-password', role: 'admin', groups: [] });
+    await auth.addUser({ name: 'ann', password: 'ann-password', role: 'approver', groups: ['finance'] });
+    await auth.addUser({ name: 'audrey', password: 'audrey-password', role: 'auditor', groups: [] });
+    refundBot = (await auth.createKey('refund-bot')).secret;
+    await stop(first);
+  });
+
+  afterAll(async () => {
+    for (const server of [...running]) await server.close();
+    await database?.drop();
+  });
+
+  it('keeps the shadow across a restart', async () => {
+    const a = await node();
+    const set = await (await as(a, 'admin'))('PUT', '/v1/policy/shadow', { files: files(STRICTER) });
+    expect(set.status).toBe(200);
+    const before = (await (await as(a, 'admin'))('GET', '/v1/policy/shadow')).body;
+    await stop(a);
+
+    const b = await node();
+    const admin = await as(b, 'admin');
+    expect((await admin('GET', '/v1/policy/shadow')).body).toMatchObject({
+      version: set.body.version,
+      loaded_at: before.loaded_at,
+      evaluated: 0,
+    });
+    expect((await agentOn(b)('POST', '/v1/actions', { action_type: 'refund', amount_usd: 700 })).body.decision).toBe('ALLOW');
+    expect((await admin('GET', '/v1/policy/shadow')).body).toMatchObject({ evaluated: 1, differed: 1, stored: { total: 1, stricter: 1 } });
+    expect((await admin('DELETE', '/v1/policy/shadow')).status).toBe(204);
+    await stop(b);
+    const c = await node();
+    expect((await (await as(c, 'admin'))('GET', '/v1/policy/shadow')).body.error.code).toBe('shadow.not_set');
+    await stop(c);
+  });
+
+  it('evaluates the shadow on every node, promotes it everywhere, and keeps the promotion across restarts until the files change', async () => {
+    const [a, b] = [await node(), await node()];
+    const set = await (await as(a, 'admin'))('PUT', '/v1/policy/shadow', { files: files(STRICTER) });
+    await reaches(b, () => expect(b.services.shadow.current()?.version).toBe(set.body.version));
+    expect((await agentOn(b)('POST', '/v1/actions', { action_type: 'refund', amount_usd: 700 })).body.decision).toBe('ALLOW');
+    expect((await (await as(b, 'admin'))('GET', '/v1/policy/shadow')).body).toMatchObject({ evaluated: 1, differed: 1 });
+
+    const promoted = await (await as(a, 'admin'))('POST', '/v1/policy/shadow/promote');
+    expect(promoted.status).toBe(200);
+    expect(promoted.body).toMatchObject({ version: versionOf(STRICTER), previous: versionOf(LIVE) });
+    await reaches(b, () => expect(b.services.policies.current().version).toBe(versionOf(STRICTER)));
+    expect((await agentOn(b)('POST', '/v1/actions', { action_type: 'refund', amount_usd: 700 })).body.decision).toBe('REQUIRE_APPROVAL');
+    expect(b.services.shadow.current()).toBeUndefined();
+    await stop(a);
+    await stop(b);
+
+    // The files still hold the policy the promotion replaced: the promotion stays live, through
+    // restarts and reloads.
+    const c = await node();
+    const admin = await as(c, 'admin');
+    expect((await admin('GET', '/v1/policy')).body.version).toBe(versionOf(STRICTER));
+    expect((await admin('POST', '/v1/policy/reload')).body).toMatchObject({ version: versionOf(STRICTER), changed: false });
+    expect((await agentOn(c)('POST', '/v1/actions', { action_type: 'refund', amount_usd: 700 })).body.decision).toBe('REQUIRE_APPROVAL');
+    expect((await admin('GET', '/v1/policy/shadow')).body.error.code).toBe('shadow.not_set');
+
+    // New files win, and the stored promotion is dropped (audited).
+    writeFileSync(join(policyDir, 'policy.yaml'), LOOSER);
+    expect((await admin('POST', '/v1/policy/reload')).body).toMatchObject({ version: versionOf(LOOSER), changed: true });
+    await vi.waitFor(async () => expect(await c.services.store.shadowDiffs.getPolicy('promoted')).toBeUndefined());
+    const superseded = (await admin('GET', '/v1/audit?type=policy.promotion_superseded')).body.events;
+    expect(superseded).toMatchObject([{ actor: 'system', data: { version: versionOf(STRICTER), files_version: versionOf(LOOSER) } }]);
+    await stop(c);
+    const d = await node();
+    expect(d.services.policies.current().version).toBe(versionOf(LOOSER));
+    await stop(d);
+    writeFileSync(join(policyDir, 'policy.yaml'), LIVE);
+  });
+
+  it('refuses people who are not admins, and a candidate that does not load, changing nothing', async () => {
+    const server = await node();
+    const admin = await as(server, 'admin');
+    const live = server.services.policies.current().version;
+    expect((await admin('PUT', '/v1/policy/shadow', { files: files(LOOSER) })).status).toBe(200);
+    for (const name of ['ann', 'audrey']) {
+      const person = await as(server, name);
+      expect((await person('PUT', '/v1/policy/shadow', { files: files(STRICTER) })).status).toBe(403);
+      expect((await person('POST', '/v1/policy/shadow/promote')).status).toBe(403);
+      expect((await person('DELETE', '/v1/policy/shadow')).status).toBe(403);
+    }
+    const refused = await admin('PUT', '/v1/policy/shadow', { files: files('rules:\n  - name: x\n    match: {}\n    decision: MAYBE\n') });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'policy.invalid' });
+    expect(refused.body.error.details.diagnostics.map((d: { code: string }) => d.code)).toContain('policy.unknown_decision');
+    expect((await admin('GET', '/v1/policy/shadow')).body.version).toBe(versionOf(LOOSER));
+
+    // A stored candidate that no longer loads (stored by an older release) is refused at promotion.
+    const broken = { path: 'policy.yaml', text: 'rules: 3' };
+    await server.services.store.shadowDiffs.putPolicy({
+      slot: 'shadow',
+      version: 'sha256:older',
+      files: [broken],
+      replaces: [],
+      tenant_id: 'default',
+      actor: 'user:someone',
+      created_at: server.services.clock.now(),
+    });
+    const promotions = async () => (await admin('GET', '/v1/audit?type=policy.promoted')).body.events.length;
+    const before = await promotions();
+    const promoted = await admin('POST', '/v1/policy/shadow/promote');
+    expect(promoted.status).toBe(422);
+    expect(promoted.body.error.details.diagnostics.length).toBeGreaterThan(0);
+    expect(server.services.policies.current().version).toBe(live);
+    expect(await server.services.store.shadowDiffs.getPolicy('promoted')).toBeUndefined();
+    expect((await server.services.store.shadowDiffs.getPolicy('shadow'))?.files).toEqual([broken]);
+    expect(await promotions()).toBe(before);
+    await stop(server);
   });
 });

@@ -78,6 +78,12 @@ export interface ApproverMetrics {
   time_to_vote_ms: Percentiles;
   quick_approvals: number;
   quick_approval_rate: number | null;
+  /** Actions this person approved that a review later reversed or flagged. */
+  reversals: number;
+  misses: number;
+  /** reversals ÷ approvals. */
+  reversal_rate: number | null;
+  miss_rate: number | null;
   load_per_day: number;
   gates: string[];
   open_assignments: number;
@@ -217,6 +223,19 @@ function decisionCounts(cells: MetricsCells['actions']): { total: number; unaske
   return { total, unasked, by_decision };
 }
 
+type IssueCell = MetricsCells['issues'][number];
+
+/** Reversals and misses among review findings. */
+function issueCounts(cells: readonly IssueCell[] | undefined): { reversals: number; misses: number } {
+  let reversals = 0;
+  let misses = 0;
+  for (const cell of cells ?? []) {
+    if (cell.kind === 'reversal') reversals += cell.count;
+    else misses += cell.count;
+  }
+  return { reversals, misses };
+}
+
 const byKey =
   <T>(key: (item: T) => string) =>
   (a: T, b: T): number =>
@@ -234,7 +253,7 @@ export function computeMetrics(facts: MetricsFacts, window: MetricsWindow): Metr
   const approversByGate = groupBy(cells.step_approvers, (c) => c.gate);
   const pendingByGate = groupBy(facts.pending, (p) => p.gate);
   const issuesByGate = groupBy(
-    facts.issues.filter((i) => i.gate !== null),
+    cells.issues.filter((i) => i.gate !== null),
     (i) => i.gate!,
   );
   // Gates that only review after the fact (REVIEW rules) appear through their issues.
@@ -244,10 +263,8 @@ export function computeMetrics(facts: MetricsFacts, window: MetricsWindow): Metr
     const requests = requestsByGate.get(gate) ?? [];
     const votes = votesByGate.get(gate) ?? [];
     const approvers = approversByGate.get(gate) ?? [];
-    const issues = issuesByGate.get(gate) ?? [];
     const summary = summarizeRequests(requests, mergedDurations(durationsByGate.get(gate)));
-    const reversals = issues.filter((i) => i.kind === 'reversal').length;
-    const misses = issues.length - reversals;
+    const { reversals, misses } = issueCounts(issuesByGate.get(gate));
     const pending = pendingByGate.get(gate) ?? [];
     const stepApprovers = groupBy(approvers, (a) => a.step);
     return {
@@ -275,6 +292,9 @@ export function computeMetrics(facts: MetricsFacts, window: MetricsWindow): Metr
     const votes = votesByApprover.get(approver) ?? [];
     const summary = summarizeVotes(votes, [], names);
     const quick = votes.reduce((n, v) => n + v.quick, 0);
+    const approved = votes.filter((v) => v.verdict === 'approve');
+    const reversals = approved.reduce((n, v) => n + v.reversals, 0);
+    const misses = approved.reduce((n, v) => n + v.misses, 0);
     const open = openByApprover.get(approver);
     return {
       approver,
@@ -288,6 +308,10 @@ export function computeMetrics(facts: MetricsFacts, window: MetricsWindow): Metr
       time_to_vote_ms: summary.time_to_vote_ms,
       quick_approvals: quick,
       quick_approval_rate: rate(quick, summary.decisions),
+      reversals,
+      misses,
+      reversal_rate: rate(reversals, summary.approvals),
+      miss_rate: rate(misses, summary.approvals),
       load_per_day: summary.decisions / days,
       gates: [...new Set((gatesByApprover.get(approver) ?? []).map((c) => c.gate))].sort(),
       open_assignments: open?.open ?? 0,
@@ -298,15 +322,13 @@ export function computeMetrics(facts: MetricsFacts, window: MetricsWindow): Metr
   const requestsByAgent = groupBy(cells.agent_requests, (c) => c.agent);
   const durationsByAgent = groupBy(cells.agent_durations, (c) => c.agent);
   const countsByAgent = groupBy(cells.actions, (c) => c.agent);
-  const issuesByAgent = groupBy(facts.issues, (i) => i.agent);
+  const issuesByAgent = groupBy(cells.issues, (i) => i.agent);
   const levels = new Map(facts.agents.map((a) => [a.agent, a]));
   const agentNames = new Set([...requestsByAgent.keys(), ...countsByAgent.keys()]);
   const agents: AgentMetrics[] = [...agentNames].sort().map((agent) => {
     const counts = decisionCounts(countsByAgent.get(agent) ?? []);
     const summary = summarizeRequests(requestsByAgent.get(agent) ?? [], mergedDurations(durationsByAgent.get(agent)));
-    const issues = issuesByAgent.get(agent) ?? [];
-    const reversals = issues.filter((i) => i.kind === 'reversal').length;
-    const misses = issues.length - reversals;
+    const { reversals, misses } = issueCounts(issuesByAgent.get(agent));
     const ran = counts.unasked + summary.approved;
     const level = levels.get(agent);
     return {
@@ -326,8 +348,7 @@ export function computeMetrics(facts: MetricsFacts, window: MetricsWindow): Metr
 
   const counts = decisionCounts(cells.actions);
   const summary = summarizeRequests(cells.gate_requests, mergedDurations(cells.gate_durations));
-  const reversals = facts.issues.filter((i) => i.kind === 'reversal').length;
-  const misses = facts.issues.length - reversals;
+  const { reversals, misses } = issueCounts(cells.issues);
   const ran = counts.unasked + summary.approved;
   const votes = summarizeVotes(cells.step_votes, cells.step_approvers, names);
   const activeApprovers = votesByApprover.size;

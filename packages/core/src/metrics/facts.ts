@@ -1,6 +1,6 @@
-// The raw material of oversight metrics. Requests, votes and action counts of a time range are
-// folded into cells (counts and duration histograms per gate, step, approver and agent) that
-// merge exactly, so whole days can be stored once and a month read as thirty rollups.
+// The raw material of oversight metrics. Requests, votes, action counts and review findings of a
+// time range are folded into cells (counts and duration histograms per gate, step, approver and
+// agent) that merge exactly, so whole days can be stored once and a month read as thirty rollups.
 
 import { record, merge, type Histogram } from './histogram.js';
 
@@ -28,6 +28,8 @@ export interface VoteRow {
   /** When the approver could first act: their assignment, else the request's creation. */
   started_at: number;
   created_at: number;
+  /** What a review later found about the action voted on, if anything. */
+  issue?: IssueKind | null;
 }
 
 /** How many of an agent's actions got each decision. */
@@ -35,12 +37,26 @@ export interface ActionCount {
   agent: string;
   decision: string;
   count: number;
+  /** Start of the hour the actions were created in, when counted by hour (series need it). */
+  at?: number;
+}
+
+export type IssueKind = 'flag' | 'reversal';
+
+/** A review that found a problem with an action that ran: a miss (flag) or a reversal. */
+export interface IssueRow {
+  gate: string | null;
+  agent: string;
+  kind: IssueKind;
+  /** When the action was created (its review is dated with it). */
+  at: number;
 }
 
 export interface MetricsRows {
   requests: RequestRow[];
   votes: VoteRow[];
   actions: ActionCount[];
+  issues: IssueRow[];
 }
 
 export interface MetricsCells {
@@ -52,18 +68,25 @@ export interface MetricsCells {
   agent_durations: { agent: string; durations: Histogram }[];
   /** Votes by gate, step and verdict, with the time to vote. */
   step_votes: { gate: string; step: string; verdict: string; count: number; notes: number; durations: Histogram }[];
-  /** Votes by approver and verdict; `quick`: approvals cast in under 10 s. */
-  approver_votes: { approver: string; verdict: string; count: number; notes: number; quick: number; durations: Histogram }[];
+  /**
+   * Votes by approver and verdict; `quick`: approvals cast in under 10 s; `reversals`, `misses`:
+   * votes on actions a review later reversed or flagged.
+   */
+  approver_votes: {
+    approver: string;
+    verdict: string;
+    count: number;
+    notes: number;
+    quick: number;
+    reversals: number;
+    misses: number;
+    durations: Histogram;
+  }[];
   /** Who decides each step. */
   step_approvers: { gate: string; step: string; approver: string; count: number }[];
   actions: ActionCount[];
-}
-
-/** Issues found by review: a miss (flag) or a reversal. */
-export interface IssueFact {
-  gate: string | null;
-  agent: string;
-  kind: 'flag' | 'reversal';
+  /** Review findings by the gate and agent of the action. */
+  issues: { gate: string | null; agent: string; kind: IssueKind; count: number }[];
 }
 
 /** A request still waiting for people (whenever it was created). */
@@ -87,7 +110,6 @@ export interface AgentLevelFact {
 
 /** What is measured as it stands now rather than rolled up by day. */
 export interface CurrentFacts {
-  issues: IssueFact[];
   pending: PendingFact[];
   assignments: OpenAssignmentFact[];
   agents: AgentLevelFact[];
@@ -116,6 +138,7 @@ export function emptyCells(): MetricsCells {
     approver_votes: [],
     step_approvers: [],
     actions: [],
+    issues: [],
   };
 }
 
@@ -188,16 +211,19 @@ function folders() {
       },
     ),
     approver_votes: new Folder<Cell<'approver_votes'>>(
-      () => ({ approver: '', verdict: '', count: 0, notes: 0, quick: 0, durations: {} }),
+      () => ({ approver: '', verdict: '', count: 0, notes: 0, quick: 0, reversals: 0, misses: 0, durations: {} }),
       (a, b) => {
         a.count += b.count;
         a.notes += b.notes;
         a.quick += b.quick;
+        a.reversals += b.reversals;
+        a.misses += b.misses;
         merge(a.durations, b.durations);
       },
     ),
     step_approvers: new Folder<Cell<'step_approvers'>>(() => ({ gate: '', step: '', approver: '', count: 0 }), sum),
     actions: new Folder<ActionCount>(() => ({ agent: '', decision: '', count: 0 }), sum),
+    issues: new Folder<Cell<'issues'>>(() => ({ gate: null, agent: '', kind: 'flag', count: 0 }), sum),
   };
 }
 
@@ -210,6 +236,7 @@ const keys = {
   approver_votes: (c: Cell<'approver_votes'>) => [c.approver, c.verdict].join(SEP),
   step_approvers: (c: Cell<'step_approvers'>) => [c.gate, c.step, c.approver].join(SEP),
   actions: (c: ActionCount) => [c.agent, c.decision].join(SEP),
+  issues: (c: { gate: string | null; agent: string; kind: string }) => [c.gate ?? SEP, c.agent, c.kind].join(SEP),
 };
 
 /** Folds a range's rows into cells. */
@@ -256,16 +283,21 @@ export function cellsFromRows(rows: MetricsRows): MetricsCells {
       count: 0,
       notes: 0,
       quick: 0,
+      reversals: 0,
+      misses: 0,
       durations: {},
     }));
     p.count++;
     p.notes += note;
     if (v.verdict === 'approve' && ms < QUICK_DECISION_MS) p.quick++;
+    if (v.issue === 'reversal') p.reversals++;
+    else if (v.issue === 'flag') p.misses++;
     record(p.durations, ms);
     f.step_approvers.at([v.gate, v.step, v.approver].join(SEP), () => ({ gate: v.gate, step: v.step, approver: v.approver, count: 0 }))
       .count++;
   }
   for (const c of rows.actions) f.actions.at(keys.actions(c), () => ({ agent: c.agent, decision: c.decision, count: 0 })).count += c.count;
+  for (const i of rows.issues) f.issues.at(keys.issues(i), () => ({ gate: i.gate, agent: i.agent, kind: i.kind, count: 0 })).count++;
   return collect(f);
 }
 
@@ -279,6 +311,7 @@ function collect(f: ReturnType<typeof folders>): MetricsCells {
     approver_votes: f.approver_votes.values(),
     step_approvers: f.step_approvers.values(),
     actions: f.actions.values(),
+    issues: f.issues.values(),
   };
 }
 
@@ -294,6 +327,7 @@ export function mergeCells(parts: readonly MetricsCells[]): MetricsCells {
     for (const c of part.approver_votes) f.approver_votes.fold(keys.approver_votes(c), c);
     for (const c of part.step_approvers) f.step_approvers.fold(keys.step_approvers(c), c);
     for (const c of part.actions) f.actions.fold(keys.actions(c), c);
+    for (const c of part.issues) f.issues.fold(keys.issues(c), c);
   }
   return collect(f);
 }

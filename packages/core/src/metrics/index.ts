@@ -1,4 +1,4 @@
-// Oversight metrics, warnings and policy simulation: pure math over facts the server reads.
+// Oversight metrics, time series, warnings and policy simulation: pure math over facts the server reads.
 
 export { percentile, percentiles, rate } from './stats.js';
 export type { Percentiles } from './stats.js';
@@ -8,6 +8,18 @@ export { gateOf, approvalGroupOf } from './gate.js';
 export { cellsFromRows, mergeCells, emptyCells, QUICK_DECISION_MS } from './facts.js';
 export type * from './facts.js';
 export { computeMetrics } from './aggregate.js';
+export {
+  HOUR_MS,
+  emptyTally,
+  mergeTally,
+  subjectKey,
+  subjectOfKey,
+  seriesFromRows,
+  seriesFigures,
+  encodeDay,
+  decodeDay,
+} from './series.js';
+export type * from './series.js';
 export type * from './aggregate.js';
 export { findWarnings, findRecommendations, DEFAULT_THRESHOLDS } from './warnings.js';
 export type * from './warnings.js';

@@ -16,8 +16,8 @@ function empty(): Draft {
 }
 
 function toFacts(draft: Draft): MetricsFacts {
-  const { requests, votes, actions, ...current } = draft;
-  return { ...current, cells: cellsFromRows({ requests, votes, actions }) };
+  const { requests, votes, actions, issues, ...current } = draft;
+  return { ...current, cells: cellsFromRows({ requests, votes, actions, issues }) };
 }
 
 /** `n` single-vote requests on `gate`: `verdict(i)`, decided after `ms(i)`, by `who(i)`. */
@@ -152,7 +152,7 @@ describe('recommendations', () => {
   it('relax a gate with 100 approvals and no reversal or miss; not with one reversal or 99 decisions', () => {
     expect(recommend(decided(empty(), 'g', 100, { note: () => true })).map((r) => r.kind)).toContain('relax_gate');
     const reversed = decided(empty(), 'g', 100, { note: () => true });
-    reversed.issues.push({ gate: 'g', agent: 'bot', kind: 'reversal' });
+    reversed.issues.push({ gate: 'g', agent: 'bot', kind: 'reversal', at: NOW - DAY });
     expect(recommend(reversed).filter((r) => r.kind === 'relax_gate')).toEqual([]);
     expect(recommend(decided(empty(), 'g', 99)).filter((r) => r.kind === 'relax_gate')).toEqual([]);
   });
@@ -168,7 +168,7 @@ describe('recommendations', () => {
     expect(found).toMatchObject([{ kind: 'promote_agent', subject: { agent: 'bot' }, evidence: { ran: 50, level: 1 } }]);
     expect(found[0]!.fix).toContain('level 2');
     const flagged = clean();
-    flagged.issues.push({ gate: null, agent: 'bot', kind: 'flag' });
+    flagged.issues.push({ gate: null, agent: 'bot', kind: 'flag', at: NOW - DAY });
     expect(recommend(flagged)).toEqual([]);
     const denied = decided(clean(), 'g', 10, { verdict: (i) => (i === 0 ? 'deny' : 'approve') });
     expect(recommend(denied).filter((r) => r.kind === 'promote_agent')).toEqual([]);
@@ -188,7 +188,10 @@ describe('figures', () => {
     });
     facts.requests.push({ gate: 'g', workflow: null, agent: 'bot', status: 'timed_out', created_at: NOW - DAY, decided_at: NOW });
     facts.actions.push({ agent: 'bot', decision: 'ALLOW', count: 5 }, { agent: 'bot', decision: 'REQUIRE_APPROVAL', count: 11 });
-    facts.issues.push({ gate: 'g', agent: 'bot', kind: 'reversal' }, { gate: 'g', agent: 'bot', kind: 'flag' });
+    facts.issues.push(
+      { gate: 'g', agent: 'bot', kind: 'reversal', at: NOW - DAY },
+      { gate: 'g', agent: 'bot', kind: 'flag', at: NOW - DAY },
+    );
     const figures = computeMetrics(toFacts(facts), window);
     const gate = figures.gates[0]!;
     expect(gate).toMatchObject({

@@ -6,6 +6,7 @@ import * as workflows from './migrations/0002-workflows.js';
 import * as autonomy from './migrations/0003-autonomy.js';
 import * as oversight from './migrations/0004-oversight.js';
 import * as notifications from './migrations/0005-notifications.js';
+import * as rollups from './migrations/0006-rollups-and-stored-policies.js';
 import * as assignmentLoads from './migrations/0007-assignment-loads.js';
 import type { Database, Dialect } from './schema.js';
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-autonomy': autonomy,
   '0004-oversight': oversight,
   '0005-notifications': notifications,
+  '0006-rollups-and-stored-policies': rollups,
   '0007-assignment-loads': assignmentLoads,
 };
 

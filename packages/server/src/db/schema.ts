@@ -231,6 +231,39 @@ export interface MetricsDaysTable {
   /** JSON of core's MetricsCells. */
   cells: string;
   created_at: number;
+  /** The day's late changes (rows of metrics_day_changes) counted before it was built. */
+  generation: number;
+  /** The rollup's layout; rollups of another layout are rebuilt. */
+  format: number;
+}
+
+/** One late change to a day's figures, written by triggers on approvals and reviews. */
+export interface MetricsDayChangesTable {
+  tenant_id: string;
+  day: number;
+}
+
+/** One subject's day of hourly tallies (JSON of core's StoredDay). */
+export interface MetricsSeriesTable {
+  tenant_id: string;
+  /** tenant, gate, agent or approver. */
+  kind: string;
+  subject: string;
+  day: number;
+  hours: string;
+}
+
+/** The shadow candidate (`shadow`) and the promoted policy (`promoted`), shared by every node. */
+export interface StoredPoliciesTable {
+  slot: string;
+  version: string;
+  /** JSON of the policy files. */
+  files: string;
+  /** JSON list of the policy file versions a promoted policy stands in for. */
+  replaces: string;
+  tenant_id: string | null;
+  actor: string;
+  created_at: number;
 }
 
 /** A decision where the shadow policy disagreed with the live one. */
@@ -321,6 +354,9 @@ export interface Database {
   audit_heads: AuditHeadsTable;
   shadow_diffs: ShadowDiffsTable;
   metrics_days: MetricsDaysTable;
+  metrics_day_changes: MetricsDayChangesTable;
+  metrics_series: MetricsSeriesTable;
+  stored_policies: StoredPoliciesTable;
   notification_outbox: NotificationOutboxTable;
   notification_links: NotificationLinksTable;
   user_identities: UserIdentitiesTable;

@@ -15,7 +15,8 @@ export type LiveEventType =
   | 'approval.reminder'
   | 'job.queued'
   | 'action.outcome'
-  | 'policy.reloaded';
+  | 'policy.reloaded'
+  | 'policy.shadow_changed';
 
 export interface LiveEvent {
   type: LiveEventType;

@@ -1,5 +1,6 @@
 // Holds the live policy and swaps it whole on reload; a policy that fails to load is rejected
-// with its diagnostics and the old one keeps serving (fail safe, DESIGN §3.3).
+// with its diagnostics and the old one keeps serving (fail safe, DESIGN §3.3). A promoted shadow
+// policy stands in for the policy files until the files change (see `promote`).
 
 import { watch, type FSWatcher } from 'node:fs';
 import { formatDiagnostic, loadPolicy, type CompiledPolicy, type Diagnostic, type PolicyFile } from '@tollgate/core';
@@ -21,6 +22,8 @@ export class PolicyService {
   private readonly history: PolicyVersionInfo[] = [];
   private watcher: FSWatcher | undefined;
   private readonly listeners = new Set<(policy: CompiledPolicy) => void>();
+  /** A promoted policy live in place of the files, and the file versions it stands in for. */
+  private promoted: { version: string; replaces: ReadonlySet<string> } | undefined;
 
   private constructor(
     private readonly path: string | undefined,
@@ -58,8 +61,27 @@ export class PolicyService {
     return () => this.listeners.delete(listener);
   }
 
+  /** The version of the promoted policy standing in for the files, if one does. */
+  promotedVersion(): string | undefined {
+    return this.promoted?.version;
+  }
+
+  /**
+   * Makes `files` live in place of the policy files: a promoted shadow policy, kept in the
+   * database so every node and restart applies it. Reloads keep it while the files still hold one
+   * of the versions it `replaces` (or its own); once the files hold anything else, they win again.
+   */
+  promote(files: PolicyFile[], replaces: readonly string[]): ReloadResult {
+    return this.swap(files, new Set(replaces));
+  }
+
   /** Reloads from disk (or from the files given) and swaps the policy when it loads. */
   reload(files?: PolicyFile[]): ReloadResult {
+    return this.swap(files, undefined);
+  }
+
+  /** Loads `files` (else the policy files) and swaps; `replaces` marks them a promotion. */
+  private swap(files: PolicyFile[] | undefined, replaces: ReadonlySet<string> | undefined): ReloadResult {
     let candidate: PolicyFile[];
     try {
       candidate = files ?? (this.path === undefined ? this.files : readPolicyFiles(this.path));
@@ -68,6 +90,13 @@ export class PolicyService {
     }
     const result = loadPolicy(candidate);
     if (!result.ok) return { ok: false, diagnostics: result.diagnostics };
+    const promoted = this.promoted;
+    if (files === undefined && promoted !== undefined) {
+      const read = result.policy.version;
+      if (read === promoted.version || promoted.replaces.has(read))
+        return { ok: true, version: this.policy.version, changed: false, warnings: result.diagnostics };
+    }
+    this.promoted = replaces === undefined ? undefined : { version: result.policy.version, replaces };
     const changed = result.policy.version !== this.policy.version;
     if (changed) {
       this.policy = result.policy;

@@ -1,7 +1,7 @@
 // The storage interface the services use. Only implementations of it touch SQL; one
 // implementation (Kysely) serves SQLite and PostgreSQL alike.
 
-import type { CurrentFacts, MetricsCells, MetricsRows } from '@tollgate/core';
+import type { CurrentFacts, MetricsCells, MetricsRows, PolicyFile, StoredDay, Subject, SubjectKind } from '@tollgate/core';
 import type {
   ActionRecord,
   ActionStatus,
@@ -246,15 +246,64 @@ export interface TimeRange {
   to: number;
 }
 
+/** A day folded for storage: the cells metrics read, and each subject's hourly tallies. */
+export interface DayRollup {
+  cells: MetricsCells;
+  series: { kind: SubjectKind; subject: string; hours: StoredDay }[];
+}
+
 export interface MetricsRepository {
-  /** Approval requests and votes created in the range, and action counts by agent and decision. */
+  /**
+   * Approval requests and votes created in the range (votes with the finding of a review of their
+   * action), action counts by agent, decision and hour, and the findings of reviews of actions
+   * created in the range.
+   */
   rows(tenantId: string, range: TimeRange): Promise<MetricsRows>;
-  /** What is measured as it stands: issues reviews found in the range, waiting requests, open assignments, levels, names. */
-  current(tenantId: string, issues: TimeRange): Promise<CurrentFacts>;
-  /** Stored rollups of days starting in the range. */
-  days(tenantId: string, range: TimeRange): Promise<{ day: number; cells: MetricsCells }[]>;
-  /** Stores a settled day's rollup; a day stored already (by another node) is kept. */
-  saveDay(tenantId: string, day: number, cells: MetricsCells, now: number): Promise<void>;
+  /** What is measured as it stands: waiting requests, open assignments, levels, names. */
+  current(tenantId: string): Promise<CurrentFacts>;
+  /**
+   * Stored rollups of days starting in the range that are current: built in `format`, and no late
+   * change to the day logged since.
+   */
+  days(tenantId: string, range: TimeRange, format: number): Promise<{ day: number; cells: MetricsCells }[]>;
+  /** The days starting in the range whose rollup is current, as `days` decides, without reading them. */
+  currentDays(tenantId: string, range: TimeRange, format: number): Promise<number[]>;
+  /**
+   * The days starting in the range whose rollup is current (as `days` decides), each with the
+   * subject's stored hourly tallies, or null when the subject did nothing that day; read at once,
+   * so a rollup rebuilt meanwhile is seen whole or not at all.
+   */
+  series(tenantId: string, subject: Subject, range: TimeRange, format: number): Promise<{ day: number; hours: StoredDay | null }[]>;
+  /** The tenants, each with the time of its first action (undefined without any). */
+  activity(): Promise<{ tenant_id: string; first: number | undefined }[]>;
+  /**
+   * Rolls one day up: counts the day's late changes, reads its rows, folds them with `fold` and
+   * stores the result with that count, replacing an older rollup. Call it on the store, not in a
+   * transaction. On PostgreSQL it claims the day first (an advisory lock for its transaction):
+   * `busy` while another process holds it, `current` when another process has just built it.
+   */
+  rollUp(
+    tenantId: string,
+    day: number,
+    format: number,
+    fold: (rows: MetricsRows) => DayRollup,
+    now: number,
+  ): Promise<'built' | 'busy' | 'current'>;
+  /** Drops the tenant's rollups and change log of days before `before`. */
+  prune(tenantId: string, before: number): Promise<void>;
+}
+
+/** A policy kept in the database: the shadow candidate, or one promoted over the policy files. */
+export interface StoredPolicy {
+  slot: 'shadow' | 'promoted';
+  version: string;
+  files: PolicyFile[];
+  /** For a promoted policy: the versions of policy files it stands in for (it stays live while the files hold one). */
+  replaces: string[];
+  /** Who stored it: their tenant (null when set at start from `--shadow`) and audit actor. */
+  tenant_id: string | null;
+  actor: string;
+  created_at: number;
 }
 
 /** How many decisions moved from one (decision, gate) to another under the shadow policy. */
@@ -268,6 +317,12 @@ export interface ShadowDiffCount {
 
 export interface ShadowDiffRepository {
   insert(diffs: ShadowDiffRecord[]): Promise<void>;
+  /** The policy stored in a slot. */
+  getPolicy(slot: StoredPolicy['slot']): Promise<StoredPolicy | undefined>;
+  /** Stores a policy in its slot, replacing what was there. */
+  putPolicy(policy: StoredPolicy): Promise<void>;
+  /** Empties a slot; false when it was empty. */
+  deletePolicy(slot: StoredPolicy['slot']): Promise<boolean>;
   /** Differences recorded for one shadow version since `since`, grouped. */
   counts(tenantId: string, shadowVersion: string, since: number): Promise<ShadowDiffCount[]>;
   /** The latest differences, newest first. */

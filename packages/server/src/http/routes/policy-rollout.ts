@@ -1,5 +1,6 @@
 // Trying a policy before it is live: simulate it on recorded history, or run it as a shadow
-// beside the live one and promote it when its differences look right (DESIGN §3.6).
+// beside the live one and promote it when its differences look right (DESIGN §3.6). The shadow
+// and the promotion are kept in the database, so every node and every restart sees them.
 
 import type { FastifyInstance } from 'fastify';
 import { compileCandidate } from '../../services/simulation-service.js';
@@ -61,7 +62,7 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
       preHandler: guard.user(['admin']),
       schema: {
         tags: ['policy'],
-        summary: 'Load a candidate policy as the shadow (evaluated on every decision, enforcing nothing)',
+        summary: 'Store a candidate policy as the shadow of every node (evaluated on every decision, enforcing nothing)',
         body: { type: 'object', additionalProperties: false, required: ['files'], properties: { files: filesBody } },
       },
     },
@@ -75,7 +76,7 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
 
   app.delete(
     '/v1/policy/shadow',
-    { preHandler: guard.user(['admin']), schema: { tags: ['policy'], summary: 'Stop shadowing' } },
+    { preHandler: guard.user(['admin']), schema: { tags: ['policy'], summary: 'Stop shadowing, on every node' } },
     async (request, reply) => {
       const principal = request.principal!;
       await services.shadow.clear(principal.tenant_id, actorOf(principal));
@@ -85,7 +86,13 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
 
   app.post(
     '/v1/policy/shadow/promote',
-    { preHandler: guard.user(['admin']), schema: { tags: ['policy'], summary: 'Make the shadow policy the live one (audited)' } },
+    {
+      preHandler: guard.user(['admin']),
+      schema: {
+        tags: ['policy'],
+        summary: 'Make the shadow policy the live one on every node (audited; kept until the policy files change)',
+      },
+    },
     async (request) => {
       const principal = request.principal!;
       return services.shadow.promote(principal.tenant_id, actorOf(principal));
