@@ -9,7 +9,8 @@ import { PAGES } from './pages.js';
 import { DecisionPage } from './pages/decision-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { navigate, usePath } from './router.js';
-import { SessionContext } from './session.js';
+import { canDecide, SessionContext } from './session.js';
+import { AwayBanner, AwaySwitch } from './ui/away-switch.js';
 import { Link } from './ui/link.js';
 
 type Session = { state: 'loading' } | { state: 'signed-out' } | { state: 'signed-in'; me: Me };
@@ -37,12 +38,17 @@ export function App() {
   if (session.state === 'signed-out') return <LoginPage onSignedIn={(me) => setSession({ state: 'signed-in', me })} />;
   return (
     <SessionContext.Provider value={session.me}>
-      <Shell me={session.me} path={path} onSignOut={() => setSession({ state: 'signed-out' })} />
+      <Shell
+        me={session.me}
+        path={path}
+        onMe={(me) => setSession({ state: 'signed-in', me })}
+        onSignOut={() => setSession({ state: 'signed-out' })}
+      />
     </SessionContext.Provider>
   );
 }
 
-function Shell(props: { me: Me; path: string; onSignOut: () => void }) {
+function Shell(props: { me: Me; path: string; onMe: (me: Me) => void; onSignOut: () => void }) {
   const live = useLiveConnected();
   const pathname = props.path.split('?')[0]!;
   const pages = PAGES.filter((page) => page.visible(props.me));
@@ -93,11 +99,13 @@ function Shell(props: { me: Me; path: string; onSignOut: () => void }) {
           <span>
             {props.me.name} <small>({props.me.role})</small>
           </span>
+          {canDecide(props.me) && <AwaySwitch me={props.me} onChange={props.onMe} />}
           <button type="button" class="link-button" onClick={() => void signOut()}>
             Sign out
           </button>
         </div>
       </header>
+      {canDecide(props.me) && <AwayBanner me={props.me} />}
       <main id="main" tabIndex={-1}>
         {approvalId !== undefined ? (
           <DecisionPage key={approvalId} id={decodeURIComponent(approvalId)} />

@@ -42,6 +42,13 @@ export interface ApproverFigures {
   open_assignments: number;
 }
 
+export interface AgentFigures extends RequestSummary {
+  agent: string;
+  actions: number;
+  reversal_rate: number | null;
+  miss_rate: number | null;
+}
+
 export interface TotalFigures extends RequestSummary {
   actions: number;
   ran: number;
@@ -69,6 +76,28 @@ export interface MetricsReport {
   totals: TotalFigures;
   gates?: GateFigures[];
   approvers?: ApproverFigures[];
+  agents?: AgentFigures[];
   warnings: Finding[];
   recommendations: Finding[];
+}
+
+/** One bucket of GET /v1/metrics/series; `null` where the bucket has nothing to measure. */
+export interface SeriesPoint {
+  start: string;
+  end: string;
+  requests: number | null;
+  decisions: number | null;
+  approval_rate: number | null;
+  time_to_decision_ms: Percentiles | null;
+  timeout_rate: number | null;
+  reversal_rate: number | null;
+  miss_rate: number | null;
+}
+
+export interface MetricsSeries {
+  window: string;
+  bucket: 'day' | 'hour';
+  from: string;
+  to: string;
+  points: SeriesPoint[];
 }

@@ -6,7 +6,26 @@ export interface Me {
   role: 'admin' | 'approver' | 'auditor';
   groups: string[];
   tenant: string;
-  out_of_office?: boolean;
+  /** Routing skips people out of office; they may still decide what reaches them. */
+  out_of_office: boolean;
+}
+
+/** Someone a stage may be handed to (GET /v1/approvals/:id/eligible). */
+export interface EligiblePerson {
+  id: string;
+  name: string;
+  role: string;
+  groups: string[];
+  open_assignments: number;
+  /** One of the stage's approvers already; otherwise only this delegation makes them one. */
+  approver: boolean;
+}
+
+export interface EligibleList {
+  approval_id: string;
+  step: string | null;
+  people: EligiblePerson[];
+  out_of_office: EligiblePerson[];
 }
 
 export interface StepVote {

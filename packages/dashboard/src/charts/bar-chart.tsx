@@ -1,5 +1,6 @@
 // Horizontal grouped bars in plain SVG: one row per label, one bar per series, each bar labelled
-// with its value, and the numbers also in a table for screen readers.
+// with its value ("no data", and no bar, where nothing was measured: a zero gets a sliver and
+// its number), and the numbers also in a table for screen readers.
 
 export interface Series {
   name: string;
@@ -13,7 +14,7 @@ export interface BarRow {
 }
 
 const BAR_GAP = 2;
-const LABEL_WIDTH = 130;
+const LABEL_WIDTH = 150;
 // A narrow drawing keeps the labels legible when a phone scales the chart down to its width.
 const WIDTH = 460;
 
@@ -48,7 +49,7 @@ export function BarChart(props: {
         {rows.map((row, r) => (
           <g key={row.label} transform={`translate(0 ${r * ROW + 4})`} data-row={row.label}>
             <text x={LABEL_WIDTH - 8} y={ROW / 2} text-anchor="end" dominant-baseline="middle">
-              {row.label.length > 18 ? `${row.label.slice(0, 17)}…` : row.label}
+              {row.label.length > 19 ? `${row.label.slice(0, 18)}…` : row.label}
             </text>
             {row.values.map((value, s) => {
               const y = s * (barHeight + BAR_GAP);
@@ -64,7 +65,12 @@ export function BarChart(props: {
                     data-series={series[s]!.name}
                     data-value={value === null ? 'none' : String(value)}
                   />
-                  <text x={LABEL_WIDTH + width + 4} y={y + barHeight / 2} dominant-baseline="middle" class="bar-label">
+                  <text
+                    x={LABEL_WIDTH + width + 4}
+                    y={y + barHeight / 2}
+                    dominant-baseline="middle"
+                    class={value === null ? 'bar-label no-data' : 'bar-label'}
+                  >
                     {value === null ? 'no data' : props.format(value)}
                   </text>
                 </g>

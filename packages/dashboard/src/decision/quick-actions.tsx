@@ -1,11 +1,12 @@
 // The approver's quick actions: approve, approve with a note, request changes, modify within
-// limits, delegate, deny with a reason; each has a keyboard shortcut, and the outcome of every
+// limits, delegate to someone eligible (picked from a list), deny with a reason; each has a keyboard shortcut, and the outcome of every
 // click is said plainly on the page.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { messageOf, post } from '../api/client.js';
 import type { ApprovalDetail, FieldBounds, Step } from '../api/types.js';
 import { text } from '../lib/summary.js';
+import { DelegatePicker } from './delegate-picker.js';
 import { ModifyFields, modificationsFrom } from './modify-fields.js';
 
 type Mode = 'note' | 'changes' | 'modify' | 'delegate' | 'deny';
@@ -43,6 +44,8 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
   const [mode, setMode] = useState<Mode | undefined>(undefined);
   const [note, setNote] = useState('');
   const [to, setTo] = useState('');
+  // Bumped when a delegation is refused, so the picker asks again who may take the stage now.
+  const [eligibleVersion, setEligibleVersion] = useState(0);
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const modifiable: Record<string, FieldBounds> = step.modifiable ?? approval.modifiable ?? {};
@@ -140,14 +143,15 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
       );
     }
     if (mode === 'delegate') {
-      if (to.trim() === '') return setError('name the person to hand this request to');
+      if (to === '') return setError('choose the person to hand this request to');
       setBusy(true);
       try {
-        await post(`/v1/approvals/${approval.id}/delegate`, { to: to.trim(), step: step.id, ...(trimmed === '' ? {} : { note: trimmed }) });
-        props.onDone({ ok: true, message: `You handed this request to ${to.trim()}; it has left your inbox.` });
+        await post(`/v1/approvals/${approval.id}/delegate`, { to, step: step.id, ...(trimmed === '' ? {} : { note: trimmed }) });
+        props.onDone({ ok: true, message: `You handed this request to ${to}; it has left your inbox.` });
         setMode(undefined);
       } catch (failure) {
         setError(messageOf(failure));
+        setEligibleVersion((version) => version + 1);
       } finally {
         setBusy(false);
       }
@@ -184,11 +188,7 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
             />
           )}
           {mode === 'delegate' && (
-            <div class="field">
-              <label for="delegate-to">Person (name)</label>
-              <input id="delegate-to" value={to} autoComplete="off" onInput={(e) => setTo(e.currentTarget.value)} />
-              <small class="muted">an approver who is not out of office; they get this stage instead of you</small>
-            </div>
+            <DelegatePicker approvalId={approval.id} step={step.id} version={eligibleVersion} value={to} onChange={setTo} />
           )}
           <div class="field">
             <label for="action-note">

@@ -1,6 +1,6 @@
 // Sign in with a name and password; the server answers with the session cookie.
 import { useState } from 'preact/hooks';
-import { messageOf, post } from '../api/client.js';
+import { get, messageOf, post } from '../api/client.js';
 import type { Me } from '../api/types.js';
 
 export function LoginPage(props: { onSignedIn: (me: Me) => void }) {
@@ -19,12 +19,13 @@ export function LoginPage(props: { onSignedIn: (me: Me) => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await post<{ user: Me }>('/v1/auth/login', {
+      await post('/v1/auth/login', {
         name: name.trim(),
         password,
         ...(tenant.trim() === '' ? {} : { tenant: tenant.trim() }),
       });
-      props.onSignedIn(answer.user);
+      // The session cookie is set now; /v1/auth/me answers the whole person, out-of-office flag included.
+      props.onSignedIn(await get<Me>('/v1/auth/me'));
     } catch (failure) {
       setError(messageOf(failure));
     } finally {

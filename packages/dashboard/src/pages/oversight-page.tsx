@@ -1,6 +1,7 @@
 // Oversight: whether the approvals are real oversight or rubber-stamping. Rates and time to
-// decision for the tenant and per gate, per-approver load, and the warnings and recommendations
-// the server finds, each with its evidence. Every chart is drawn from GET /v1/metrics.
+// decision for the tenant, over time and per gate, per-approver load, and the warnings and
+// recommendations the server finds, each with its evidence. The charts are drawn from
+// GET /v1/metrics and GET /v1/metrics/series; where nothing was measured they say "no data".
 
 import { useState } from 'preact/hooks';
 import { get } from '../api/client.js';
@@ -10,6 +11,7 @@ import { BarChart } from '../charts/bar-chart.js';
 import { ms, percent, perDay } from '../lib/format.js';
 import { text } from '../lib/summary.js';
 import { ErrorNotice, Loading } from '../ui/notice.js';
+import { OverTime } from '../oversight/over-time.js';
 
 const WINDOWS = [
   ['1d', 'last day'],
@@ -69,6 +71,8 @@ function Findings(props: { title: string; findings: Finding[]; kind: 'warning' |
 
 export function OversightPage() {
   const [span, setSpan] = useState('30d');
+  // Bumped by Refresh, so the figures over time are read again with the rest.
+  const [refreshed, setRefreshed] = useState(0);
   const report = useResource(() => get<MetricsReport>(`/v1/metrics?window=${span}`), [span]);
   const trend = useResource(
     () =>
@@ -92,20 +96,30 @@ export function OversightPage() {
             ))}
           </select>
         </div>
-        <button type="button" onClick={() => (report.reload(), trend.reload())}>
+        <button type="button" onClick={() => (report.reload(), trend.reload(), setRefreshed(refreshed + 1))}>
           Refresh
         </button>
       </div>
       {report.error !== undefined && <ErrorNotice>{report.error}</ErrorNotice>}
-      {report.data === undefined ? report.error === undefined && <Loading /> : <Figures report={report.data} trend={trend.data} />}
+      {report.data === undefined ? (
+        report.error === undefined && <Loading />
+      ) : (
+        <Figures report={report.data} trend={trend.data} window={span} refreshed={refreshed} />
+      )}
     </section>
   );
 }
 
-function Figures(props: { report: MetricsReport; trend: { name: string; totals: MetricsReport['totals'] }[] | undefined }) {
+function Figures(props: {
+  report: MetricsReport;
+  trend: { name: string; totals: MetricsReport['totals'] }[] | undefined;
+  window: string;
+  refreshed: number;
+}) {
   const { totals, definitions } = props.report;
   const gates = props.report.gates ?? [];
   const approvers = props.report.approvers ?? [];
+  const decidedByPeople = totals.approved + totals.denied + totals.changes_requested;
   return (
     <>
       <div class="stat-row">
@@ -113,22 +127,40 @@ function Figures(props: { report: MetricsReport; trend: { name: string; totals: 
           id="approval-rate"
           label="Approval rate"
           value={percent(totals.approval_rate)}
-          hint={`${totals.approved} of ${totals.approved + totals.denied + totals.changes_requested} decided by people`}
+          hint={
+            decidedByPeople === 0
+              ? 'nothing decided by people in this window'
+              : `${totals.approved} of ${decidedByPeople} decided by people`
+          }
         />
         <Tile
           id="time-to-decision"
           label="Time to decision (p50)"
           value={ms(totals.time_to_decision_ms.p50)}
-          hint={`p90 ${ms(totals.time_to_decision_ms.p90)} · p99 ${ms(totals.time_to_decision_ms.p99)}`}
+          hint={
+            totals.time_to_decision_ms.p50 === null
+              ? 'no request decided by people in this window'
+              : `p90 ${ms(totals.time_to_decision_ms.p90)} · p99 ${ms(totals.time_to_decision_ms.p99)}`
+          }
         />
         <Tile
           id="reversal-rate"
           label="Reversal rate"
           value={percent(totals.reversal_rate)}
-          hint={`${totals.reversals} of ${totals.ran} that ran`}
+          hint={totals.ran === 0 ? 'no action ran in this window' : `${totals.reversals} of ${totals.ran} that ran`}
         />
-        <Tile id="miss-rate" label="Miss rate" value={percent(totals.miss_rate)} hint={`${totals.misses} flagged after review`} />
-        <Tile id="timeout-rate" label="Timeout rate" value={percent(totals.timeout_rate)} hint={`${totals.timed_out} timed out`} />
+        <Tile
+          id="miss-rate"
+          label="Miss rate"
+          value={percent(totals.miss_rate)}
+          hint={totals.ran === 0 ? 'no action ran in this window' : `${totals.misses} flagged after review`}
+        />
+        <Tile
+          id="timeout-rate"
+          label="Timeout rate"
+          value={percent(totals.timeout_rate)}
+          hint={totals.timeout_rate === null ? 'no request decided in this window' : `${totals.timed_out} timed out`}
+        />
         <Tile
           id="backlog"
           label="Waiting now"
@@ -136,6 +168,7 @@ function Figures(props: { report: MetricsReport; trend: { name: string; totals: 
           hint={totals.oldest_pending_age_ms === null ? undefined : `oldest ${ms(totals.oldest_pending_age_ms)}`}
         />
       </div>
+      <OverTime window={props.window} report={props.report} refreshed={props.refreshed} />
       <div class="grid-2">
         <section class="card">
           {props.trend === undefined ? (

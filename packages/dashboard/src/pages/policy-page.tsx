@@ -1,11 +1,14 @@
 // The policy: the live version with its files and version history, a reload from disk, and a
-// draft pasted here, validated and simulated against stored history before it goes live.
+// draft pasted here, validated and simulated against stored history, then run as a shadow beside
+// the live policy and promoted when its differences look right.
 
 import { useState } from 'preact/hooks';
 import { ApiError, get, messageOf, post } from '../api/client.js';
 import type { PolicyInfo } from '../api/types.js';
+import { useLive } from '../api/live.js';
 import { useResource } from '../api/use-resource.js';
-import { PolicyDraft } from '../policy/policy-draft.js';
+import { EMPTY_DRAFT, PolicyDraft, type DraftFile } from '../policy/policy-draft.js';
+import { ShadowRollout } from '../policy/shadow-rollout.js';
 import { formatTime } from '../lib/time.js';
 import { useMe } from '../session.js';
 import { ErrorNotice, Loading } from '../ui/notice.js';
@@ -43,6 +46,8 @@ function Reload(props: { onDone: () => void }) {
 export function PolicyPage() {
   const me = useMe();
   const policy = useResource(() => get<PolicyInfo>('/v1/policy'), []);
+  const [draft, setDraft] = useState<DraftFile[]>(EMPTY_DRAFT);
+  useLive(['policy.reloaded'], () => policy.reload());
   if (policy.error !== undefined) return <ErrorNotice>{policy.error}</ErrorNotice>;
   if (policy.data === undefined) return <Loading />;
   const live = policy.data;
@@ -88,10 +93,11 @@ export function PolicyPage() {
         ))}
       </section>
       {me.role === 'admin' || me.role === 'auditor' ? (
-        <PolicyDraft live={live.files} />
+        <PolicyDraft live={live.files} files={draft} onFiles={setDraft} />
       ) : (
         <p class="muted">Admins and auditors can validate and simulate a draft policy here.</p>
       )}
+      <ShadowRollout draft={draft} canChange={me.role === 'admin'} onPromoted={policy.reload} />
     </section>
   );
 }

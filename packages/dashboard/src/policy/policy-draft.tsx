@@ -6,18 +6,21 @@ import { ApiError, messageOf, post } from '../api/client.js';
 import { DiagnosticList, type Diagnostic } from './diagnostic-list.js';
 import { SimulationReport, type Simulation } from './simulation-report.js';
 
-interface DraftFile {
+export interface DraftFile {
   path: string;
   text: string;
 }
+
+export const EMPTY_DRAFT: DraftFile[] = [{ path: 'policy.yaml', text: '' }];
 
 type Result =
   | { kind: 'report'; report: Simulation }
   | { kind: 'invalid'; message: string; diagnostics: Diagnostic[] }
   | { kind: 'error'; message: string };
 
-export function PolicyDraft(props: { live: DraftFile[] }) {
-  const [files, setFiles] = useState<DraftFile[]>([{ path: 'policy.yaml', text: '' }]);
+/** The draft's files are the page's, so the shadow rollout below can run the same draft. */
+export function PolicyDraft(props: { live: DraftFile[]; files: DraftFile[]; onFiles: (files: DraftFile[]) => void }) {
+  const { files, onFiles: setFiles } = props;
   const [since, setSince] = useState('30d');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Result | undefined>(undefined);

@@ -1,23 +1,34 @@
 // A real `tollgate serve` process (the server as shipped, serving the built dashboard) on a fresh
 // SQLite file and a policy folder the test writes; people and keys are made with the real CLI.
+// It can be restarted on the same database with its clock set back, to record history on earlier
+// days through the real API.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 export const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const BIN = join(REPO, 'packages/server/bin/tollgate.js');
 const exec = promisify(execFile);
+const SHIFTED_CLOCK = pathToFileURL(fileURLToPath(new URL('./shifted-clock.js', import.meta.url))).href;
+
+export interface StartOptions {
+  /** Runs the server as if its clock were this far behind (ms); its records are stamped that long ago. */
+  clockShiftMs?: number;
+}
 
 export interface Tollgate {
-  url: string;
+  /** The server's address now: a restart moves it to a new port. */
+  readonly url: string;
+  /** Stops the server and starts it again on the same database and policy, with these options. */
+  restart(options?: StartOptions): Promise<void>;
   /** A person made with `tollgate users add`; the password is `<name>-password`. */
   person(name: string, role: 'admin' | 'approver' | 'auditor', groups?: string[]): Promise<void>;
-  /** A fetch-based client signed in as `name` by token. */
+  /** A fetch-based client signed in as `name` by token (a session lasts 12 h of the server's clock). */
   as(name: string): Promise<Api>;
   /** A client for a new API key of `agent`. */
   agent(agent: string): Promise<Api>;
@@ -26,9 +37,10 @@ export interface Tollgate {
 
 export type Api = <T = any>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
 
-export function api(url: string, token: string): Api {
+/** A client for `token`; `url` is asked on every call, so it follows the server across restarts. */
+export function api(url: () => string, token: string): Api {
   return async (method, path, body) => {
-    const response = await fetch(`${url}${path}`, {
+    const response = await fetch(`${url()}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -38,7 +50,7 @@ export function api(url: string, token: string): Api {
   };
 }
 
-export async function startTollgate(policy: Record<string, string>): Promise<Tollgate> {
+export async function startTollgate(policy: Record<string, string>, options: StartOptions = {}): Promise<Tollgate> {
   if (!existsSync(join(REPO, 'packages/dashboard/dist/index.html')))
     throw new Error('the dashboard is not built: run `npm run build` before these tests');
   const folder = mkdtempSync(join(tmpdir(), 'tollgate-dashboard-'));
@@ -46,21 +58,52 @@ export async function startTollgate(policy: Record<string, string>): Promise<Tol
   const policyDir = join(folder, 'policy');
   await exec('mkdir', ['-p', policyDir]);
   for (const [name, text] of Object.entries(policy)) writeFileSync(join(policyDir, name), text);
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--db', db, '--policy', policyDir, '--port', '0', '--rate-limit', '0', '--log-level', 'warn'],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const output = await started(child);
-  const url = /serving at (http:\/\/\S+)/.exec(output)![1]!;
+  const serve = async (start: StartOptions): Promise<{ child: ChildProcess; url: string }> => {
+    const shift = start.clockShiftMs ?? 0;
+    const child = spawn(
+      process.execPath,
+      [
+        ...(shift === 0 ? [] : ['--import', SHIFTED_CLOCK]),
+        BIN,
+        'serve',
+        '--db',
+        db,
+        '--policy',
+        policyDir,
+        '--port',
+        '0',
+        '--rate-limit',
+        '0',
+        '--log-level',
+        'warn',
+      ],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TOLLGATE_TEST_CLOCK_SHIFT_MS: String(shift) } },
+    );
+    const output = await started(child);
+    return { child, url: /serving at (http:\/\/\S+)/.exec(output)![1]! };
+  };
+  const stop = async (child: ChildProcess): Promise<void> => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  };
+  let running = await serve(options);
+  const url = (): string => running.url;
   const cli = (...args: string[]) => exec(process.execPath, [BIN, ...args, '--db', db], { cwd: REPO });
   return {
-    url,
+    get url() {
+      return running.url;
+    },
+    async restart(next = {}) {
+      await stop(running.child);
+      running = await serve(next);
+    },
     async person(name, role, groups = []) {
       await cli('users', 'add', '--name', name, '--password', `${name}-password`, '--role', role, ...groups.flatMap((g) => ['--group', g]));
     },
     async as(name) {
-      const response = await fetch(`${url}/v1/auth/login`, {
+      const response = await fetch(`${url()}/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name, password: `${name}-password` }),
@@ -74,10 +117,7 @@ export async function startTollgate(policy: Record<string, string>): Promise<Tol
       return api(url, stdout.trim());
     },
     async close() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
+      await stop(running.child);
       rmSync(folder, { recursive: true, force: true });
     },
   };

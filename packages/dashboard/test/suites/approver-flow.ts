@@ -1,7 +1,8 @@
 // The approver's day in a real browser against a real server: sign in, a request arrives live in
 // the inbox, its context and diff are read, and every quick action does what it says: approve
 // with a note answers the agent's long-poll, deny without a reason is blocked, request changes,
-// modify out of bounds is refused with the server's message, delegate hands it on.
+// modify out of bounds is refused with the server's message, delegate offers only the people who
+// may take the stage and hands it on; the out-of-office switch keeps new requests away.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -40,10 +41,18 @@ export function approverFlowSuite(browser: () => Browser): void {
       server = await startTollgate(POLICY);
       await server.person('alice', 'approver', ['release-managers']);
       await server.person('bob', 'approver', ['release-managers']);
+      // People the delegate picker must leave out, or offer apart: carol decides no release reviews
+      // but may take one handed to her; dave is out of office; audrey is an auditor; erin asks for
+      // a deploy herself.
+      await server.person('carol', 'approver');
+      await server.person('dave', 'approver', ['release-managers']);
+      await server.person('audrey', 'auditor', ['release-managers']);
+      await server.person('erin', 'approver');
       bot = await server.agent('deploy-bot');
       bob = await server.as('bob');
-      // Bob is away, so routing puts every new request in Alice's inbox; he can still decide.
+      // Bob and Dave are away, so routing puts every new request in Alice's inbox; they can still decide.
       expect((await bob('PATCH', '/v1/auth/me', { out_of_office: true })).status).toBe(200);
+      expect((await (await server.as('dave'))('PATCH', '/v1/auth/me', { out_of_office: true })).status).toBe(200);
       page = await browser().newPage({ viewport: DESKTOP });
     }, 60_000);
 
@@ -151,23 +160,78 @@ export function approverFlowSuite(browser: () => Browser): void {
       expect(action.body).toMatchObject({ status: 'approved', action: { replicas: 6 } });
     }, 30_000);
 
-    it('delegates to another approver, and a request decided elsewhere leaves the inbox live', async () => {
+    it('offers only the people who may take the stage, and the delegation reaches the one picked', async () => {
       expect((await bob('PATCH', '/v1/auth/me', { out_of_office: false })).status).toBe(200);
-      const submitted = await bot('POST', '/v1/actions', deploy('v2.8.0'));
+      const submitted = await bot('POST', '/v1/actions', deploy('v2.8.0', { requested_by: 'erin' }));
       const approvalId = await pendingApprovalOf(submitted.body.id);
       await openApproval(approvalId);
       await page.keyboard.press('g');
-      await page.locator('form[aria-label="Hand this request to someone else"] button[type="submit"]').click();
-      await expect.poll(() => page.getByRole('alert').textContent()).toContain('name the person');
-      await page.getByLabel('Person (name)').fill('nobody');
-      await page.locator('form[aria-label="Hand this request to someone else"] button[type="submit"]').click();
-      await expect.poll(() => page.getByRole('alert').textContent()).toContain('no person `nobody`');
-      await page.getByLabel('Person (name)').fill('bob');
-      await page.locator('form[aria-label="Hand this request to someone else"] button[type="submit"]').click();
-      await expect.poll(() => page.getByTestId('result').textContent()).toContain('You handed this request to bob');
-      const bobs = await bob('GET', '/v1/approvals?assigned=me');
-      expect(bobs.body.approvals.map((a: { id: string }) => a.id)).toContain(approvalId);
+      const picker = page.getByLabel('Person');
+      // The list takes the focus, so the keyboard goes on from the shortcut to the choice.
+      await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('delegate-to');
+      await expect.poll(() => page.locator('#delegate-to option').count()).toBe(4);
+      const offered = async (): Promise<[string, string][]> => {
+        const found: [string, string][] = [];
+        for (const option of await page.locator('#delegate-to optgroup option').all())
+          found.push([(await option.getAttribute('value'))!, (await option.locator('xpath=..').getAttribute('label'))!]);
+        return found;
+      };
+      // Bob reviews releases; the first admin (made by `serve`) and Carol may take it only by this
+      // delegation. Not Alice herself, not Erin who asked for it, not the auditor, not Dave who is away.
+      expect(await offered()).toEqual([
+        ['bob', 'Approvers of this stage'],
+        ['admin', 'Others who may take it'],
+        ['carol', 'Others who may take it'],
+      ]);
+      const eligible = (await (await server.as('alice'))('GET', `/v1/approvals/${approvalId}/eligible`)).body;
+      expect(eligible.people.map((person: { name: string }) => person.name)).toEqual(['bob', 'admin', 'carol']);
+      expect(await page.locator('#delegate-to option[value="bob"]').textContent()).toMatch(/^bob \(release-managers\) · \d+ open request/);
+      expect(await page.getByTestId('delegate-hint').textContent()).toContain('Out of office, so not offered: dave.');
 
+      const form = page.locator('form[aria-label="Hand this request to someone else"]');
+      await form.locator('button[type="submit"]').click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('choose the person');
+      // Someone who goes away after the list was drawn is still refused by the server.
+      await picker.selectOption('bob');
+      expect((await bob('PATCH', '/v1/auth/me', { out_of_office: true })).status).toBe(200);
+      await form.locator('button[type="submit"]').click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('`bob` is out of office');
+      expect((await bob('GET', `/v1/approvals/${approvalId}`)).body.steps[0].delegations).toEqual([]);
+      // The refusal redraws the list: Bob is away now.
+      await expect.poll(offered).toEqual([
+        ['admin', 'Others who may take it'],
+        ['carol', 'Others who may take it'],
+      ]);
+      expect(await page.getByTestId('delegate-hint').textContent()).toContain('Out of office, so not offered: bob, dave.');
+      expect(await picker.inputValue()).toBe('');
+
+      // By keyboard alone: down to Carol, on to the note, on to the button.
+      await picker.focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await expect.poll(() => picker.inputValue()).toBe('carol');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('carol knows the payment service');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.getByTestId('result').textContent()).toContain('You handed this request to carol');
+
+      const carolPage = await browser().newPage({ viewport: DESKTOP });
+      await signIn(carolPage, 'carol');
+      const row = carolPage.locator(`[data-approval="${approvalId}"]`);
+      await row.waitFor();
+      await row.getByRole('link').click();
+      await carolPage.getByRole('heading', { name: 'Decide' }).waitFor();
+      await carolPage.keyboard.press('a');
+      await expect.poll(() => carolPage.getByTestId('result').textContent()).toContain('You approved this request.');
+      await carolPage.close();
+      const decided = (await bob('GET', `/v1/approvals/${approvalId}`)).body;
+      expect(decided.status).toBe('approved');
+      expect(decided.steps[0].votes.map((vote: { name: string }) => vote.name)).toEqual(['carol']);
+    }, 60_000);
+
+    it('takes a request decided elsewhere out of the inbox live', async () => {
+      expect((await bob('PATCH', '/v1/auth/me', { out_of_office: false })).status).toBe(200);
       const other = await bot('POST', '/v1/actions', deploy('v2.9.0'));
       const otherId = await pendingApprovalOf(other.body.id);
       await page.getByRole('link', { name: 'Inbox' }).first().click();
@@ -177,6 +241,39 @@ export function approverFlowSuite(browser: () => Browser): void {
       expect((await bob('POST', `/v1/approvals/${otherId}/votes`, { verdict: 'approve' })).status).toBe(201);
       await row.waitFor({ state: 'detached', timeout: 10_000 });
       expect((await bob('PATCH', '/v1/auth/me', { out_of_office: true })).status).toBe(200);
+    }, 40_000);
+
+    it('sets Alice out of office from the header, keeps it across a reload, and routing passes her by', async () => {
+      expect((await bob('PATCH', '/v1/auth/me', { out_of_office: false })).status).toBe(200);
+      const alice = await server.as('alice');
+      const aliceId = (await alice('GET', '/v1/auth/me')).body.id as string;
+      const bobId = (await bob('GET', '/v1/auth/me')).body.id as string;
+      const away = page.getByRole('button', { name: 'Out of office' });
+      expect(await away.getAttribute('aria-pressed')).toBe('false');
+      await away.focus();
+      await page.keyboard.press('Space');
+      await expect.poll(() => away.getAttribute('aria-pressed')).toBe('true');
+      expect(await page.locator('.away-banner').textContent()).toContain('You are out of office');
+      expect((await alice('GET', '/v1/auth/me')).body.out_of_office).toBe(true);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+      expect(await away.getAttribute('aria-pressed')).toBe('true');
+
+      const whileAway = await bot('POST', '/v1/actions', deploy('v2.9.1'));
+      const awayId = await pendingApprovalOf(whileAway.body.id);
+      expect((await bob('GET', `/v1/approvals/${awayId}`)).body.steps[0].assignees).toEqual([bobId]);
+      expect((await alice('GET', '/v1/approvals?assigned=me')).body.approvals.map((a: { id: string }) => a.id)).not.toContain(awayId);
+
+      await away.focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => away.getAttribute('aria-pressed')).toBe('false');
+      expect(await page.locator('.away-banner').textContent()).toBe('');
+      expect((await alice('GET', '/v1/auth/me')).body.out_of_office).toBe(false);
+      expect((await bob('PATCH', '/v1/auth/me', { out_of_office: true })).status).toBe(200);
+      const back = await bot('POST', '/v1/actions', deploy('v2.9.2'));
+      expect((await bob('GET', `/v1/approvals/${await pendingApprovalOf(back.body.id)}`)).body.steps[0].assignees).toEqual([aliceId]);
+      for (const id of [awayId, await pendingApprovalOf(back.body.id)])
+        expect((await bob('POST', `/v1/approvals/${id}/votes`, { verdict: 'approve' })).status).toBe(201);
     }, 40_000);
 
     it('approves with one key press and says so', async () => {
@@ -211,6 +308,11 @@ export function approverFlowSuite(browser: () => Browser): void {
       await phone.locator('.diff.unified').waitFor();
       expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
       await screenshot(phone, 'decision-phone');
+      // The delegate picker and the header's out-of-office switch fit too.
+      await phone.getByRole('button', { name: /Delegate/ }).click();
+      await phone.locator('#delegate-to optgroup option').first().waitFor({ state: 'attached' });
+      expect(await phone.getByRole('button', { name: 'Out of office' }).isVisible()).toBe(true);
+      expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
       await phone.close();
     }, 40_000);
   });

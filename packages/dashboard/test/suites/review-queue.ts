@@ -97,5 +97,28 @@ export function reviewQueueSuite(browser: () => Browser): void {
       await expect.poll(() => page.getByTestId('result').textContent()).toContain('Flagged as a miss');
       expect(calls).toHaveLength(1);
     }, 30_000);
+
+    it('says "no data", never 0%, on the oversight page of a team that has decided nothing yet', async () => {
+      await page.getByRole('link', { name: 'Oversight' }).click();
+      const tile = (id: string) => page.locator(`[data-stat="${id}"]`);
+      await expect.poll(() => tile('approval-rate').locator('.value').textContent()).toBe('no data');
+      expect(await tile('approval-rate').textContent()).toContain('nothing decided by people in this window');
+      expect(await tile('time-to-decision').locator('.value').textContent()).toBe('no data');
+      // Two config changes ran and one was reversed: that is data, a real 50%.
+      expect(await tile('reversal-rate').locator('.value').textContent()).toBe('50%');
+
+      const series = (await (await server.as('rita'))('GET', '/v1/metrics/series?window=30d&bucket=day')).body;
+      expect(series.points.every((point: { approval_rate: number | null }) => point.approval_rate === null)).toBe(true);
+      const approval = page.locator('[data-chart="series-approval-rate"]');
+      await expect.poll(() => approval.locator('rect.no-data').count()).toBe(series.points.length);
+      expect(await approval.locator('circle').count()).toBe(0);
+      expect(await approval.locator('svg desc').textContent()).toContain('approval rate: no data.');
+      // No request was made, and that is a count of zero: a sliver at zero, not a gap.
+      const requests = page.locator('[data-chart="series-volume"] [data-series="requests"] rect');
+      expect(await requests.count()).toBe(series.points.length);
+      for (const bar of await requests.all()) expect(await bar.getAttribute('data-value')).toBe('0');
+      const reversals = page.locator('[data-chart="series-problems"] [data-series="reversal rate"] circle');
+      expect(await reversals.last().getAttribute('data-value')).toBe(String(series.points.at(-1).reversal_rate));
+    }, 30_000);
   });
 }

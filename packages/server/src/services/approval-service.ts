@@ -2,8 +2,9 @@
 // with modifications within limits, deny with a reason, request changes) and delegating. The
 // workflow reducer decides what each vote means; this service checks who is asking and stores it.
 
-import { actionDigestOf } from '@tollgate/core';
+import { actionDigestOf, checkEligible, type ApprovalStepState, type Person, type WorkflowState } from '@tollgate/core';
 import { personOf } from './people.js';
+import { delegationCandidates, type Candidate } from './routing.js';
 import { TollgateError, notFound } from '../errors.js';
 import type { ApprovalRecord, Verdict, VoteRecord } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
@@ -33,6 +34,29 @@ export interface DelegateInput {
   to: string;
   note?: string;
   step?: string;
+}
+
+/** Someone a stage may be handed to, as the delegate picker shows them. */
+export interface EligiblePerson {
+  id: string;
+  name: string;
+  role: string;
+  /** Directory groups and the policy bundle's groups that list them. */
+  groups: string[];
+  /** Open assignments: the requests waiting in their inbox now. */
+  open_assignments: number;
+  /** One of the stage's approvers already; `false` means only this delegation would make them one. */
+  approver: boolean;
+}
+
+export interface EligibleView {
+  approval_id: string;
+  /** The stage the list is for; null when no stage of the request is waiting. */
+  step: string | null;
+  /** Who may take the stage now, the caller left out; approvers first, then by name. */
+  people: EligiblePerson[];
+  /** Who could take it but is out of office: a delegation to them is refused until they are back. */
+  out_of_office: EligiblePerson[];
 }
 
 export class ApprovalService {
@@ -96,6 +120,43 @@ export class ApprovalService {
       if (approval !== undefined && approval.status === 'pending') found.push(await this.view(this.deps.store, approval));
     }
     return found.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+  }
+
+  /**
+   * The people the caller may hand a stage to (DESIGN §4, delegate "to another eligible person"):
+   * the same rule the workflow applies when the delegation is made, so the list and the refusal agree.
+   */
+  async eligible(principal: UserPrincipal, approvalId: string, stepId?: string): Promise<EligibleView> {
+    const { store } = this.deps;
+    const tenantId = principal.tenant_id;
+    const approval = await store.approvals.get(tenantId, approvalId);
+    if (approval === undefined) throw notFound('approval', approvalId);
+    const bundle = this.deps.policies.current().bundle;
+    const none: EligibleView = { approval_id: approval.id, step: null, people: [], out_of_office: [] };
+    // A request stored before workflows has no stages to read; it can still be delegated by name.
+    if (approval.state === null) return none;
+    const step = stageToHand(approval.state, stepId, personOf(principal.user, bundle));
+    if (step === undefined) return none;
+    const found = await delegationCandidates(store, bundle, tenantId, approval.state, step);
+    const others = (list: Candidate[]): Candidate[] => list.filter((candidate) => candidate.user.id !== principal.user.id);
+    const available = others(found.available);
+    const away = others(found.away);
+    const load = await store.assignments.openCounts(
+      tenantId,
+      [...available, ...away].map((candidate) => candidate.user.id),
+    );
+    const shown = (list: Candidate[]): EligiblePerson[] =>
+      list
+        .map(({ user, approver }) => ({
+          id: user.id,
+          name: user.name,
+          role: user.role,
+          groups: personOf(user, bundle).groups,
+          open_assignments: load.get(user.id) ?? 0,
+          approver,
+        }))
+        .sort((a, b) => Number(b.approver) - Number(a.approver) || a.name.localeCompare(b.name));
+    return { approval_id: approval.id, step: step.id, people: shown(available), out_of_office: shown(away) };
   }
 
   async vote(principal: UserPrincipal, approvalId: string, input: VoteInput): Promise<ApprovalView> {
@@ -271,4 +332,35 @@ export class ApprovalService {
     for (const event of result.live) bus.publish(event);
     return result.view;
   }
+}
+
+/**
+ * The stage a delegation list is for, none once the request is decided: the one named, or the only
+ * one waiting, or the only waiting one the caller may decide (the choice a delegation without
+ * `step` makes).
+ */
+function stageToHand(state: WorkflowState, name: string | undefined, caller: Person): ApprovalStepState | undefined {
+  if (state.status !== 'running') return undefined;
+  const stages = state.steps.filter((step): step is ApprovalStepState => step.type === 'approval');
+  if (name !== undefined) {
+    const step = stages.find((candidate) => candidate.id === name);
+    if (step === undefined)
+      throw new TollgateError('approval.unknown_step', `this request has no approval step \`${name}\``, { field: 'querystring.step' });
+    if (step.status !== 'active')
+      throw new TollgateError(
+        'approval.step_not_active',
+        `step \`${name}\` is ${step.status === 'waiting' ? 'not open yet' : step.status.replace('_', ' ')}`,
+        { field: 'querystring.step' },
+      );
+    return step;
+  }
+  const active = stages.filter((step) => step.status === 'active');
+  if (active.length <= 1) return active[0];
+  const mine = active.filter((step) => checkEligible(state, step, caller) === undefined);
+  if (mine.length === 1) return mine[0];
+  throw new TollgateError(
+    'approval.step_required',
+    `name the stage: ${(mine.length === 0 ? active : mine).map((step) => `\`${step.id}\``).join(' or ')}`,
+    { field: 'querystring.step' },
+  );
 }

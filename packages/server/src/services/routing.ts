@@ -1,6 +1,7 @@
 // Routing inside a group: an open stage is assigned to the eligible members with the fewest open
 // assignments, skipping people who are out of office, the requester, auditors and anyone who
 // decided another stage. Everyone eligible may still decide; assignment says whose inbox it is in.
+// Also who a stage may be handed to, for the delegate picker.
 
 import { checkEligible, type ApprovalStepState, type PolicyBundle, type WorkflowState } from '@tollgate/core';
 import { bundleMembers, personOf } from './people.js';
@@ -30,6 +31,38 @@ export async function eligiblePeople(
   return [...found.values()].filter(
     (user) => user.disabled_at === null && user.role !== 'auditor' && checkEligible(state, step, personOf(user, bundle)) === undefined,
   );
+}
+
+export interface Candidate {
+  user: User;
+  /** Already one of the stage's deciders (by group, name or an earlier delegation); the others may take it only by delegation. */
+  approver: boolean;
+}
+
+/**
+ * The people `step` may be handed to, by the rule the workflow applies to a delegation: anyone
+ * who could decide it if it were theirs. Not being one of its approvers is what delegation fixes;
+ * every other refusal stands (the requester, a vote on this request already, a seat handed on),
+ * as do the service's own (disabled, auditor). Out-of-office people are returned apart, because
+ * a delegation to them is refused until they are back.
+ */
+export async function delegationCandidates(
+  scope: StoreScope,
+  bundle: PolicyBundle,
+  tenantId: string,
+  state: WorkflowState,
+  step: ApprovalStepState,
+): Promise<{ available: Candidate[]; away: Candidate[] }> {
+  const available: Candidate[] = [];
+  const away: Candidate[] = [];
+  for (const user of await scope.users.list(tenantId)) {
+    if (user.disabled_at !== null || user.role === 'auditor') continue;
+    const refusal = checkEligible(state, step, personOf(user, bundle));
+    const handedOn = step.delegations.some((delegation) => delegation.from === user.id);
+    if (refusal !== undefined && (refusal.code !== 'approval.not_eligible' || handedOn)) continue;
+    (user.out_of_office ? away : available).push({ user, approver: refusal === undefined });
+  }
+  return { available, away };
 }
 
 /** Assigns the stage to the least-loaded available people; returns audit entries for what it did. */

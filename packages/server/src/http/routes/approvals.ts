@@ -1,4 +1,4 @@
-// People's endpoints for approval requests: list, read, and vote.
+// People's endpoints for approval requests: list, read, vote, and hand a stage to someone eligible.
 
 import type { FastifyInstance } from 'fastify';
 import { TollgateError } from '../../errors.js';
@@ -8,6 +8,18 @@ import type { Services } from '../../services/services.js';
 import { guards, userOf } from '../auth.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+const eligiblePerson = {
+  type: 'object',
+  required: ['id', 'name', 'role', 'groups', 'open_assignments', 'approver'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    role: { type: 'string', enum: ['admin', 'approver'] },
+    groups: { type: 'array', items: { type: 'string' }, description: 'directory groups and the policy bundle’s groups that list them' },
+    open_assignments: { type: 'integer', description: 'requests waiting in their inbox now' },
+    approver: { type: 'boolean', description: 'one of the stage’s approvers already; false: only this delegation would make them one' },
+  },
+} as const;
 const STATUSES: ApprovalStatus[] = ['pending', 'approved', 'denied', 'changes_requested', 'timed_out', 'cancelled'];
 
 export function approvalRoutes(app: FastifyInstance, services: Services): void {
@@ -62,6 +74,46 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       const { id } = request.params as { id: string };
       return services.approvals.detail(request.principal!.tenant_id, id);
+    },
+  );
+
+  app.get(
+    '/v1/approvals/:id/eligible',
+    {
+      preHandler: guard.user(),
+      schema: {
+        tags: ['approvals'],
+        summary: 'Who a stage may be handed to: the people POST /v1/approvals/:id/delegate accepts, the caller left out',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            step: { type: 'string', maxLength: 100, description: 'the stage; may be left out when only one is waiting for the caller' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['approval_id', 'step', 'people', 'out_of_office'],
+            properties: {
+              approval_id: { type: 'string' },
+              step: { type: ['string', 'null'], description: 'the stage the list is for; null once no stage waits' },
+              people: { type: 'array', items: eligiblePerson, description: 'approvers of the stage first, then by name' },
+              out_of_office: {
+                type: 'array',
+                items: eligiblePerson,
+                description: 'people who could take it but are out of office; a delegation to them is refused',
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { step } = request.query as { step?: string };
+      return services.approvals.eligible(userOf(request), id, step);
     },
   );
 
