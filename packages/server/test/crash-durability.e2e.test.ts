@@ -50,6 +50,8 @@ interface LoadResult {
   /** Requests sent that got no HTTP answer (the connection failed). */
   unanswered: Record<string, unknown>[];
   statuses: Map<number, number>;
+  /** Error codes of the requests refused with 503 while the server was closing. */
+  refusals: string[];
   errors: Map<string, number>;
 }
 
@@ -90,7 +92,7 @@ function post(agent: http.Agent, url: URL, key: string, body: unknown): Promise<
 async function load(base: string, key: string, interrupt: () => void): Promise<LoadResult> {
   const url = new URL(base);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-  const result: LoadResult = { answered: [], unanswered: [], statuses: new Map(), errors: new Map() };
+  const result: LoadResult = { answered: [], unanswered: [], statuses: new Map(), errors: new Map(), refusals: [] };
   const started = Date.now();
   let next = 0;
   let interrupted = false;
@@ -108,6 +110,8 @@ async function load(base: string, key: string, interrupt: () => void): Promise<L
       try {
         const reply = await post(agent, url, key, body);
         bump(result.statuses, reply.status);
+        if (reply.status === 503)
+          result.refusals.push((reply.body as { error?: { code?: string } })?.error?.code ?? JSON.stringify(reply.body));
         if (reply.status === 201) {
           const { id, decision, status, approval } = reply.body as Answered & { approval?: { id: string } };
           result.answered.push({ id, decision, status, ...(approval === undefined ? {} : { approval: approval.id }) });
@@ -255,6 +259,8 @@ describe.each(DATABASES)('crash durability on %s', (kind) => {
     expect(await exitWithin(target, SHUTDOWN_MS), target.output()).toBe(0);
     // While closing, the server answers 503 to requests it will not take; nothing fails otherwise.
     expect([...result.statuses.keys()].filter((status) => status !== 201 && status !== 503)).toEqual([]);
+    // Refusals come in the API's error format, so a client or balancer knows to retry.
+    expect(result.refusals.filter((code) => code !== 'server.unavailable')).toEqual([]);
     expect(result.answered.length).toBeGreaterThanOrEqual(12);
     // Requests still unread on a keep-alive connection when it is closed see a reset; an agent
     // retries them with their idempotency key (below), so only connection failures may occur.

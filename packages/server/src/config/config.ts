@@ -14,6 +14,8 @@ export interface ServeConfig {
   secret: string | undefined;
   /** A candidate policy to evaluate beside the live one, enforcing nothing. */
   shadow: string | undefined;
+  /** Proxies whose X-Forwarded-For names the client: a number of hops, or their addresses; none by default. */
+  trustProxy: number | string | undefined;
 }
 
 export const DEFAULT_DB = '.tollgate/tollgate.db';
@@ -33,6 +35,7 @@ export interface ServeOptions {
   logLevel?: string;
   publicUrl?: string;
   shadow?: string;
+  trustProxy?: string;
 }
 
 export function databaseUrl(option: string | undefined, env: Env = process.env): string {
@@ -55,7 +58,27 @@ export function serveConfig(options: ServeOptions, env: Env = process.env): Serv
     ),
     secret: env.TOLLGATE_SECRET,
     shadow: options.shadow ?? env.TOLLGATE_SHADOW_POLICY,
+    trustProxy: trustedProxies(options.trustProxy ?? env.TOLLGATE_TRUST_PROXY),
   };
+}
+
+const ADDRESS = /^[0-9a-fA-F.:]+(\/\d{1,3})?$/;
+
+/**
+ * `--trust-proxy`: how many proxies in front of the server to believe (`1` for one load balancer),
+ * or the comma-separated addresses or CIDR ranges of the proxies to believe. Trusting every
+ * sender of the header would let any client choose the address its limits are counted under.
+ */
+export function trustedProxies(value: string | undefined): number | string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const addresses = text.split(',').map((part) => part.trim());
+  const bad = addresses.find((address) => !ADDRESS.test(address));
+  if (bad !== undefined) {
+    throw new Error(`--trust-proxy must be a number of proxies or their addresses (e.g. 10.0.0.0/8,192.168.1.5), not \`${bad}\``);
+  }
+  return addresses.join(',');
 }
 
 /** Server address and token for the commands that talk to a running server. */

@@ -3,6 +3,7 @@
 // process open for up to a minute.
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { errorBody } from './error-handler.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,6 +22,14 @@ export function installShutdownSignal(app: FastifyInstance): void {
   // hold the server open until the client hangs up.
   app.addHook('onSend', async (_request, reply) => {
     if (controller.signal.aborted) reply.header('connection', 'close');
+  });
+  // A request that arrives once closing has begun is refused, so a balancer retries it elsewhere.
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!controller.signal.aborted) return;
+    await reply
+      .status(503)
+      .header('retry-after', '1')
+      .send(errorBody('server.unavailable', 'the server is shutting down; retry (another node will answer)'));
   });
 }
 

@@ -2,6 +2,7 @@
 // role checks. A route states who may call it; nothing is open by default.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FailureWindow } from '../auth/failure-window.js';
 import { TollgateError } from '../errors.js';
 import type { Role } from '../stores/records.js';
 import type { AgentPrincipal, Principal, UserPrincipal } from '../services/principals.js';
@@ -13,6 +14,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyInstance {
+    /** Set by buildApp: how credentials are checked beyond their validity. */
+    credentialChecks?: CredentialChecks;
+  }
+}
+
+export interface CredentialChecks {
+  /** Failed credentials per client address; a client at its limit is refused (429) before any check. */
+  failures: FailureWindow | undefined;
+  /** Origins whose pages may use the session cookie, besides the request's own host. */
+  origins: readonly string[];
 }
 
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
@@ -37,17 +49,62 @@ export function tokenOf(request: FastifyRequest): { token: string; viaCookie: bo
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const resolved = new WeakMap<FastifyRequest, Promise<Principal | undefined>>();
+
+/** The principal a request's token stands for, looked up once per request (the rate limiter asks first). */
+export function principalFor(services: Services, request: FastifyRequest, token: string): Promise<Principal | undefined> {
+  let found = resolved.get(request);
+  if (found === undefined) {
+    found = services.auth.authenticate(token);
+    resolved.set(request, found);
+  }
+  return found;
+}
+
+export function clientKey(request: FastifyRequest): string {
+  return `ip:${request.ip}`;
+}
+
+export function rateLimited(retryAfterMs: number, what: string): TollgateError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new TollgateError('request.rate_limited', `${what}; retry in ${seconds} s`, { retry_after: seconds });
+}
+
+/** Whether a cookie request comes from a page of this server: its Origin, when sent, must be ours. */
+function fromOwnOrigin(request: FastifyRequest, origins: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  let given: URL;
+  try {
+    given = new URL(origin);
+  } catch {
+    return false; // `null` (a sandboxed frame, a file) or garbage
+  }
+  if (origins.includes(given.origin)) return true;
+  return given.host === request.headers.host && (given.protocol === 'http:' || given.protocol === 'https:');
+}
+
 export function authenticator(services: Services) {
   return async function authenticate(request: FastifyRequest): Promise<Principal> {
     if (request.principal !== undefined) return request.principal;
     const found = tokenOf(request);
     if (found === undefined) throw new TollgateError('auth.required', 'sign in or send `Authorization: Bearer <token>`');
-    const principal = await services.auth.authenticate(found.token);
-    if (principal === undefined)
+    const checks = request.server.credentialChecks;
+    const failures = checks?.failures;
+    // A client that kept sending bad credentials learns nothing more, not even from a good one, until its window ends.
+    const wait = failures?.retryAfter(clientKey(request)) ?? 0;
+    if (wait > 0) throw rateLimited(wait, 'too many requests with unknown credentials from this address');
+    // A cookie rides along with requests other sites make; a page of another origin may not use it.
+    if (found.viaCookie && !fromOwnOrigin(request, checks?.origins ?? []))
+      throw new TollgateError('auth.forbidden', 'the session cookie is refused for requests from another origin');
+    const principal = await principalFor(services, request, found.token);
+    if (principal === undefined) {
+      failures?.fail(clientKey(request));
       throw new TollgateError(
         found.token.startsWith('tg_key_') ? 'auth.invalid_key' : 'auth.required',
         'the credentials are unknown, revoked or expired',
       );
+    }
     // A cookie rides along with cross-site requests; a state change must also prove it comes from our own page.
     if (found.viaCookie && !SAFE_METHODS.has(request.method) && request.headers['x-tollgate-csrf'] !== '1') {
       throw new TollgateError('auth.forbidden', 'requests authenticated by cookie must send the `x-tollgate-csrf: 1` header');

@@ -66,6 +66,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const thrown: unknown = error;
     if (thrown instanceof TollgateError) {
+      const retryAfter = thrown.details?.retry_after;
+      if (thrown.code === 'request.rate_limited' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
       return reply.status(statusOf(thrown.code)).send(errorBody(thrown.code, thrown.message, thrown.details));
     }
     if (error instanceof StoreConflictError) return reply.status(409).send(errorBody('action.conflict', error.message));

@@ -1,12 +1,12 @@
 // What the one-click links of e-mail and Teams do: a GET only shows what the link would do (link
 // scanners fetch links), the form's POST votes, through ApprovalService, once per link.
 
-import { DUMMY_HASH, verifyPassword } from '../auth/passwords.js';
 import { TollgateError } from '../errors.js';
 import type { ApprovalService } from '../services/approval-service.js';
 import { oneSentence } from '../services/context-package.js';
 import type { ApprovalView } from '../services/views.js';
 import type { NotificationLink } from '../stores/notify-store.js';
+import type { User } from '../stores/records.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { linkIdOf, signatureMatches } from './links.js';
@@ -27,7 +27,16 @@ export interface LinkForm {
 }
 
 export class LinkActions {
-  constructor(private readonly deps: { store: Store; clock: Clock; secret: string; approvals: ApprovalService }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      secret: string;
+      approvals: ApprovalService;
+      /** The auth service's check, which limits failed tries per name wherever a password is typed. */
+      checkPassword(name: string, password: string, tenantId: string): Promise<User>;
+    },
+  ) {}
 
   async preview(token: string): Promise<LinkPreview> {
     const link = await this.usable(token);
@@ -86,12 +95,7 @@ export class LinkActions {
     }
     if (form.name === undefined || form.name === '' || form.password === undefined)
       throw new TollgateError('auth.required', 'sign in with your tollgate name and password to decide', { field: 'name' });
-    const user = await store.users.findByName(link.tenant_id, form.name);
-    // Hash even for an unknown name, so timing does not tell names apart.
-    const ok = await verifyPassword(form.password, user?.password_hash ?? DUMMY_HASH);
-    if (user === undefined || !ok || user.disabled_at !== null)
-      throw new TollgateError('auth.invalid_credentials', 'the name or password is wrong');
-    return user;
+    return this.deps.checkPassword(form.name, form.password, link.tenant_id);
   }
 }
 

@@ -8,6 +8,7 @@ import { appendAudit } from '../services/audit-chain.js';
 import type { ApprovalService } from '../services/approval-service.js';
 import type { PolicyService } from '../services/policy-service.js';
 import type { IdentityKind, OutboxMessage, OutboxStatus } from '../stores/notify-store.js';
+import type { User } from '../stores/records.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { linkIdentity } from './identities.js';
@@ -61,13 +62,14 @@ export class NotificationService {
       approvals: ApprovalService;
       secrets: SecretLookup;
       secret: string;
-      webhookSecret(): Promise<string>;
+      webhookSecret(tenantId: string): Promise<string>;
+      checkPassword(name: string, password: string, tenantId: string): Promise<User>;
     },
   ) {
     const { store, clock, policies, approvals, secrets, secret, webhookSecret } = deps;
     this.sender = new NotificationSender({ store, clock, policies, secrets, webhookSecret });
     this.slack = new SlackInteractions({ store, clock, policies, approvals, secrets });
-    this.links = new LinkActions({ store, clock, secret, approvals });
+    this.links = new LinkActions({ store, clock, secret, approvals, checkPassword: deps.checkPassword });
   }
 
   async list(tenantId: string, filter: { status?: OutboxStatus[]; approvalId?: string; limit?: number }): Promise<NotificationView[]> {

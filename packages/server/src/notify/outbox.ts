@@ -49,7 +49,7 @@ export class NotificationSender {
       clock: Clock;
       policies: PolicyService;
       secrets: SecretLookup;
-      webhookSecret(): Promise<string>;
+      webhookSecret(tenantId: string): Promise<string>;
       onError?: (message: OutboxMessage, error: DeliveryError) => void;
     },
   ) {}
@@ -101,7 +101,7 @@ export class NotificationSender {
     let failure: DeliveryError | undefined;
     try {
       if (load === undefined) throw new DeliveryError(`no channel type \`${message.channel_type}\``, false);
-      result = await (await load())(message, settings ?? {}, this.context());
+      result = await (await load())(message, settings ?? {}, this.context(message));
     } catch (error) {
       failure = error instanceof DeliveryError ? error : new DeliveryError((error as Error).message, true, { cause: error });
     }
@@ -120,11 +120,11 @@ export class NotificationSender {
     return dead ? 'dead' : 'retried';
   }
 
-  private context(): DeliveryContext {
+  private context(message: OutboxMessage): DeliveryContext {
     const { store, secrets, webhookSecret } = this.deps;
     return {
       secrets,
-      webhookSecret,
+      webhookSecret: () => webhookSecret(message.tenant_id),
       async delivered(message) {
         if (message.approval_id === null) return [];
         const sent = await store.outbox.list(message.tenant_id, { approvalId: message.approval_id, status: ['delivered'], limit: 100 });

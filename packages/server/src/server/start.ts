@@ -56,9 +56,21 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   }
   const secret = await serverSecret(store, config.secret);
   const services = createServices({ store, policies, clock, secret, baseUrl: config.publicUrl });
-  if (shadowFiles !== undefined) services.shadow.load(shadowFiles);
   await services.auth.ensureTenant('default');
-  const app = await buildApp(services, { rateLimit: config.rateLimit, logger: options.logger ?? { level: config.logLevel } });
+  const app = await buildApp(services, {
+    rateLimit: config.rateLimit,
+    logger: options.logger ?? { level: config.logLevel },
+    publicUrl: config.publicUrl,
+    ...(config.trustProxy === undefined ? {} : { trustProxy: config.trustProxy }),
+    // Served over HTTPS (behind a proxy that terminates TLS): the browser must never send the cookie in clear.
+    secureCookies: config.publicUrl.startsWith('https:'),
+  });
+  // The shadow and a promoted policy live in the database: apply them before the first decision.
+  const restored = await services.shadow.restore(shadowFiles);
+  if (restored.promoted !== undefined) app.log.info({ version: restored.promoted }, 'promoted policy applied in place of the policy files');
+  if (restored.dropped !== undefined)
+    app.log.info({ version: restored.dropped }, 'policy files changed since the last promotion; they are live');
+  if (restored.broken !== undefined) app.log.error(restored.broken, 'a stored policy no longer loads and is not applied');
   if (options.watchPolicy !== false) {
     policies.watch((result) => {
       if (result.ok) {
@@ -75,6 +87,11 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   });
   await app.listen({ host: config.host, port: config.port });
   if (options.timerIntervalMs !== 0) services.timers.start(options.timerIntervalMs ?? SWEEP_EVERY_MS);
+  // Metrics rollups of closed days are built ahead (now, then every minute); stored policies are re-read.
+  if (options.timerIntervalMs !== 0) {
+    services.metrics.startRollups({ onError: (error) => app.log.error({ err: error }, 'metrics rollup failed') });
+    services.shadow.watch();
+  }
   // The outbox is emptied on the same schedule, and right after any change that may have written to it.
   if (options.timerIntervalMs !== 0) {
     services.notifications.sender.start(options.timerIntervalMs ?? 1000);
@@ -95,6 +112,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       closing ??= (async () => {
         policies.close();
         await services.timers.stop();
+        await services.metrics.stopRollups();
         await services.notifications.sender.stop();
         // In-flight requests get a grace period; a connection that still holds on after it is cut,
         // so that a stuck client cannot keep the process from exiting.

@@ -3,6 +3,7 @@
 
 import { TollgateError } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
+import { FailureWindow } from '../auth/failure-window.js';
 import type { ApiKey, Role, User } from '../stores/records.js';
 import { StoreConflictError, type Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
@@ -29,11 +30,25 @@ export interface NewUser {
 const KEY_CACHE_MS = 5_000;
 const KEY_CACHE_LIMIT = 10_000;
 const TOUCH_EVERY_MS = 60_000;
+/** Failed sign-ins one name may have in a window before it is refused until the window ends. */
+export const LOGIN_FAILURES_PER_NAME = 10;
+export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 export class AuthService {
   private readonly keyCache = new Map<string, { principal: Principal; until: number }>();
+  /**
+   * Per tenant and name, whether the name exists or not, so that guessing one person's password from
+   * many addresses is still stopped (the HTTP layer limits each address). Kept in this process.
+   */
+  private readonly loginFailures: FailureWindow;
 
-  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock }) {
+    this.loginFailures = new FailureWindow({
+      max: LOGIN_FAILURES_PER_NAME,
+      windowMs: LOGIN_FAILURE_WINDOW_MS,
+      now: () => deps.clock.now(),
+    });
+  }
 
   async ensureTenant(tenantId: string): Promise<void> {
     await this.deps.store.tenants.ensure({ id: tenantId, name: tenantId, created_at: this.deps.clock.now() });
@@ -124,12 +139,12 @@ export class AuthService {
     });
   }
 
-  /** Checks a name and password; the same work is done for unknown names so timing reveals nothing. */
+  /**
+   * Checks a name and password; the same work is done for unknown names so timing reveals nothing.
+   * Every sign-in creates a new session token: nothing the client sends can choose it.
+   */
   async login(name: string, password: string, tenantId = DEFAULT_TENANT): Promise<{ token: string; user: User; expires_at: number }> {
-    const user = await this.deps.store.users.findByName(tenantId, name);
-    const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
-    if (user === undefined || !valid || user.disabled_at !== null)
-      throw new TollgateError('auth.invalid_credentials', 'wrong name or password');
+    const user = await this.checkPassword(name, password, tenantId);
     const now = this.deps.clock.now();
     const token = newSecret(SESSION_PREFIX);
     const expires_at = now + SESSION_TTL_MS;
@@ -138,6 +153,29 @@ export class AuthService {
       await appendAudit(scope, tenantId, [{ type: 'user.login', actor: `user:${user.id}`, subject: user.id }], now);
     });
     return { token, user, expires_at };
+  }
+
+  /**
+   * The person a name and password stand for. Every place that takes a password (sign-in, the
+   * one-click link form) checks it here, so that failures for one name add up wherever they happen.
+   */
+  async checkPassword(name: string, password: string, tenantId = DEFAULT_TENANT): Promise<User> {
+    const attempts = `${tenantId}\u0000${name.toLowerCase()}`;
+    const wait = this.loginFailures.retryAfter(attempts);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new TollgateError('request.rate_limited', `too many failed sign-ins for \`${name}\`; retry in ${seconds} s`, {
+        retry_after: seconds,
+      });
+    }
+    // Counted as failed until it succeeds, so that guesses sent all at once cannot all pass the check above.
+    this.loginFailures.fail(attempts);
+    const user = await this.deps.store.users.findByName(tenantId, name);
+    const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+    if (user === undefined || !valid || user.disabled_at !== null)
+      throw new TollgateError('auth.invalid_credentials', 'wrong name or password');
+    this.loginFailures.clear(attempts);
+    return user;
   }
 
   async setOutOfOffice(principal: { tenant_id: string; user: User }, away: boolean): Promise<User> {

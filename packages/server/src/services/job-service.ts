@@ -74,7 +74,12 @@ export class JobService {
   async heartbeat(principal: AgentPrincipal, id: string, attempt?: number): Promise<{ lease_expires_at: string }> {
     const now = this.deps.clock.now();
     const ok = await this.deps.store.jobs.heartbeat(principal.tenant_id, id, principal.agent, now, now + LEASE_MS, attempt);
-    if (!ok) throw this.notHeld(id);
+    if (!ok) {
+      // As complete and fail answer: a job this tenant does not have is not found, not a lost lease.
+      if ((await this.deps.store.jobs.get(principal.tenant_id, id)) === undefined)
+        throw new TollgateError('job.not_found', `no job \`${id}\``);
+      throw this.notHeld(id);
+    }
     return { lease_expires_at: new Date(now + LEASE_MS).toISOString() };
   }
 

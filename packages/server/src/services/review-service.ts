@@ -46,7 +46,7 @@ export class ReviewService {
       clock: Clock;
       bus: EventBus;
       policies: PolicyService;
-      webhookSecret: () => Promise<string>;
+      webhookSecret: (tenantId: string) => Promise<string>;
       fetch?: typeof fetch;
     },
   ) {}
@@ -298,7 +298,7 @@ export class ReviewService {
         note: note ?? null,
       },
     });
-    const headers = signedHeaders(await this.deps.webhookSecret(), id, Math.floor(Date.now() / 1000), body);
+    const headers = signedHeaders(await this.deps.webhookSecret(action.tenant_id), id, Math.floor(Date.now() / 1000), body);
     try {
       const response = await (this.deps.fetch ?? fetch)(url, {
         method: 'POST',

@@ -4,7 +4,7 @@ import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { ApprovalService } from './approval-service.js';
 import { AuditService } from './audit-service.js';
-import { AuthService } from './auth-service.js';
+import { AuthService, DEFAULT_TENANT } from './auth-service.js';
 import { DecisionService } from './decision-service.js';
 import { EventBus } from './event-bus.js';
 import { JobService } from './job-service.js';
@@ -42,8 +42,8 @@ export interface Services {
   metrics: MetricsService;
   simulations: SimulationService;
   shadow: ShadowService;
-  /** The Standard Webhooks secret outbound webhooks are signed with. */
-  webhookSecret(): Promise<string>;
+  /** The Standard Webhooks secret a tenant's outbound webhooks are signed with. */
+  webhookSecret(tenantId: string): Promise<string>;
   /** Slack, Teams, PagerDuty, e-mail and webhooks: the outbox, its sender and the callbacks. */
   notifications: NotificationService;
 }
@@ -62,12 +62,23 @@ export function createServices(options: {
   // PostgreSQL overlaps a few group commits (on separate pooled connections); SQLite has one writer.
   const batcher = new WriteBatcher(store, { concurrency: store.dialect === 'postgres' ? POSTGRES_COMMITS_AT_ONCE : 1 });
   const runner = new WorkflowRunner(secret, policies, new NotificationRouter({ policies, secret, baseUrl }));
-  let secretOnce: Promise<string> | undefined;
-  // Created once and kept in the database, so every node signs with the same secret.
-  const webhookSecret = (): Promise<string> => (secretOnce ??= store.settings.getOrCreate('webhook_secret', newWebhookSecret()));
+  const webhookSecrets = new Map<string, Promise<string>>();
+  // One per tenant, created once and kept in the database so that every node signs alike. A tenant's
+  // admin reads theirs; with a shared one they could sign calls as if for another tenant.
+  const webhookSecret = (tenantId: string): Promise<string> => {
+    let found = webhookSecrets.get(tenantId);
+    if (found === undefined) {
+      const key = tenantId === DEFAULT_TENANT ? 'webhook_secret' : `webhook_secret:${tenantId}`;
+      found = store.settings.getOrCreate(key, newWebhookSecret());
+      found.catch(() => webhookSecrets.delete(tenantId));
+      webhookSecrets.set(tenantId, found);
+    }
+    return found;
+  };
   const reviews = new ReviewService({ store, clock, bus, policies, webhookSecret });
   const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl });
   const shadow = new ShadowService({ store, clock, policies, bus });
+  const auth = new AuthService({ store, clock });
   return {
     store,
     clock,
@@ -75,7 +86,7 @@ export function createServices(options: {
     batcher,
     policies,
     approvals,
-    auth: new AuthService({ store, clock }),
+    auth,
     decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner, shadow }),
     audit: new AuditService({ store }),
     timers: new TimerService({ store, bus, clock, runner }),
@@ -94,6 +105,7 @@ export function createServices(options: {
       secrets: options.secrets ?? environmentSecrets(),
       secret,
       webhookSecret,
+      checkPassword: (name, password, tenantId) => auth.checkPassword(name, password, tenantId),
     }),
   };
 }

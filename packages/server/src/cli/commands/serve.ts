@@ -29,7 +29,8 @@ export function serveOptions(command: Command): Command {
       ),
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info)')
-    .option('--public-url <url>', 'the address people use to reach this server, for links');
+    .option('--public-url <url>', 'the address people use to reach this server, for links')
+    .option('--trust-proxy <hops|addresses>', 'believe X-Forwarded-For from this many proxies, or from these addresses (default none)');
 }
 
 /** Creates `admin` with a random password when the tenant has no users yet. */

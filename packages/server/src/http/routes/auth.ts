@@ -3,7 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import { SESSION_TTL_MS } from '../../services/auth-service.js';
 import type { Services } from '../../services/services.js';
-import { guards, SESSION_COOKIE, tokenOf, userOf } from '../auth.js';
+import { clientKey, guards, SESSION_COOKIE, tokenOf, userOf } from '../auth.js';
+
+/** Sign-in attempts one address may make in a minute, successful or not (when rate limits are on). */
+export const LOGIN_ATTEMPTS_PER_ADDRESS = 10;
 
 function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
@@ -19,7 +22,10 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
   app.post(
     '/v1/auth/login',
     {
-      config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+      // Per address, whatever token the request carries; the auth service also limits failures per name.
+      config: {
+        rateLimit: { max: LOGIN_ATTEMPTS_PER_ADDRESS, timeWindow: 60_000, keyGenerator: (request) => `login:${clientKey(request)}` },
+      },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with a name and password',
@@ -72,7 +78,12 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
     },
   );
 
-  app.get('/v1/auth/me', { preHandler: guard.user(), schema: { tags: ['auth'], summary: 'Who is signed in' } }, async (request) =>
-    publicUser(userOf(request).user),
+  app.get(
+    '/v1/auth/me',
+    { preHandler: guard.user(), schema: { tags: ['auth'], summary: 'Who is signed in, and whether they are out of office' } },
+    async (request) => {
+      const { user } = userOf(request);
+      return { ...publicUser(user), out_of_office: user.out_of_office };
+    },
   );
 }

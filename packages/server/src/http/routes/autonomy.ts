@@ -113,10 +113,10 @@ export function autonomyRoutes(app: FastifyInstance, services: Services): void {
     '/v1/webhooks/secret',
     {
       preHandler: guard.user(['admin']),
-      schema: { tags: ['webhooks'], summary: 'The secret outbound webhooks are signed with (Standard Webhooks)' },
+      schema: { tags: ['webhooks'], summary: 'The secret the tenant’s outbound webhooks are signed with (Standard Webhooks)' },
     },
-    async () => ({
-      secret: await services.webhookSecret(),
+    async (request) => ({
+      secret: await services.webhookSecret(request.principal!.tenant_id),
     }),
   );
 }
