@@ -809,6 +809,27 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       expect(await counts(tenantId)).toEqual({ usr_ann: 1, usr_bob: 0, usr_cy: 0 });
       expect(await store.assignments.openApprovalIds(tenantId, 'usr_ann', 10)).toEqual([second.id]);
     });
+
+    it('counts, inside a transaction, what the transaction opened and closed before it commits', async () => {
+      const tenantId = await newTenant(store);
+      const [first, second] = [await openRequest(tenantId), await openRequest(tenantId)];
+      await store.assignments.add([assignment(tenantId, first.id, 'usr_ann')]);
+      const inside = await store.transaction(async (scope) => {
+        await scope.assignments.add([assignment(tenantId, second.id, 'usr_ann'), assignment(tenantId, second.id, 'usr_bob')]);
+        await scope.assignments.close(tenantId, first.id, null, T0 + 1);
+        return Object.fromEntries(await scope.assignments.openCounts(tenantId, ['usr_ann', 'usr_bob']));
+      });
+      expect(inside).toEqual({ usr_ann: 1, usr_bob: 1 });
+      expect(Object.fromEntries(await store.assignments.openCounts(tenantId, ['usr_ann', 'usr_bob']))).toEqual({ usr_ann: 1, usr_bob: 1 });
+      // A rolled-back transaction moves no count.
+      await expect(
+        store.transaction(async (scope) => {
+          await scope.assignments.close(tenantId, second.id, null, T0 + 2);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(Object.fromEntries(await store.assignments.openCounts(tenantId, ['usr_ann', 'usr_bob']))).toEqual({ usr_ann: 1, usr_bob: 1 });
+    });
   });
 
   describe('votes', () => {

@@ -10,21 +10,51 @@ const selectByApproval = prepared('assignments by approval', (db, p) =>
   db.selectFrom('assignments').selectAll().where('tenant_id', '=', p(0)).where('approval_id', '=', p(1)).orderBy('assigned_at'),
 );
 
-/** Moves people's open counts by what just opened (+1 each) or closed (-1 each). */
-async function adjustLoads(db: Kysely<Database>, tenantId: string, userIds: string[], by: 1 | -1): Promise<void> {
-  const changes = new Map<string, number>();
-  for (const id of userIds) changes.set(id, (changes.get(id) ?? 0) + by);
-  // In one order everywhere, so two transactions moving the same people's counts cannot deadlock.
-  for (const [userId, change] of [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    await db
-      .insertInto('assignment_loads')
-      .values({ tenant_id: tenantId, user_id: userId, open_count: Math.max(change, 0) })
-      .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doUpdateSet({ open_count: sql`assignment_loads.open_count + ${change}` }))
-      .execute();
+/**
+ * Changes to people's open counts made inside a transaction, applied as it commits. Applied in
+ * one order (tenant, then person) by every transaction, they cannot deadlock: a timer sweep that
+ * closes a hundred requests of two people would otherwise lock their rows in the order of its
+ * requests, and two sweeps on two nodes would take them in opposite orders.
+ */
+export class LoadChanges {
+  readonly #changes = new Map<string, { tenantId: string; userId: string; change: number }>();
+
+  add(tenantId: string, userId: string, change: number): void {
+    const key = `${tenantId}\u0000${userId}`;
+    const entry = this.#changes.get(key);
+    if (entry === undefined) this.#changes.set(key, { tenantId, userId, change });
+    else entry.change += change;
+  }
+
+  /** The pending change of one person's count. */
+  of(tenantId: string, userId: string): number {
+    return this.#changes.get(`${tenantId}\u0000${userId}`)?.change ?? 0;
+  }
+
+  async apply(db: Kysely<Database>): Promise<void> {
+    const entries = [...this.#changes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.#changes.clear();
+    for (const [, { tenantId, userId, change }] of entries) {
+      if (change === 0) continue;
+      await db
+        .insertInto('assignment_loads')
+        .values({ tenant_id: tenantId, user_id: userId, open_count: Math.max(change, 0) })
+        .onConflict((oc) => oc.columns(['tenant_id', 'user_id']).doUpdateSet({ open_count: sql`assignment_loads.open_count + ${change}` }))
+        .execute();
+    }
   }
 }
 
-export function assignmentRepository({ db }: RepositoryContext): AssignmentRepository {
+/**
+ * Inside a transaction, `loads` collects the open-count changes for the transaction to apply at
+ * commit; outside one, each call applies its own.
+ */
+export function assignmentRepository({ db }: RepositoryContext, loads?: LoadChanges): AssignmentRepository {
+  const adjust = async (tenantId: string, userIds: string[], by: 1 | -1): Promise<void> => {
+    const changes = loads ?? new LoadChanges();
+    for (const userId of userIds) changes.add(tenantId, userId, by);
+    if (loads === undefined) await changes.apply(db);
+  };
   return {
     async add(assignments) {
       if (assignments.length === 0) return;
@@ -36,7 +66,7 @@ export function assignmentRepository({ db }: RepositoryContext): AssignmentRepos
         .execute();
       const byTenant = new Map<string, string[]>();
       for (const row of added) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row.user_id]);
-      for (const [tenantId, userIds] of byTenant) await adjustLoads(db, tenantId, userIds, 1);
+      for (const [tenantId, userIds] of byTenant) await adjust(tenantId, userIds, 1);
     },
 
     async openCounts(tenantId, userIds) {
@@ -49,6 +79,8 @@ export function assignmentRepository({ db }: RepositoryContext): AssignmentRepos
         .where('user_id', 'in', userIds)
         .execute();
       for (const row of rows) counts.set(row.user_id, Number(row.open_count));
+      // What this transaction opened and closed already counts.
+      if (loads !== undefined) for (const id of userIds) counts.set(id, counts.get(id)! + loads.of(tenantId, id));
       return counts;
     },
 
@@ -80,8 +112,7 @@ export function assignmentRepository({ db }: RepositoryContext): AssignmentRepos
       if (stepId !== null) query = query.where('step_id', '=', stepId);
       if (userId !== undefined) query = query.where('user_id', '=', userId);
       const closed = await query.returning('user_id').execute();
-      await adjustLoads(
-        db,
+      await adjust(
         tenantId,
         closed.map((row) => row.user_id),
         -1,

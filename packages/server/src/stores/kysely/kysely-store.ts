@@ -11,6 +11,7 @@ import { isRetryable } from './errors.js';
 import { ReentryGuard } from './reentry-guard.js';
 import { createScope } from './scope.js';
 import { bufferedAudit } from './audit-buffer.js';
+import { LoadChanges, assignmentRepository } from './assignments.js';
 
 /** Attempts of a PostgreSQL transaction that keeps losing to concurrent ones before giving up. */
 const MAX_ATTEMPTS = 5;
@@ -105,9 +106,14 @@ export class KyselyStore implements Store {
   }
 
   async #inTransaction<T>(trx: Kysely<Database>, work: (scope: StoreScope) => Promise<T>): Promise<T> {
-    const scope = createScope({ db: trx, dialect: this.dialect });
+    const context = { db: trx, dialect: this.dialect };
+    const scope = createScope(context);
+    // Writes that every transaction makes to a few shared rows wait for the commit: open counts
+    // first, in one order, then the audit chain head, which every writer of a tenant locks.
+    const loads = new LoadChanges();
     const audit = bufferedAudit(scope.audit);
-    const result = await work({ ...scope, audit });
+    const result = await work({ ...scope, assignments: assignmentRepository(context, loads), audit });
+    await loads.apply(trx);
     await audit.flush();
     return result;
   }
