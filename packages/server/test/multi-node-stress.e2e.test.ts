@@ -305,8 +305,8 @@ rules:
   });
 });
 
-describe('concurrent votes on require-2 requests across three nodes', () => {
-  const POLICY = `
+/** Production migrations need two people of `approvers`. */
+const REQUIRE_TWO = `
 defaults: { decision: ALLOW }
 rules:
   - name: production-migrations
@@ -315,6 +315,9 @@ rules:
     approvers: [approvers]
     require: 2
 `;
+
+describe('concurrent votes on require-2 requests across three nodes', () => {
+  const POLICY = REQUIRE_TWO;
   const APPROVERS = ['ann', 'ben', 'cat'];
   let database: TestDatabase;
   let nodes: TestServer[] = [];
@@ -461,15 +464,7 @@ rules:
 });
 
 describe('a node killed mid-vote (SIGKILL), two processes on one PostgreSQL schema', () => {
-  const POLICY = `
-defaults: { decision: ALLOW }
-rules:
-  - name: production-migrations
-    match: { action_type: migrate, environment: production }
-    decision: REQUIRE_APPROVAL
-    approvers: [approvers]
-    require: 2
-`;
+  const POLICY = REQUIRE_TWO;
   const APPROVERS = ['dan', 'eve', 'fay'];
   const REQUESTS = 120;
   /** Votes in flight at once, spread over both nodes. */
