@@ -35,8 +35,6 @@ const STATUS_OF: Record<PolicyDecision['decision'], ActionStatus> = {
 /** Fields that describe the request rather than the action: not part of its digest. */
 const ENVELOPE_FIELDS = ['revision_of'] as const;
 export const MAX_WAIT_SECONDS = 60;
-/** What a batched submission answers when its idempotency key was used before. */
-const REPEATED = Symbol('repeated idempotency key');
 
 export function actionDigest(action: Record<string, unknown>): string {
   return `sha256:${createHash('sha256').update(canonicalJson(action)).digest('hex')}`;
@@ -127,17 +125,12 @@ export class DecisionService {
         },
       },
     ];
-    let started: Applied | undefined | typeof REPEATED;
+    let started: Applied | undefined;
     try {
       started = await batcher.write(async (scope) => {
         // A key seen before is found by the insert, not by a read before it: a new key, the common
-        // case, costs nothing extra. Nothing of this submission is written then, and the batch goes on.
-        try {
-          await scope.actions.insert(record);
-        } catch (error) {
-          if (error instanceof StoreConflictError && error.constraint === 'actions_idempotency_key') return REPEATED;
-          throw error;
-        }
+        // case, costs nothing extra. The repeat fails its batch, and written alone it fails by itself.
+        await scope.actions.insert(record);
         await appendAudit(scope, tenantId, audit, now);
         if (evaluation.decision === 'REVIEW') {
           const sampled = evaluation.reasons.some((reason) => reason.kind === 'sampling');
@@ -153,13 +146,12 @@ export class DecisionService {
         return this.startApproval(scope, record, evaluation, now);
       });
     } catch (error) {
-      // Written alone after its batch failed, the repeated key surfaces as the conflict itself.
+      // The key was used before (or by a submission racing this one): answer the one stored.
       if (error instanceof StoreConflictError && error.constraint === 'actions_idempotency_key') {
         return this.replayKey(principal, key!, digest, options);
       }
       throw error;
     }
-    if (started === REPEATED) return this.replayKey(principal, key!, digest, options);
     this.deps.bus.publish({ type: 'action.decided', tenant_id: tenantId, action_id: id, status: record.status, at: now });
     this.deps.shadow?.observe(record, { level, novel });
     for (const event of started?.live ?? []) this.deps.bus.publish(event);

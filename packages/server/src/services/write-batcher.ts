@@ -76,10 +76,15 @@ export class WriteBatcher {
     if (batch.length === 1) return this.runAlone(batch[0]!);
     const results: unknown[] = [];
     try {
-      await this.store.transaction(async (scope) => {
-        results.length = 0;
-        for (const item of batch) results.push(await item.work(scope));
-      });
+      // Each write's conflicts fail the batch, which is then retried write by write (below), so
+      // the batch may hold its action inserts and write them together.
+      await this.store.transaction(
+        async (scope) => {
+          results.length = 0;
+          for (const item of batch) results.push(await item.work(scope));
+        },
+        { holdActionInserts: true },
+      );
       batch.forEach((item, index) => item.resolve(results[index]));
     } catch {
       for (const item of batch) await this.runAlone(item);

@@ -1132,6 +1132,39 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       expect(await store.actions.get(tenantId, duplicate.id)).toBeUndefined();
     });
 
+    it('holds action inserts when asked: written together, seen by the next statement, a repeat fails the whole transaction', async () => {
+      const tenantId = await newTenant(store);
+      const [a, b, c] = [actionRecord(tenantId), actionRecord(tenantId, { idempotency_key: 'k-1' }), actionRecord(tenantId)];
+      const seen = await store.transaction(
+        async (scope) => {
+          await scope.actions.insert(a);
+          await scope.actions.insert(b);
+          const read = await scope.actions.findByIdempotencyKey(tenantId, b.agent, 'k-1');
+          // An approval refers to its action: held actions are written before it.
+          await scope.actions.insert(c);
+          await scope.approvals.insert(approvalRecord(tenantId, c.id));
+          return read;
+        },
+        { holdActionInserts: true },
+      );
+      expect(seen).toEqual(b);
+      for (const action of [a, b, c]) expect(await store.actions.get(tenantId, action.id)).toEqual(action);
+
+      const d = actionRecord(tenantId);
+      const repeat = actionRecord(tenantId, { idempotency_key: 'k-1' });
+      await expect(
+        store.transaction(
+          async (scope) => {
+            await scope.actions.insert(d);
+            await scope.actions.insert(repeat);
+          },
+          { holdActionInserts: true },
+        ),
+      ).rejects.toBeInstanceOf(StoreConflictError);
+      expect(await store.actions.get(tenantId, d.id)).toBeUndefined();
+      expect(await store.actions.get(tenantId, repeat.id)).toBeUndefined();
+    });
+
     it('does not interleave concurrent transactions that read then write', async () => {
       const tenantId = await newTenant(store);
       const user = userRecord(tenantId, { groups: [] });

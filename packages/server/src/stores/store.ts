@@ -354,6 +354,15 @@ export interface StoreScope {
   identities: UserIdentityRepository;
 }
 
+export interface TransactionOptions {
+  /**
+   * Hold action inserts and write them together, by the next other statement or the commit. A
+   * repeated id or idempotency key then fails the whole transaction instead of its insert, so only
+   * work that never catches that conflict (a group commit, retried write by write) may ask.
+   */
+  holdActionInserts?: boolean;
+}
+
 export interface Store extends StoreScope {
   readonly dialect: 'sqlite' | 'postgres';
   /** Events between the server processes sharing this database; absent for an embedded database. */
@@ -361,7 +370,7 @@ export interface Store extends StoreScope {
   /** Brings the schema up to date; safe to run concurrently from several processes. */
   migrate(): Promise<void>;
   /** Runs `work` in one transaction; on PostgreSQL, retries it on serialization failures. */
-  transaction<T>(work: (scope: StoreScope) => Promise<T>): Promise<T>;
+  transaction<T>(work: (scope: StoreScope) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 

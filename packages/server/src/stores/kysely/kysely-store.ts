@@ -6,12 +6,11 @@ import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../../db/migrate.js';
 import type { Database, Dialect } from '../../db/schema.js';
 import type { EventChannel } from '../../db/postgres-events.js';
-import type { Store, StoreScope } from '../store.js';
+import type { Store, StoreScope, TransactionOptions } from '../store.js';
 import { isRetryable } from './errors.js';
 import { ReentryGuard } from './reentry-guard.js';
 import { createScope } from './scope.js';
-import { bufferedAudit } from './audit-buffer.js';
-import { LoadChanges, assignmentRepository } from './assignments.js';
+import { transactionScope } from './transaction-scope.js';
 
 /** Attempts of a PostgreSQL transaction that keeps losing to concurrent ones before giving up. */
 const MAX_ATTEMPTS = 5;
@@ -92,11 +91,11 @@ export class KyselyStore implements Store {
    * again, so it must not have effects outside the scope. On both, `work` must use the scope it
    * is given: calling this store while it runs throws.
    */
-  async transaction<T>(work: (scope: StoreScope) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (scope: StoreScope) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     this.#guard.check();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => this.#guard.run(() => this.#inTransaction(trx, work)));
+        return await this.db.transaction().execute((trx) => this.#guard.run(() => this.#inTransaction(trx, work, options)));
       } catch (error) {
         if (this.dialect !== 'postgres' || attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
         // Jittered backoff, so the transactions that collided do not collide again in lockstep.
@@ -105,16 +104,10 @@ export class KyselyStore implements Store {
     }
   }
 
-  async #inTransaction<T>(trx: Kysely<Database>, work: (scope: StoreScope) => Promise<T>): Promise<T> {
-    const context = { db: trx, dialect: this.dialect };
-    const scope = createScope(context);
-    // Writes that every transaction makes to a few shared rows wait for the commit: open counts
-    // first, in one order, then the audit chain head, which every writer of a tenant locks.
-    const loads = new LoadChanges();
-    const audit = bufferedAudit(scope.audit);
-    const result = await work({ ...scope, assignments: assignmentRepository(context, loads), audit });
-    await loads.apply(trx);
-    await audit.flush();
+  async #inTransaction<T>(trx: Kysely<Database>, work: (scope: StoreScope) => Promise<T>, options: TransactionOptions): Promise<T> {
+    const { scope, finish } = transactionScope({ db: trx, dialect: this.dialect }, options);
+    const result = await work(scope);
+    await finish();
     return result;
   }
 
