@@ -97,6 +97,33 @@ export class AuthService {
     return user;
   }
 
+  /** Gives a person a new password and ends their sessions, so a password shown once (the first admin's) can be replaced. */
+  async setPassword(
+    name: string,
+    password: string,
+    tenantId = DEFAULT_TENANT,
+    actor = 'system',
+  ): Promise<{ user: User; sessions: number }> {
+    if (password.length < 8) throw new TollgateError('request.invalid', 'a password needs at least 8 characters', { field: 'password' });
+    const user = await this.deps.store.users.findByName(tenantId, name);
+    if (user === undefined)
+      throw new TollgateError('request.invalid', `no user named \`${name}\` in tenant \`${tenantId}\``, { field: 'name' });
+    const password_hash = await hashPassword(password);
+    const now = this.deps.clock.now();
+    const sessions = await this.deps.store.transaction(async (scope) => {
+      await scope.users.update(tenantId, user.id, { password_hash });
+      const ended = await scope.sessions.deleteByUser(tenantId, user.id);
+      await appendAudit(
+        scope,
+        tenantId,
+        [{ type: 'user.password_changed', actor, subject: user.id, data: { name: user.name, sessions_ended: ended } }],
+        now,
+      );
+      return ended;
+    });
+    return { user: { ...user, password_hash }, sessions };
+  }
+
   listUsers(tenantId = DEFAULT_TENANT): Promise<User[]> {
     return this.deps.store.users.list(tenantId);
   }

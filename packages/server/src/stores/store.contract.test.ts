@@ -470,6 +470,28 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       expect(await isolated.sessions.findByHash('live')).toEqual(live);
       expect(await isolated.sessions.deleteExpired(T0 + 20)).toBe(0);
     });
+
+    it("ends every session of one person, and nobody else's", async () => {
+      const tenantId = await newTenant(store);
+      const [ann, bob] = [userRecord(tenantId), userRecord(tenantId)];
+      for (const user of [ann, bob]) await store.users.insert(user);
+      const session = (tokenHash: string, userId: string): Session => ({
+        token_hash: tokenHash,
+        tenant_id: tenantId,
+        user_id: userId,
+        created_at: T0,
+        expires_at: T0 + 60_000,
+      });
+      const hashes = [`ann-1-${tenantId}`, `ann-2-${tenantId}`, `bob-1-${tenantId}`];
+      await store.sessions.insert(session(hashes[0]!, ann.id));
+      await store.sessions.insert(session(hashes[1]!, ann.id));
+      await store.sessions.insert(session(hashes[2]!, bob.id));
+      expect(await store.sessions.deleteByUser(tenantId, ann.id)).toBe(2);
+      expect(await store.sessions.findByHash(hashes[0]!)).toBeUndefined();
+      expect(await store.sessions.findByHash(hashes[1]!)).toBeUndefined();
+      expect(await store.sessions.findByHash(hashes[2]!)).toBeDefined();
+      expect(await store.sessions.deleteByUser(tenantId, ann.id)).toBe(0);
+    });
   });
 
   describe('actions', () => {

@@ -82,6 +82,8 @@ export interface SessionRepository {
   insert(session: Session): Promise<void>;
   findByHash(tokenHash: string): Promise<Session | undefined>;
   delete(tokenHash: string): Promise<void>;
+  /** Ends every session of one person (a new password signs them out everywhere). */
+  deleteByUser(tenantId: string, userId: string): Promise<number>;
   deleteExpired(now: number): Promise<number>;
 }
 

@@ -76,7 +76,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     const login =
       admin === undefined
         ? ''
-        : `\nFirst login — name: ${admin.name}  password: ${admin.password}  (shown once; add more people with \`tollgate users add\`)`;
+        : `\nFirst login — name: ${admin.name}  password: ${admin.password}  (shown once; change it with \`tollgate users set-password\`, add people with \`tollgate users add\`)`;
     // One write, so that whoever watches for the address has the login too.
     io.out(`${address}${login}`);
     await closeOnSignal(server, io);

@@ -49,6 +49,19 @@ export function registerUserCommands(program: Command, io: CliIo): void {
       io.out(`added ${user.role} ${user.name} (${user.id})${user.groups.length > 0 ? ` in ${user.groups.join(', ')}` : ''}`);
     });
   users
+    .command('set-password')
+    .description('give a person a new password; their sessions end')
+    .requiredOption('--name <name>', 'sign-in name')
+    .requiredOption('--password <password>', 'the new password (at least 8 characters)')
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .action(async (options: { name: string; password: string; tenant?: string; db?: string }) => {
+      const { user, sessions } = await withAuth(options.db, (auth) =>
+        auth.setPassword(options.name, options.password, options.tenant, 'cli'),
+      );
+      io.out(`new password for ${user.name} (${user.id}); ${sessions} session${sessions === 1 ? '' : 's'} ended`);
+    });
+  users
     .command('list')
     .description('list people')
     .option('--tenant <tenant>', 'tenant (default: default)')

@@ -32,6 +32,11 @@ export function sessionRepository({ db }: RepositoryContext): SessionRepository 
       await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
     },
 
+    async deleteByUser(tenantId, userId) {
+      const result = await db.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async deleteExpired(now) {
       const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
       return Number(result.numDeletedRows);
