@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASES, type TestDatabase } from './helpers/databases.js';
 import { client } from './helpers/http.js';
 import { BIN, printedLogin, REPO, startServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { guideActionMix } from './helpers/action-mix.js';
 
 const run = promisify(execFile);
 const tollgate = (...args: string[]) => run(process.execPath, [BIN, ...args], { cwd: REPO });
@@ -23,20 +24,7 @@ const MAX_REQUESTS = 20_000;
 /** How long a graceful shutdown may take once the signal has arrived. */
 const SHUTDOWN_MS = 5_000;
 
-/** A mix of the guide's actions: half allowed at once, half held for people. */
-function actionBody(n: number): Record<string, unknown> {
-  const body: Record<string, unknown> = [
-    { action_type: 'deploy', environment: 'staging', summary: `deploy build ${n}` },
-    { action_type: 'deploy', environment: 'production', summary: `deploy build ${n}` },
-    { action_type: 'transfer', capability: 'payment', amount_usd: 50 + (n % 500), environment: 'staging' },
-    { action_type: 'transfer', capability: 'payment', amount_usd: 20_000 + n, environment: 'staging' },
-    { action_type: 'read_only_query', environment: 'production', query: `select ${n}` },
-    { action_type: 'update', environment: 'staging', affected_records: 5_000 + n },
-  ][n % 6]!;
-  // Half carry an idempotency key, so that both ways of storing an action are covered.
-  if (n % 2 === 0) body.idempotency_key = `crash-${n}`;
-  return body;
-}
+const actionBody = (n: number): Record<string, unknown> => guideActionMix(n, 'crash');
 
 interface Answered {
   id: string;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from './helpers/http.js';
 import { startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
 import { BIN, printedLogin, REPO, startServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { guideActionMix } from './helpers/action-mix.js';
 
 const run = promisify(execFile);
 
@@ -24,16 +25,7 @@ const ANSWER_WITHIN_MS = 10_000;
 /** Once PostgreSQL accepts connections again, the nodes decide again within this. */
 const RECOVER_WITHIN_MS = 10_000;
 
-function actionBody(n: number): Record<string, unknown> {
-  const body: Record<string, unknown> = [
-    { action_type: 'deploy', environment: 'staging', summary: `deploy build ${n}` },
-    { action_type: 'deploy', environment: 'production', summary: `deploy build ${n}` },
-    { action_type: 'transfer', capability: 'payment', amount_usd: 50 + (n % 500), environment: 'staging' },
-    { action_type: 'read_only_query', environment: 'production', query: `select ${n}` },
-  ][n % 4]!;
-  if (n % 2 === 0) body.idempotency_key = `restart-${n}`;
-  return body;
-}
+const actionBody = (n: number): Record<string, unknown> => guideActionMix(n, 'restart');
 
 interface Answer {
   node: number;

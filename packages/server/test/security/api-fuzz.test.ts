@@ -5,34 +5,16 @@
 
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { routesOf, startHarness } from './harness.js';
+import { routesOf, securityPolicy, startHarness } from './harness.js';
 
 const SEED = Number(process.env.TOLLGATE_FUZZ_SEED ?? 20260601);
 const RUNS = Number(process.env.TOLLGATE_FUZZ_RUNS ?? 40);
 console.log(`api fuzz: seed ${SEED}, ${RUNS} runs per route (TOLLGATE_FUZZ_SEED / TOLLGATE_FUZZ_RUNS to change)`);
 
-const POLICY = `
-defaults: { decision: ALLOW }
-rules:
-  - name: production-deploys
-    match: { action_type: deploy, environment: production }
-    decision: REQUIRE_APPROVAL
-    approvers: [approvers]
-  - name: analysed-migrations
-    match: { action_type: migrate }
-    decision: REQUIRE_APPROVAL
-    workflow: analysed
-workflows:
-  analysed:
-    steps:
-      - { id: analysis, type: worker, config: { capability: analyzer } }
-      - { id: approval, type: approval, depends_on: [analysis], config: { approvers: [approvers] } }
-`;
-
 /** A stream never answers in full; its query and auth are covered by the matrix. */
 const SKIPPED = new Set(['GET /v1/events']);
 
-const server = await startHarness(POLICY);
+const server = await startHarness(securityPolicy());
 const admin = await server.person('admin', 'admin', { groups: ['approvers'] });
 const alice = await server.person('alice', 'approver', { groups: ['approvers'] });
 const auditor = await server.person('audrey', 'auditor');

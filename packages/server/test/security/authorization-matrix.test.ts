@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../helpers/vendor-stand-ins.js';
-import { expectErrorShape, routesOf, startHarness, type Answer, type Harness } from './harness.js';
+import { expectErrorShape, routesOf, securityPolicy, startHarness, type Answer, type Harness } from './harness.js';
 
 const ROLES = ['anonymous', 'agent', 'approver', 'auditor', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -82,32 +82,6 @@ const ROWS: Row[] = MATRIX.map((line) => {
   return { route: `${method} ${path}`, cells, foreign: last === '404' ? 404 : (last as Foreign) };
 });
 
-const POLICY = (hook: string) => `
-defaults: { decision: ALLOW }
-rules:
-  - name: production-deploys
-    match: { action_type: deploy, environment: production }
-    decision: REQUIRE_APPROVAL
-    approvers: [approvers]
-  - name: analysed-migrations
-    match: { action_type: migrate }
-    decision: REQUIRE_APPROVAL
-    workflow: analysed
-  - name: reviewed-tasks
-    match: { action_type: task }
-    decision: REVIEW
-workflows:
-  analysed:
-    steps:
-      - { id: analysis, type: worker, config: { capability: analyzer } }
-      - { id: approval, type: approval, depends_on: [analysis], config: { approvers: [approvers] } }
-notifications:
-  channels:
-    hook: { type: webhook, url: "${hook}" }
-  routes:
-    - { channel: hook }
-`;
-
 /** A request: path (with ids filled in), optional JSON or form body, optional headers. */
 interface Request {
   path: string;
@@ -138,7 +112,7 @@ describe('authorization matrix', () => {
     executedId: string;
     notificationId: string;
   };
-  const shadowFiles = () => [{ path: 'policy.yaml', text: POLICY(receiver.url) }];
+  const shadowFiles = () => [{ path: 'policy.yaml', text: securityPolicy(receiver.url) }];
 
   const send = (method: string, path: string, token?: string, body?: unknown, headers?: Record<string, string>) =>
     server.send(method, path, {
@@ -401,7 +375,7 @@ describe('authorization matrix', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    server = await startHarness(POLICY(receiver.url));
+    server = await startHarness(securityPolicy(receiver.url));
     for (const [tenant, prefix] of [
       [north, ''],
       [south, 'south-'],

@@ -10,6 +10,42 @@ import { startServer, type RunningServer } from '../../src/server/start.js';
 import type { Role } from '../../src/stores/records.js';
 import type { Clock } from '../../src/util/clock.js';
 
+/**
+ * The suites' policy: every kind of decision, an approval workflow with a worker step, and (given
+ * a URL) a webhook channel that every notification goes to.
+ */
+export function securityPolicy(hookUrl?: string): string {
+  const notifications =
+    hookUrl === undefined
+      ? ''
+      : `notifications:
+  channels:
+    hook: { type: webhook, url: "${hookUrl}" }
+  routes:
+    - { channel: hook }
+`;
+  return `
+defaults: { decision: ALLOW }
+rules:
+  - name: production-deploys
+    match: { action_type: deploy, environment: production }
+    decision: REQUIRE_APPROVAL
+    approvers: [approvers]
+  - name: analysed-migrations
+    match: { action_type: migrate }
+    decision: REQUIRE_APPROVAL
+    workflow: analysed
+  - name: reviewed-tasks
+    match: { action_type: task }
+    decision: REVIEW
+workflows:
+  analysed:
+    steps:
+      - { id: analysis, type: worker, config: { capability: analyzer } }
+      - { id: approval, type: approval, depends_on: [analysis], config: { approvers: [approvers] } }
+${notifications}`;
+}
+
 export interface Answer {
   status: number;
   /** Parsed JSON when the body is JSON, else the text. */
