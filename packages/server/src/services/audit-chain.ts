@@ -5,8 +5,6 @@ import { eventHash } from '../stores/audit-seal.js';
 import { GENESIS_HASH, type ChainHead, type StoreScope } from '../stores/store.js';
 import { newId } from '../util/ids.js';
 
-export { eventHash };
-
 export interface AuditDraft {
   type: string;
   actor: string;

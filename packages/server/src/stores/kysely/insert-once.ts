@@ -6,7 +6,7 @@
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { StoreConflictError } from '../store.js';
-import { insertRow } from './prepared.js';
+import { insertRows } from './prepared.js';
 
 export interface UniqueKey<Table extends keyof Database> {
   constraint: string;
@@ -19,7 +19,7 @@ export async function insertOnce<Table extends keyof Database>(
   row: Insertable<Database[Table]>,
   keys: Array<UniqueKey<Table>>,
 ): Promise<void> {
-  if ((await insertRow(db, table, row, true)) !== 0n) return;
+  if ((await insertRows(db, table, [row], true)) !== 0n) return;
   // Only on the rare conflict: find which key an existing row shares.
   const values = row as Record<string, unknown>;
   for (const key of keys) {

@@ -92,16 +92,6 @@ export async function insertRows<Table extends keyof Database>(
   return result.numAffectedRows ?? 0n;
 }
 
-/** One row; see insertRows. */
-export function insertRow<Table extends keyof Database>(
-  db: Db,
-  table: Table,
-  row: Insertable<Database[Table]>,
-  ignoreConflicts = false,
-): Promise<bigint> {
-  return insertRows(db, table, [row], ignoreConflicts);
-}
-
 /**
  * UPDATE `table` SET the columns of `set` WHERE each column of `where` equals its value, its SQL
  * made once per table and sets of columns. Answers the rows updated.
