@@ -8,6 +8,7 @@ import * as oversight from './migrations/0004-oversight.js';
 import * as notifications from './migrations/0005-notifications.js';
 import * as rollups from './migrations/0006-rollups-and-stored-policies.js';
 import * as assignmentLoads from './migrations/0007-assignment-loads.js';
+import * as perRequestIndexes from './migrations/0008-per-request-indexes.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-notifications': notifications,
   '0006-rollups-and-stored-policies': rollups,
   '0007-assignment-loads': assignmentLoads,
+  '0008-per-request-indexes': perRequestIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
