@@ -6,7 +6,7 @@ import { actionDigestOf, checkEligible, type ApprovalStepState, type Person, typ
 import { personOf } from './people.js';
 import { delegationCandidates, type Candidate } from './routing.js';
 import { TollgateError, notFound } from '../errors.js';
-import type { ApprovalRecord, Verdict, VoteRecord } from '../stores/records.js';
+import type { ApprovalRecord, AssignmentRecord, Verdict, VoteRecord } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
@@ -103,6 +103,11 @@ export class ApprovalService {
   async view(scope: StoreScope, approval: ApprovalRecord): Promise<ApprovalView> {
     const votes = await scope.votes.listByApproval(approval.tenant_id, approval.id);
     const assignments = await scope.assignments.listByApproval(approval.tenant_id, approval.id);
+    return this.viewOf(approval, votes, assignments);
+  }
+
+  /** The request as seen with these votes and assignments (a new request's: none, and those routing opened). */
+  viewOf(approval: ApprovalRecord, votes: VoteRecord[], assignments: AssignmentRecord[]): ApprovalView {
     const view = approvalView(approval, votes, this.deps.baseUrl);
     for (const step of view.steps) {
       if (step.type === 'approval')

@@ -5,7 +5,7 @@
 import { canonicalJson, singleStepWorkflow, withRouteDefaults, type PolicyBundle, type PolicyDecision } from '@tollgate/core';
 import { createHash } from 'node:crypto';
 import { TollgateError, notFound } from '../errors.js';
-import type { ActionRecord, ActionStatus, ApprovalRecord } from '../stores/records.js';
+import type { ActionRecord, ActionStatus } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
@@ -155,9 +155,8 @@ export class DecisionService {
     this.deps.bus.publish({ type: 'action.decided', tenant_id: tenantId, action_id: id, status: record.status, at: now });
     this.deps.shadow?.observe(record, { level, novel });
     for (const event of started?.live ?? []) this.deps.bus.publish(event);
-    const approval = started?.approval;
-    if (approval !== undefined && (options.waitSeconds ?? 0) > 0) return this.waitForVerdict(principal, id, options);
-    return this.view(principal, record, approval);
+    if (started !== undefined && (options.waitSeconds ?? 0) > 0) return this.waitForVerdict(principal, id, options);
+    return this.view(principal, record, started);
   }
 
   async get(principal: Principal, id: string, options: { waitSeconds?: number; signal?: AbortSignal } = {}): Promise<ActionView> {
@@ -386,12 +385,14 @@ export class DecisionService {
     return this.view(principal, latest ?? current);
   }
 
-  private async view(principal: Principal, action: ActionRecord, approval?: ApprovalRecord): Promise<ActionView> {
+  /** The agent's answer; for a request just started, from what its transaction wrote (no votes yet). */
+  private async view(principal: Principal, action: ActionRecord, started?: Applied): Promise<ActionView> {
     const view = actionView(action);
     const request =
-      approval ??
+      started?.approval ??
       (action.decision === 'REQUIRE_APPROVAL' ? await this.deps.store.approvals.getByAction(action.tenant_id, action.id) : undefined);
-    if (request !== undefined) view.approval = await this.deps.approvals.view(this.deps.store, request);
+    if (started !== undefined) view.approval = this.deps.approvals.viewOf(started.approval, [], started.assigned);
+    else if (request !== undefined) view.approval = await this.deps.approvals.view(this.deps.store, request);
     if (request?.state !== undefined && request.state !== null && request.state.digest !== action.digest) {
       // Modified within limits: the agent executes the approved version, whose digest the grant carries.
       view.submitted = { action: action.payload, digest: action.digest };

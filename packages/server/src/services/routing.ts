@@ -5,7 +5,7 @@
 
 import { checkEligible, type ApprovalStepState, type PolicyBundle, type WorkflowState } from '@tollgate/core';
 import { bundleMembers, personOf } from './people.js';
-import type { ApprovalRecord, User } from '../stores/records.js';
+import type { ApprovalRecord, AssignmentRecord, User } from '../stores/records.js';
 import type { StoreScope } from '../stores/store.js';
 import type { AuditDraft } from './audit-chain.js';
 
@@ -65,7 +65,7 @@ export async function delegationCandidates(
   return { available, away };
 }
 
-/** Assigns the stage to the least-loaded available people; returns audit entries for what it did. */
+/** Assigns the stage to the least-loaded available people; returns the assignments and audit entries for what it did. */
 export async function assignStep(
   scope: StoreScope,
   bundle: PolicyBundle,
@@ -73,9 +73,9 @@ export async function assignStep(
   state: WorkflowState,
   stepId: string,
   now: number,
-): Promise<AuditDraft[]> {
+): Promise<{ assigned: AssignmentRecord[]; audit: AuditDraft[] }> {
   const step = state.steps.find((candidate): candidate is ApprovalStepState => candidate.id === stepId && candidate.type === 'approval');
-  if (step === undefined || step.status !== 'active') return [];
+  if (step === undefined || step.status !== 'active') return { assigned: [], audit: [] };
   const eligible = await eligiblePeople(scope, bundle, approval, state, step);
   const available = eligible.filter((user) => !user.out_of_office);
   const load = await scope.assignments.openCounts(
@@ -85,16 +85,15 @@ export async function assignStep(
   const chosen = [...available]
     .sort((a, b) => load.get(a.id)! - load.get(b.id)! || a.name.localeCompare(b.name))
     .slice(0, Math.max(step.require, 1));
-  await scope.assignments.add(
-    chosen.map((user) => ({
-      approval_id: approval.id,
-      step_id: step.id,
-      user_id: user.id,
-      tenant_id: approval.tenant_id,
-      assigned_at: now,
-      closed_at: null,
-    })),
-  );
+  const assigned: AssignmentRecord[] = chosen.map((user) => ({
+    approval_id: approval.id,
+    step_id: step.id,
+    user_id: user.id,
+    tenant_id: approval.tenant_id,
+    assigned_at: now,
+    closed_at: null,
+  }));
+  await scope.assignments.add(assigned);
   const audit: AuditDraft[] = [
     {
       type: 'approval.assigned',
@@ -112,5 +111,5 @@ export async function assignStep(
       data: { step: step.id, require: step.require, available: available.length, out_of_office: away },
     });
   }
-  return audit;
+  return { assigned, audit };
 }

@@ -8,12 +8,13 @@ import {
   singleStepWorkflow,
   type RequestStatus,
   type StepDefaults,
+  type WorkflowEffect,
   type WorkflowEvent,
   type WorkflowSpec,
   type WorkflowState,
 } from '@tollgate/core';
 import { TollgateError } from '../errors.js';
-import type { ActionStatus, ApprovalRecord, ApprovalStatus, JobRecord } from '../stores/records.js';
+import type { ActionStatus, ApprovalRecord, ApprovalStatus, AssignmentRecord, JobRecord } from '../stores/records.js';
 import type { StoreScope } from '../stores/store.js';
 import { newId } from '../util/ids.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
@@ -49,6 +50,8 @@ const ACTION_STATUS: Partial<Record<RequestStatus, ActionStatus>> = {
 export interface Applied {
   approval: ApprovalRecord;
   live: LiveEvent[];
+  /** The assignments this event opened (for a new request, all it has). */
+  assigned: AssignmentRecord[];
 }
 
 /** The people currently asked to decide: the approvers of every open stage. */
@@ -59,6 +62,31 @@ export function currentApprovers(state: WorkflowState): string[] {
   return [...new Set(open)];
 }
 
+/** The reducer's transition for `event`; its refusal as a TollgateError. */
+function reduced(previous: WorkflowState | null, event: WorkflowEvent, now: number): { state: WorkflowState; effects: WorkflowEffect[] } {
+  const transition = reduceWorkflow(previous, event, now);
+  if (!transition.ok) {
+    const { code, message, field } = transition.refusal;
+    throw new TollgateError(code, message, field === undefined ? undefined : { field });
+  }
+  return transition;
+}
+
+/** The request as `state` leaves it, one version on. */
+function advanced(approval: ApprovalRecord, state: WorkflowState, now: number): ApprovalRecord {
+  return {
+    ...approval,
+    state,
+    status: APPROVAL_STATUS[state.status],
+    digest: state.digest,
+    approvers: state.status === 'running' ? currentApprovers(state) : approval.approvers,
+    deadline: nextTimer(state),
+    decided_at: state.status === 'running' ? null : (approval.decided_at ?? now),
+    resolution: state.resolution,
+    version: approval.version + 1,
+  };
+}
+
 export class WorkflowRunner {
   constructor(
     private readonly secret: string,
@@ -67,7 +95,10 @@ export class WorkflowRunner {
     private readonly notifications?: NotificationRouter,
   ) {}
 
-  /** The first state of a request's workflow, as the record to insert. */
+  /**
+   * Starts a request's workflow: its first state is computed before the request is written, so the
+   * request is inserted once, already at version 1 with the start as its first logged event.
+   */
   async start(
     scope: StoreScope,
     approval: Omit<ApprovalRecord, 'state' | 'status' | 'deadline' | 'version'>,
@@ -83,25 +114,21 @@ export class WorkflowRunner {
       defaults: input.defaults,
     };
     const record: ApprovalRecord = { ...approval, status: 'pending', deadline: null, version: 0, state: null };
-    await scope.approvals.insert(record);
-    await appendAudit(
-      scope,
-      record.tenant_id,
-      [
-        {
-          type: 'approval.requested',
-          actor: 'system',
-          subject: record.id,
-          data: { action_id: record.action_id, workflow: input.workflow.name, digest: record.digest },
-        },
-      ],
-      now,
-    );
-    return this.apply(scope, record, event, now, 'system');
+    const { state, effects } = reduced(null, event, now);
+    const updated = advanced(record, state, now);
+    await scope.approvals.insert(updated);
+    await scope.approvalEvents.append({ approval_id: record.id, seq: updated.version, tenant_id: record.tenant_id, event, at: now });
+    const requested: AuditDraft = {
+      type: 'approval.requested',
+      actor: 'system',
+      subject: record.id,
+      data: { action_id: record.action_id, workflow: input.workflow.name, digest: record.digest },
+    };
+    return this.perform(scope, { record, updated, previous: null, event, effects, audit: [requested] }, now, 'system');
   }
 
-  /** Feeds `event` to the request's workflow; throws the reducer's refusal as a TollgateError. */
   /**
+   * Feeds `event` to the request's workflow; throws the reducer's refusal as a TollgateError.
    * With `options.collectAudit`, audit entries are handed to it instead of appended, so that a
    * caller applying many events (the timer sweep) can append them in one go.
    */
@@ -115,23 +142,8 @@ export class WorkflowRunner {
   ): Promise<Applied> {
     let previous = approval.state;
     if (previous === null && event.type !== 'start') previous = await this.legacyState(scope, approval, now);
-    const transition = reduceWorkflow(previous, event, now);
-    if (!transition.ok) {
-      const { code, message, field } = transition.refusal;
-      throw new TollgateError(code, message, field === undefined ? undefined : { field });
-    }
-    const { state, effects } = transition;
-    const updated: ApprovalRecord = {
-      ...approval,
-      state,
-      status: APPROVAL_STATUS[state.status],
-      digest: state.digest,
-      approvers: state.status === 'running' ? currentApprovers(state) : approval.approvers,
-      deadline: nextTimer(state),
-      decided_at: state.status === 'running' ? null : (approval.decided_at ?? now),
-      resolution: state.resolution,
-      version: approval.version + 1,
-    };
+    const { state, effects } = reduced(previous, event, now);
+    const updated = advanced(approval, state, now);
     // Written first: on PostgreSQL the row stays locked until commit, so a concurrent change waits
     // here and then finds the version moved on, instead of racing through the effects.
     const written = await scope.approvals.update(approval.tenant_id, approval.id, approval.version, {
@@ -145,11 +157,29 @@ export class WorkflowRunner {
     });
     if (!written) throw new ConcurrentChange();
     // Every event moves the version on by exactly one, so the version numbers the event log.
-    const seq = approval.version + 1;
-    await scope.approvalEvents.append({ approval_id: approval.id, seq, tenant_id: approval.tenant_id, event, at: now });
+    await scope.approvalEvents.append({ approval_id: approval.id, seq: updated.version, tenant_id: approval.tenant_id, event, at: now });
+    return this.perform(scope, { record: approval, updated, previous, event, effects, audit: [] }, now, actor, options);
+  }
 
-    const audit: AuditDraft[] = [];
+  /** Carries out what one event asked for, after the request's new state is written. */
+  private async perform(
+    scope: StoreScope,
+    step: {
+      record: ApprovalRecord;
+      updated: ApprovalRecord;
+      previous: WorkflowState | null;
+      event: WorkflowEvent;
+      effects: WorkflowEffect[];
+      audit: AuditDraft[];
+    },
+    now: number,
+    actor: string,
+    options: { collectAudit?: (drafts: AuditDraft[]) => void } = {},
+  ): Promise<Applied> {
+    const { record: approval, updated, previous, event, effects, audit } = step;
+    const state = updated.state!;
     const live: LiveEvent[] = [];
+    const assigned: AssignmentRecord[] = [];
     const routed: string[] = [];
     const base = { tenant_id: approval.tenant_id, approval_id: approval.id, action_id: approval.action_id, at: now };
     for (const effect of effects) {
@@ -225,16 +255,16 @@ export class WorkflowRunner {
           if (this.notifications !== undefined) await this.notifications.plan(scope, updated, state, effect, now);
           if (event.type === 'delegate' && effect.step !== null) {
             // A delegation routes the stage to the person chosen, whatever the load.
-            await scope.assignments.add([
-              {
-                approval_id: approval.id,
-                step_id: effect.step,
-                user_id: event.to.id,
-                tenant_id: approval.tenant_id,
-                assigned_at: now,
-                closed_at: null,
-              },
-            ]);
+            const delegated: AssignmentRecord = {
+              approval_id: approval.id,
+              step_id: effect.step,
+              user_id: event.to.id,
+              tenant_id: approval.tenant_id,
+              assigned_at: now,
+              closed_at: null,
+            };
+            await scope.assignments.add([delegated]);
+            assigned.push(delegated);
           } else if ((effect.event === 'requested' || effect.event === 'escalated') && effect.step !== null) {
             routed.push(effect.step);
           }
@@ -271,11 +301,14 @@ export class WorkflowRunner {
       if (step.type === 'approval' && before === 'active' && step.status !== 'active')
         await scope.assignments.close(approval.tenant_id, approval.id, step.id, now);
     }
-    for (const stepId of new Set(routed))
-      audit.push(...(await assignStep(scope, this.policies.current().bundle, updated, state, stepId, now)));
+    for (const stepId of new Set(routed)) {
+      const routing = await assignStep(scope, this.policies.current().bundle, updated, state, stepId, now);
+      assigned.push(...routing.assigned);
+      audit.push(...routing.audit);
+    }
     if (options.collectAudit !== undefined) options.collectAudit(audit);
     else if (audit.length > 0) await appendAudit(scope, approval.tenant_id, audit, now);
-    return { approval: updated, live };
+    return { approval: updated, live, assigned };
   }
 
   private job(
