@@ -3,12 +3,11 @@
 // answer; agents may long-poll for people's verdict and report what happened.
 
 import { canonicalJson, singleStepWorkflow, withRouteDefaults, type PolicyBundle, type PolicyDecision } from '@tollgate/core';
-import { createHash } from 'node:crypto';
 import { TollgateError, notFound } from '../errors.js';
 import type { ActionRecord, ActionStatus } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
-import { newId } from '../util/ids.js';
+import { newId, sha256 } from '../util/ids.js';
 import { checkAction } from './action-input.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import type { ApprovalService } from './approval-service.js';
@@ -37,7 +36,7 @@ const ENVELOPE_FIELDS = ['revision_of'] as const;
 export const MAX_WAIT_SECONDS = 60;
 
 export function actionDigest(action: Record<string, unknown>): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(action)).digest('hex')}`;
+  return `sha256:${sha256(canonicalJson(action))}`;
 }
 
 export interface OutcomeInput {

@@ -17,17 +17,17 @@ export async function eligiblePeople(
   state: WorkflowState,
   step: ApprovalStepState,
 ): Promise<User[]> {
-  const tenantId = approval.tenant_id;
   const named = [...step.approvers, ...step.delegations.map((delegation) => delegation.to), ...bundleMembers(bundle, step.approvers)];
+  // One read of the tenant's people, matched here: by group, then by id or name, in that order.
+  const people = await scope.users.list(approval.tenant_id);
+  const wanted = new Set(named);
   const found = new Map<string, User>();
-  for (const user of await scope.users.listByGroups(tenantId, named)) found.set(user.id, user);
+  for (const user of people) if (user.groups.some((group) => wanted.has(group))) found.set(user.id, user);
   for (const name of named) {
-    const user = (await scope.users.get(tenantId, name)) ?? (await scope.users.findByName(tenantId, name));
+    const user = people.find((person) => person.id === name) ?? people.find((person) => person.name === name);
     if (user !== undefined) found.set(user.id, user);
   }
-  if (step.approvers.length === 0) {
-    for (const user of await scope.users.list(tenantId)) if (user.role !== 'auditor') found.set(user.id, user);
-  }
+  if (step.approvers.length === 0) for (const user of people) if (user.role !== 'auditor') found.set(user.id, user);
   return [...found.values()].filter(
     (user) => user.disabled_at === null && user.role !== 'auditor' && checkEligible(state, step, personOf(user, bundle)) === undefined,
   );

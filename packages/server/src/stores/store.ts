@@ -60,8 +60,6 @@ export interface UserRepository {
   get(tenantId: string, id: string): Promise<User | undefined>;
   findByName(tenantId: string, name: string): Promise<User | undefined>;
   list(tenantId: string): Promise<User[]>;
-  /** Users of the tenant in any of the groups. */
-  listByGroups(tenantId: string, groups: string[]): Promise<User[]>;
   update(
     tenantId: string,
     id: string,

@@ -6,6 +6,18 @@ import type { Role, User } from '../records.js';
 import type { UserRepository } from '../store.js';
 import { fromJson, toJson, type RepositoryContext } from './context.js';
 import { insertOnce } from './insert-once.js';
+import { prepared } from './prepared.js';
+
+// Routing reads a tenant's people for every new approval request.
+const selectAll = prepared('users of tenant', (db, p) =>
+  db.selectFrom('users').selectAll().where('tenant_id', '=', p(0)).orderBy('name').orderBy('id'),
+);
+const selectById = prepared('user by id', (db, p) =>
+  db.selectFrom('users').selectAll().where('tenant_id', '=', p(0)).where('id', '=', p(1)),
+);
+const selectByName = prepared('user by name', (db, p) =>
+  db.selectFrom('users').selectAll().where('tenant_id', '=', p(0)).where('name', '=', p(1)),
+);
 
 function toUser(row: Selectable<UsersTable>): User {
   return {
@@ -23,8 +35,7 @@ function toUser(row: Selectable<UsersTable>): User {
 
 export function userRepository({ db }: RepositoryContext): UserRepository {
   const list = async (tenantId: string): Promise<User[]> => {
-    const rows = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).orderBy('name').orderBy('id').execute();
-    return rows.map(toUser);
+    return (await selectAll(db, tenantId)).rows.map(toUser);
   };
 
   return {
@@ -51,25 +62,16 @@ export function userRepository({ db }: RepositoryContext): UserRepository {
     },
 
     async get(tenantId, id) {
-      const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      const [row] = (await selectById(db, tenantId, id)).rows;
       return row && toUser(row);
     },
 
     async findByName(tenantId, name) {
-      const row = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+      const [row] = (await selectByName(db, tenantId, name)).rows;
       return row && toUser(row);
     },
 
     list,
-
-    async listByGroups(tenantId, groups) {
-      // Groups are a JSON list whose querying differs by dialect; a tenant's users are few enough
-      // to filter here.
-      if (groups.length === 0) return [];
-      const wanted = new Set(groups);
-      const users = await list(tenantId);
-      return users.filter((user) => user.groups.some((group) => wanted.has(group)));
-    },
 
     async update(tenantId, id, patch) {
       const set: Updateable<UsersTable> = {};
