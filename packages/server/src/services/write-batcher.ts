@@ -77,13 +77,13 @@ export class WriteBatcher {
     const results: unknown[] = [];
     try {
       // Each write's conflicts fail the batch, which is then retried write by write (below), so
-      // the batch may hold its action inserts and write them together.
+      // the batch may hold its inserts and write them together.
       await this.store.transaction(
         async (scope) => {
           results.length = 0;
           for (const item of batch) results.push(await item.work(scope));
         },
-        { holdActionInserts: true },
+        { holdInserts: true },
       );
       batch.forEach((item, index) => item.resolve(results[index]));
     } catch {

@@ -1150,23 +1150,54 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       expect(await store.actions.get(tenantId, duplicate.id)).toBeUndefined();
     });
 
-    it('holds action inserts when asked: written together, seen by the next statement, a repeat fails the whole transaction', async () => {
+    it('holds inserts of new records when asked: written together, seen by the next statement, a repeat fails the whole transaction', async () => {
       const tenantId = await newTenant(store);
+      const ann = userRecord(tenantId, { name: 'ann' });
+      await store.users.insert(ann);
+      const older = actionRecord(tenantId);
+      await store.actions.insert(older);
+      const olderRequest = approvalRecord(tenantId, older.id);
+      await store.approvals.insert(olderRequest);
       const [a, b, c] = [actionRecord(tenantId), actionRecord(tenantId, { idempotency_key: 'k-1' }), actionRecord(tenantId)];
-      const seen = await store.transaction(
+      const request = approvalRecord(tenantId, c.id);
+      const opened = { tenant_id: tenantId, approval_id: request.id, step_id: 'review', user_id: ann.id, assigned_at: T0, closed_at: null };
+      const carl = userRecord(tenantId, { name: 'carl' });
+      const inside = await store.transaction(
         async (scope) => {
           await scope.actions.insert(a);
           await scope.actions.insert(b);
           const read = await scope.actions.findByIdempotencyKey(tenantId, b.agent, 'k-1');
-          // An approval refers to its action: held actions are written before it.
+          // A new request, its first event and its assignment are held too, written after its action.
           await scope.actions.insert(c);
-          await scope.approvals.insert(approvalRecord(tenantId, c.id));
-          return read;
+          await scope.approvals.insert(request);
+          await scope.approvalEvents.append({
+            approval_id: request.id,
+            seq: 1,
+            tenant_id: tenantId,
+            event: { type: 'cancel', reason: 'test' },
+            at: T0,
+          });
+          const before = (await scope.assignments.openCounts(tenantId, [ann.id])).get(ann.id);
+          await scope.assignments.add([opened, opened]);
+          const after = (await scope.assignments.openCounts(tenantId, [ann.id])).get(ann.id);
+          // An older request's assignment is written at once, as outside a group commit.
+          await scope.assignments.add([{ ...opened, approval_id: olderRequest.id }]);
+          await scope.assignments.add([{ ...opened, approval_id: olderRequest.id }]);
+          // People are read once, and again after a change to them.
+          const people = (await scope.users.list(tenantId)).map((user) => user.name);
+          await scope.users.insert(carl);
+          const morePeople = (await scope.users.list(tenantId)).map((user) => user.name);
+          const seenRequest = await scope.approvals.get(tenantId, request.id);
+          return { read, before, after, people, morePeople, seenRequest };
         },
-        { holdActionInserts: true },
+        { holdInserts: true },
       );
-      expect(seen).toEqual(b);
+      expect(inside).toEqual({ read: b, before: 0, after: 1, people: ['ann'], morePeople: ['ann', 'carl'], seenRequest: request });
       for (const action of [a, b, c]) expect(await store.actions.get(tenantId, action.id)).toEqual(action);
+      expect(await store.approvals.get(tenantId, request.id)).toEqual(request);
+      expect((await store.approvalEvents.list(tenantId, request.id)).map((event) => event.seq)).toEqual([1]);
+      expect(await store.assignments.listByApproval(tenantId, request.id)).toEqual([opened]);
+      expect((await store.assignments.openCounts(tenantId, [ann.id])).get(ann.id)).toBe(2);
 
       const d = actionRecord(tenantId);
       const repeat = actionRecord(tenantId, { idempotency_key: 'k-1' });
@@ -1176,7 +1207,7 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
             await scope.actions.insert(d);
             await scope.actions.insert(repeat);
           },
-          { holdActionInserts: true },
+          { holdInserts: true },
         ),
       ).rejects.toBeInstanceOf(StoreConflictError);
       expect(await store.actions.get(tenantId, d.id)).toBeUndefined();

@@ -356,11 +356,12 @@ export interface StoreScope {
 
 export interface TransactionOptions {
   /**
-   * Hold action inserts and write them together, by the next other statement or the commit. A
-   * repeated id or idempotency key then fails the whole transaction instead of its insert, so only
+   * Hold the inserts of new records (actions, reviews, new approval requests with their first
+   * events and assignments) and write them together, by the next statement that may read them or
+   * the commit. A repeated key then fails the whole transaction instead of its insert, so only
    * work that never catches that conflict (a group commit, retried write by write) may ask.
    */
-  holdActionInserts?: boolean;
+  holdInserts?: boolean;
 }
 
 export interface Store extends StoreScope {

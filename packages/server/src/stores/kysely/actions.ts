@@ -4,10 +4,10 @@ import { gateOf } from '@tollgate/core';
 import type { ExpressionBuilder, Selectable, Updateable } from 'kysely';
 import type { ActionsTable, Database } from '../../db/schema.js';
 import type { ActionOutcome, ActionRecord, ActionStatus } from '../records.js';
-import { StoreConflictError, type ActionFilter, type ActionRepository } from '../store.js';
+import type { ActionFilter, ActionRepository } from '../store.js';
 import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type RepositoryContext } from './context.js';
 import { insertOnce, type UniqueKey } from './insert-once.js';
-import { insertRows, prepared } from './prepared.js';
+import { prepared } from './prepared.js';
 
 const selectById = prepared('actions by id', (db, p) =>
   db.selectFrom('actions').selectAll().where('tenant_id', '=', p(0)).where('id', '=', p(1)),
@@ -17,7 +17,7 @@ const selectByIdempotencyKey = prepared('actions by idempotency key', (db, p) =>
   db.selectFrom('actions').selectAll().where('tenant_id', '=', p(0)).where('agent', '=', p(1)).where('idempotency_key', '=', p(2)),
 );
 
-function toRow(action: ActionRecord): Selectable<ActionsTable> {
+export function actionRow(action: ActionRecord): Selectable<ActionsTable> {
   return {
     id: action.id,
     tenant_id: action.tenant_id,
@@ -82,40 +82,7 @@ function matching(tenantId: string, filter: Omit<ActionFilter, 'limit' | 'after'
     ]);
 }
 
-/** Rows per multi-row INSERT of held actions (20 columns each). */
-const HELD_CHUNK = 64;
-
-/**
- * Actions inserted inside a transaction, held to be written together: by the transaction's next
- * other statement (an approval refers to its action) or its commit. A group commit of allowed
- * decisions so writes its actions in one statement instead of one each, which on PostgreSQL is
- * one round trip instead of dozens. A repeated id or idempotency key fails the write; alone, the
- * row is written by insertOnce, whose error names the constraint.
- */
-export class HeldActions {
-  #held: ActionRecord[] = [];
-
-  constructor(private readonly db: RepositoryContext['db']) {}
-
-  hold(action: ActionRecord): void {
-    this.#held.push(action);
-  }
-
-  async flush(): Promise<void> {
-    const held = this.#held;
-    if (held.length === 0) return;
-    this.#held = [];
-    if (held.length === 1) return insertOnce(this.db, 'actions', toRow(held[0]!), ACTION_KEYS);
-    for (let start = 0; start < held.length; start += HELD_CHUNK) {
-      const rows = held.slice(start, start + HELD_CHUNK).map(toRow);
-      if ((await insertRows(this.db, 'actions', rows, true)) !== BigInt(rows.length)) {
-        throw new StoreConflictError('an action written with others repeats an id or an idempotency key');
-      }
-    }
-  }
-}
-
-const ACTION_KEYS: Array<UniqueKey<'actions'>> = [
+export const ACTION_KEYS: Array<UniqueKey<'actions'>> = [
   { constraint: 'actions_idempotency_key', columns: ['tenant_id', 'agent', 'idempotency_key'] },
   { constraint: 'actions_pkey', columns: ['id'] },
 ];
@@ -123,7 +90,7 @@ const ACTION_KEYS: Array<UniqueKey<'actions'>> = [
 export function actionRepository({ db }: RepositoryContext): ActionRepository {
   return {
     async insert(action) {
-      await insertOnce(db, 'actions', toRow(action), ACTION_KEYS);
+      await insertOnce(db, 'actions', actionRow(action), ACTION_KEYS);
     },
 
     async get(tenantId, id) {

@@ -6,7 +6,7 @@ import type { WorkflowState } from '@tollgate/core';
 import type { ApprovalRecord, ApprovalStatus } from '../records.js';
 import type { ApprovalRepository } from '../store.js';
 import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type RepositoryContext } from './context.js';
-import { insertOnce } from './insert-once.js';
+import { insertOnce, type UniqueKey } from './insert-once.js';
 import { prepared, updateRow } from './prepared.js';
 
 const selectById = prepared('approvals by id', (db, p) =>
@@ -17,7 +17,7 @@ const selectByAction = prepared('approvals by action', (db, p) =>
   db.selectFrom('approvals').selectAll().where('tenant_id', '=', p(0)).where('action_id', '=', p(1)),
 );
 
-function toRow(approval: ApprovalRecord): Selectable<ApprovalsTable> {
+export function approvalRow(approval: ApprovalRecord): Selectable<ApprovalsTable> {
   return {
     id: approval.id,
     tenant_id: approval.tenant_id,
@@ -63,13 +63,15 @@ function toApproval(row: Selectable<ApprovalsTable>): ApprovalRecord {
   };
 }
 
+export const APPROVAL_KEYS: Array<UniqueKey<'approvals'>> = [
+  { constraint: 'approvals_action_id_key', columns: ['action_id'] },
+  { constraint: 'approvals_pkey', columns: ['id'] },
+];
+
 export function approvalRepository({ db, dialect }: RepositoryContext): ApprovalRepository {
   return {
     async insert(approval) {
-      await insertOnce(db, 'approvals', toRow(approval), [
-        { constraint: 'approvals_action_id_key', columns: ['action_id'] },
-        { constraint: 'approvals_pkey', columns: ['id'] },
-      ]);
+      await insertOnce(db, 'approvals', approvalRow(approval), APPROVAL_KEYS);
     },
 
     async get(tenantId, id) {

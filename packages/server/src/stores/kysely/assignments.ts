@@ -4,11 +4,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { AssignmentRepository } from '../store.js';
 import type { RepositoryContext } from './context.js';
+import type { UniqueKey } from './insert-once.js';
 import { prepared } from './prepared.js';
 
 const selectByApproval = prepared('assignments by approval', (db, p) =>
   db.selectFrom('assignments').selectAll().where('tenant_id', '=', p(0)).where('approval_id', '=', p(1)).orderBy('assigned_at'),
 );
+
+export const ASSIGNMENT_KEYS: Array<UniqueKey<'assignments'>> = [
+  { constraint: 'assignments_pkey', columns: ['approval_id', 'step_id', 'user_id'] },
+];
 
 /**
  * Changes to people's open counts made inside a transaction, applied as it commits. Applied in

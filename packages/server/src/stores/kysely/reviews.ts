@@ -1,22 +1,26 @@
 // The post-execution review queue.
 
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { ReviewsTable } from '../../db/schema.js';
 import type { ReviewRecord, ReviewStatus } from '../records.js';
 import type { ReviewRepository } from '../store.js';
 import { fromNullableJson, pageLimit, toNullableJson, type RepositoryContext } from './context.js';
-import { insertOnce } from './insert-once.js';
+import { insertOnce, type UniqueKey } from './insert-once.js';
 
 function toReview(row: Selectable<ReviewsTable>): ReviewRecord {
   return { ...row, status: row.status as ReviewStatus, reversal: fromNullableJson<Record<string, unknown>>(row.reversal) };
 }
 
+export const REVIEW_KEYS: Array<UniqueKey<'reviews'>> = [{ constraint: 'reviews_pkey', columns: ['action_id'] }];
+
+export function reviewRow(review: ReviewRecord): Insertable<ReviewsTable> {
+  return { ...review, reversal: toNullableJson(review.reversal) };
+}
+
 export function reviewRepository({ db }: RepositoryContext): ReviewRepository {
   return {
     async insert(review) {
-      await insertOnce(db, 'reviews', { ...review, reversal: toNullableJson(review.reversal) }, [
-        { constraint: 'reviews_pkey', columns: ['action_id'] },
-      ]);
+      await insertOnce(db, 'reviews', reviewRow(review), REVIEW_KEYS);
     },
 
     async get(tenantId, actionId) {
