@@ -1077,6 +1077,25 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       all.forEach((event, i) => expect(event.prev_hash).toBe(i === 0 ? GENESIS_HASH : all[i - 1]!.hash));
     });
 
+    it("takes tenants' chain heads in one order, so transactions writing to two tenants in opposite orders do not deadlock", async () => {
+      const [first, second] = [await newTenant(store), await newTenant(store)];
+      const unsealed = (tenantId: string, i: number) => {
+        const { seq: _seq, prev_hash: _prev, hash: _hash, ...event } = nextEvent(tenantId, { seq: 0, hash: GENESIS_HASH }, { data: { i } });
+        return event;
+      };
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.transaction(async (scope) => {
+            const [a, b] = i % 2 === 0 ? [first, second] : [second, first];
+            await scope.audit.appendUnsealed(a, [unsealed(a, i)]);
+            await yieldTurn();
+            await scope.audit.appendUnsealed(b, [unsealed(b, i)]);
+          }),
+        ),
+      );
+      for (const tenantId of [first, second]) expect(await store.audit.count(tenantId)).toBe(20);
+    });
+
     it('pages 100 events by default and at most 1000', async () => {
       const tenantId = await newTenant(store);
       await store.audit.append(tenantId, chain(tenantId, 1005));

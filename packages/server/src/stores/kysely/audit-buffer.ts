@@ -15,8 +15,11 @@ export interface BufferedAudit extends AuditRepository {
 export function bufferedAudit(inner: AuditRepository): BufferedAudit {
   const held = new Map<string, UnsealedEvent[]>();
 
+  // Tenants in one order in every transaction: their heads are locked one after another, and two
+  // transactions taking them in opposite orders would deadlock.
   const flush = async (): Promise<void> => {
-    for (const [tenantId, events] of held) {
+    for (const tenantId of [...held.keys()].sort()) {
+      const events = held.get(tenantId)!;
       held.delete(tenantId);
       await inner.appendUnsealed(tenantId, events);
     }

@@ -1,8 +1,10 @@
 // The repositories a transaction's work is given. Writes that many transactions make to the same
-// few rows wait for the commit: open counts and audit events, applied in one order (counts, then
-// the tenant's audit head) so that concurrent transactions cannot deadlock and the most contended
-// row is locked for the shortest time. A group commit also holds the inserts of new records
-// (held-inserts.ts) and reads a tenant's people and open counts once.
+// few rows wait for the commit: audit events, then open counts, each in one order (tenants' audit
+// heads by tenant, then counts by tenant and person) so that concurrent transactions cannot
+// deadlock. Counts come after the heads: a busy approver's count row is as contended as the head,
+// and taken first it would be held while waiting for the head, so the two queues would add up.
+// A group commit also holds the inserts of new records (held-inserts.ts) and reads a tenant's
+// people and open counts once.
 
 import type { User } from '../records.js';
 import type { StoreScope, TransactionOptions } from '../store.js';
@@ -28,8 +30,8 @@ export function transactionScope(context: RepositoryContext, options: Transactio
   const audit = bufferedAudit(base.audit);
   const repositories = { ...base, assignments: assignmentRepository(context, loads), audit };
   const finishShared = async (): Promise<void> => {
-    await loads.apply(context.db);
     await audit.flush();
+    await loads.apply(context.db);
   };
   if (options.holdInserts !== true) return { scope: repositories, finish: finishShared };
 
