@@ -22,9 +22,6 @@ import { environmentSecrets, type SecretLookup } from '../config/secrets.js';
 import { NotificationRouter } from '../notify/router.js';
 import { NotificationService } from '../notify/notification-service.js';
 
-/** Group commits in flight at once on PostgreSQL, within the default pool of 10 connections. */
-const POSTGRES_COMMITS_AT_ONCE = 4;
-
 export interface Services {
   store: Store;
   clock: Clock;
@@ -59,8 +56,7 @@ export function createServices(options: {
 }): Services {
   const { store, policies, clock, secret, baseUrl } = options;
   const bus = new EventBus();
-  // PostgreSQL overlaps a few group commits (on separate pooled connections); SQLite has one writer.
-  const batcher = new WriteBatcher(store, { concurrency: store.dialect === 'postgres' ? POSTGRES_COMMITS_AT_ONCE : 1 });
+  const batcher = new WriteBatcher(store);
   const runner = new WorkflowRunner(secret, policies, new NotificationRouter({ policies, secret, baseUrl }));
   const webhookSecrets = new Map<string, Promise<string>>();
   // One per tenant, created once and kept in the database so that every node signs alike. A tenant's

@@ -50,19 +50,20 @@ describe('WriteBatcher', () => {
     expect(transactions).toEqual([['a'], ['c']]);
   });
 
-  it('keeps at most `concurrency` transactions open, and uses them under load', async () => {
+  it('commits one batch at a time; what arrives meanwhile goes together in the next, in order', async () => {
     const { store, transactions, log, mostOpen } = recordingStore();
-    const batcher = new WriteBatcher(store, { concurrency: 2, maxBatch: 3 });
-    const names = Array.from({ length: 12 }, (_, i) => `w${i}`);
-    expect(await Promise.all(names.map((name) => batcher.write(log(name))))).toEqual(names);
-    expect(mostOpen()).toBe(2);
-    expect(transactions.every((ran) => ran.length <= 3)).toBe(true);
-    expect(transactions.flat().sort()).toEqual([...names].sort());
+    const batcher = new WriteBatcher(store, { maxBatch: 3 });
+    const first = ['a', 'b'].map((name) => batcher.write(log(name)));
+    await new Promise((resolve) => setImmediate(resolve)); // the first batch is committing
+    const names = Array.from({ length: 7 }, (_, i) => `w${i}`);
+    expect(await Promise.all([...first, ...names.map((name) => batcher.write(log(name)))])).toEqual(['a', 'b', ...names]);
+    expect(mostOpen()).toBe(1);
+    expect(transactions).toEqual([['a', 'b'], ['w0', 'w1', 'w2'], ['w3', 'w4', 'w5'], ['w6']]);
   });
 
   it('drains: resolves once everything written so far is committed', async () => {
     const { store, transactions, log } = recordingStore();
-    const batcher = new WriteBatcher(store, { concurrency: 2, maxBatch: 2 });
+    const batcher = new WriteBatcher(store, { maxBatch: 2 });
     const writes = ['a', 'b', 'c', 'd', 'e'].map((name) => batcher.write(log(name)));
     await batcher.drain();
     expect(transactions.flat().sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
