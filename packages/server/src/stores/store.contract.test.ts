@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from './open-store.js';
 import type { ActionRecord, ApiKey, ApprovalRecord, AuditEvent, GrantRecord, Session, User, VoteRecord } from './records.js';
 import { GENESIS_HASH, StoreConflictError, type Store, type StoreScope } from './store.js';
+import type { UnsealedEvent } from './audit-seal.js';
 
 const PG_URL = 'postgres://127.0.0.1:5432/test';
 
@@ -222,6 +223,12 @@ function nextEvent(tenantId: string, head: { seq: number; hash: string }, overri
     hash: `${tenantId}:${seq}`.padEnd(64, '#'),
     ...overrides,
   };
+}
+
+/** An event as appendUnsealed takes it: not yet numbered or hashed. */
+function unsealedEvent(tenantId: string, data: Record<string, unknown>): UnsealedEvent {
+  const { seq: _seq, prev_hash: _prev, hash: _hash, ...event } = nextEvent(tenantId, { seq: 0, hash: GENESIS_HASH }, { data });
+  return event;
 }
 
 function chain(tenantId: string, count: number, from = { seq: 0, hash: GENESIS_HASH }): AuditEvent[] {
@@ -1033,10 +1040,7 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
 
     it('numbers and hashes unsealed events onto the chain: in a transaction at commit, reads see them, a rollback leaves none', async () => {
       const tenantId = await newTenant(store);
-      const unsealed = (i: number) => {
-        const { seq: _seq, prev_hash: _prev, hash: _hash, ...event } = nextEvent(tenantId, { seq: 0, hash: GENESIS_HASH }, { data: { i } });
-        return event;
-      };
+      const unsealed = (i: number) => unsealedEvent(tenantId, { i });
       await store.audit.appendUnsealed(tenantId, [unsealed(0)]);
       const seen = await store.transaction(async (scope) => {
         await scope.audit.appendUnsealed(tenantId, [unsealed(1)]);
@@ -1079,10 +1083,7 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
 
     it("takes tenants' chain heads in one order, so transactions writing to two tenants in opposite orders do not deadlock", async () => {
       const [first, second] = [await newTenant(store), await newTenant(store)];
-      const unsealed = (tenantId: string, i: number) => {
-        const { seq: _seq, prev_hash: _prev, hash: _hash, ...event } = nextEvent(tenantId, { seq: 0, hash: GENESIS_HASH }, { data: { i } });
-        return event;
-      };
+      const unsealed = (tenantId: string, i: number) => unsealedEvent(tenantId, { i });
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           store.transaction(async (scope) => {
