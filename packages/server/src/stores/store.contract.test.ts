@@ -1007,6 +1007,12 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       // Built on a head that has moved since: a second writer that skipped lockHead.
       const stale = nextEvent(tenantId, { seq: 0, hash: GENESIS_HASH }, { seq: 2 });
       await expect(store.audit.append(tenantId, [stale])).rejects.toBeInstanceOf(StoreConflictError);
+      // Refused inside a transaction that goes on, it wrote nothing either.
+      const seen = await store.transaction(async (scope) => {
+        await expect(scope.audit.append(tenantId, [stale])).rejects.toBeInstanceOf(StoreConflictError);
+        return scope.audit.count(tenantId);
+      });
+      expect(seen).toBe(1);
       await expect(store.audit.append(tenantId, [nextEvent(tenantId, { seq: 0, hash: GENESIS_HASH })])).rejects.toBeInstanceOf(
         StoreConflictError,
       );
