@@ -4,7 +4,6 @@ import { userInfo } from 'node:os';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { statementName } from './named-statements.js';
 
 export interface PostgresOptions {
   /** Schema to create and use the tables in (the connections' search_path). */
@@ -45,15 +44,6 @@ function withDefaultUser(url: string): string {
  */
 export const CONNECT_TIMEOUT_MS = 5_000;
 
-/** The client sends registered statement texts as named prepared statements (see named-statements.ts). */
-function prepareRegistered(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  (client as { query: unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
-    const name = typeof text === 'string' && Array.isArray(values) ? statementName(text) : undefined;
-    return name === undefined ? query(text, values, ...rest) : query({ name, text, values }, ...rest);
-  };
-}
-
 export function connectPostgres(url: string, options: PostgresOptions = {}): Kysely<Database> {
   if (options.schema !== undefined) assertSchemaName(options.schema);
   const pool = new pg.Pool({
@@ -74,9 +64,6 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Kys
   // connection between two queries (a restart terminates every backend), the unhandled `error`
   // would end the process. The failure reaches the query in flight, or the next one, as an
   // error; the pool drops the broken client when it is released.
-  pool.on('connect', (client) => {
-    client.on('error', () => {});
-    prepareRegistered(client);
-  });
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

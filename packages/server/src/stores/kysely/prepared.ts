@@ -5,7 +5,6 @@
 
 import { CompiledQuery, type Compilable, type Insertable, type Kysely, type QueryResult, type Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { nameStatement } from '../../db/named-statements.js';
 
 type Db = Kysely<Database>;
 
@@ -37,10 +36,7 @@ function cached(db: Db, key: string, build: () => Compilable<unknown>): Template
   let byKey = templates.get(adapter);
   if (byKey === undefined) templates.set(adapter, (byKey = new Map()));
   let template = byKey.get(key);
-  if (template === undefined) {
-    byKey.set(key, (template = templateOf(build())));
-    nameStatement(template.sql);
-  }
+  if (template === undefined) byKey.set(key, (template = templateOf(build())));
   return template;
 }
 
