@@ -1,6 +1,6 @@
-// The reads made for every request must find its rows by index, not read a tenant's whole history:
+// Reads made for requests and people must find their rows by index, not read a tenant's whole history:
 // SQLite plans without statistics, and given only a tenant-led index it walks every row of the
-// tenant. Checked on the plan of the SQL each repository actually sends.
+// tenant. Checked on the plans of the queries the repositories build.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ async function plan(query: Compilable): Promise<string> {
   return rows.rows.map((row) => row.detail).join('\n');
 }
 
-describe('per-request reads on SQLite', () => {
+describe('reads on SQLite', () => {
   it("read a request's votes by (tenant, request)", async () => {
     const detail = await plan(
       db.selectFrom('votes').selectAll().where('tenant_id', '=', 't').where('approval_id', '=', 'a').orderBy('created_at').orderBy('id'),
@@ -48,5 +48,40 @@ describe('per-request reads on SQLite', () => {
         .where('step_id', '=', 's'),
     );
     expect(close).toMatch(/USING INDEX \S+ \(tenant_id=\? AND approval_id=\?/);
+  });
+
+  it("read a person's open assignments (the inbox) by (tenant, person), newest request first", async () => {
+    const inbox = await plan(
+      db
+        .selectFrom('assignments')
+        .select('approval_id')
+        .distinct()
+        .where('tenant_id', '=', 't')
+        .where('user_id', '=', 'u')
+        .where('closed_at', 'is', null)
+        .orderBy('approval_id', 'desc')
+        .limit(100),
+    );
+    expect(inbox).toMatch(/USING (COVERING )?INDEX \S+ \(tenant_id=\? AND user_id=\? AND closed_at=\?\)/);
+    expect(inbox).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it("read an approval's precedents (decided actions of its type and environment) by index", async () => {
+    for (const environment of ['production', null]) {
+      const precedents = await plan(
+        db
+          .selectFrom('actions')
+          .selectAll()
+          .where('tenant_id', '=', 't')
+          .where('status', 'in', ['approved', 'denied'])
+          .where('action_type', '=', 'deploy')
+          .where('environment', environment === null ? 'is' : '=', environment)
+          .where('decision', '=', 'REQUIRE_APPROVAL')
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(5),
+      );
+      expect(precedents).toMatch(/USING INDEX \S+ \(tenant_id=\? AND action_type=\? AND environment=\?\)/);
+    }
   });
 });
