@@ -50,7 +50,7 @@ const ACTION_STATUS: Partial<Record<RequestStatus, ActionStatus>> = {
 export interface Applied {
   approval: ApprovalRecord;
   live: LiveEvent[];
-  /** The assignments this event opened (for a new request, all it has). */
+  /** The assignments routing made for this event (for a new request, all it has). */
   assigned: AssignmentRecord[];
 }
 
@@ -255,16 +255,16 @@ export class WorkflowRunner {
           if (this.notifications !== undefined) await this.notifications.plan(scope, updated, state, effect, now);
           if (event.type === 'delegate' && effect.step !== null) {
             // A delegation routes the stage to the person chosen, whatever the load.
-            const delegated: AssignmentRecord = {
-              approval_id: approval.id,
-              step_id: effect.step,
-              user_id: event.to.id,
-              tenant_id: approval.tenant_id,
-              assigned_at: now,
-              closed_at: null,
-            };
-            await scope.assignments.add([delegated]);
-            assigned.push(delegated);
+            await scope.assignments.add([
+              {
+                approval_id: approval.id,
+                step_id: effect.step,
+                user_id: event.to.id,
+                tenant_id: approval.tenant_id,
+                assigned_at: now,
+                closed_at: null,
+              },
+            ]);
           } else if ((effect.event === 'requested' || effect.event === 'escalated') && effect.step !== null) {
             routed.push(effect.step);
           }

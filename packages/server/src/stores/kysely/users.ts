@@ -34,10 +34,6 @@ function toUser(row: Selectable<UsersTable>): User {
 }
 
 export function userRepository({ db }: RepositoryContext): UserRepository {
-  const list = async (tenantId: string): Promise<User[]> => {
-    return (await selectAll(db, tenantId)).rows.map(toUser);
-  };
-
   return {
     async insert(user) {
       await insertOnce(
@@ -71,7 +67,9 @@ export function userRepository({ db }: RepositoryContext): UserRepository {
       return row && toUser(row);
     },
 
-    list,
+    async list(tenantId) {
+      return (await selectAll(db, tenantId)).rows.map(toUser);
+    },
 
     async update(tenantId, id, patch) {
       const set: Updateable<UsersTable> = {};
