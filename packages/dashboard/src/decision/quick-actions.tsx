@@ -2,7 +2,7 @@
 // limits, delegate to someone eligible (picked from a list), deny with a reason; each has a keyboard shortcut, and the outcome of every
 // click is said plainly on the page.
 
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { messageOf, post } from '../api/client.js';
 import type { ApprovalDetail, FieldBounds, Step } from '../api/types.js';
 import { text } from '../lib/summary.js';
@@ -74,7 +74,9 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
     firstInput.current?.querySelector<HTMLElement>('input, textarea, select')?.focus();
   }, [mode]);
 
-  useEffect(() => {
+  // Attached before the page is painted: a key pressed as soon as the buttons show must not be lost
+  // (an ordinary effect runs a frame later).
+  useLayoutEffect(() => {
     function onKey(event: KeyboardEvent): void {
       const target = event.target as HTMLElement | null;
       if (event.key === 'Escape' && mode !== undefined) {
