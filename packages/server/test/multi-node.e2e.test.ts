@@ -1,6 +1,6 @@
 // Several server processes on one PostgreSQL: an agent waiting on node A is answered when a
 // person approves on node B, live events reach people on every node, and a policy reloaded on
-// one node is reloaded on the others.
+// one node is reloaded on the others; failed sign-ins for a name count on every node alike.
 
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { serveConfig } from '../src/config/config.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.js';
 import { client } from './helpers/http.js';
+import { LOGIN_FAILURES_PER_NAME } from '../src/services/auth-service.js';
 
 const POLICY = `
 defaults: { decision: ALLOW }
@@ -92,5 +93,20 @@ describe('two nodes on one PostgreSQL', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect((await adminOnB('GET', '/v1/policy')).body.version).toBe(reloaded.body.version);
+  });
+
+  it('stops guesses at one name spread over both nodes once together they reach the limit', async () => {
+    await a.services.auth.addUser({ name: 'bea', password: 'bea-password', role: 'approver' });
+    const nodes = [client(a.url), client(b.url)];
+    for (let i = 0; i < LOGIN_FAILURES_PER_NAME; i++) {
+      const answer = await nodes[i % 2]!('POST', '/v1/auth/login', { name: 'bea', password: `guess-${i}` });
+      expect(answer.status).toBe(401);
+    }
+    // Each node saw half the guesses; the right password is refused on both all the same.
+    for (const node of nodes) {
+      const refused = await node('POST', '/v1/auth/login', { name: 'bea', password: 'bea-password' });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe('request.rate_limited');
+    }
   });
 });

@@ -39,6 +39,14 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+/** Failed sign-ins of one name in its current window (0009). */
+export interface SignInFailuresTable {
+  tenant_id: string;
+  name: string;
+  failures: number;
+  window_ends_at: number;
+}
+
 export interface ActionsTable {
   id: string;
   tenant_id: string;
@@ -346,6 +354,7 @@ export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
+  sign_in_failures: SignInFailuresTable;
   actions: ActionsTable;
   approvals: ApprovalsTable;
   votes: VotesTable;

@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 
 /** How long a graceful shutdown waits for in-flight requests before it cuts their connections. */
 export const SHUTDOWN_GRACE_MS = 10_000;
+const PURGE_EVERY_MS = 10 * 60_000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -99,6 +100,13 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       if (event.type.startsWith('approval.')) services.notifications.sender.kick();
     });
   }
+  // Expired sessions and ended sign-in windows are deleted at start and then every ten minutes.
+  let purging: Promise<unknown> | undefined;
+  const purge = (): void => {
+    purging = services.auth.purgeExpired().catch((error: unknown) => app.log.error({ err: error }, 'deleting expired sessions failed'));
+  };
+  const purgeTimer = options.timerIntervalMs === 0 ? undefined : setInterval(purge, PURGE_EVERY_MS).unref();
+  if (purgeTimer !== undefined) purge();
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -114,6 +122,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         await services.timers.stop();
         await services.metrics.stopRollups();
         await services.notifications.sender.stop();
+        clearInterval(purgeTimer);
+        await purging;
         // In-flight requests get a grace period; a connection that still holds on after it is cut,
         // so that a stuck client cannot keep the process from exiting.
         const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);

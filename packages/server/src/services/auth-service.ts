@@ -3,7 +3,6 @@
 
 import { TollgateError } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
-import { FailureWindow } from '../auth/failure-window.js';
 import type { ApiKey, Role, User } from '../stores/records.js';
 import { StoreConflictError, type Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
@@ -36,18 +35,15 @@ export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 export class AuthService {
   private readonly keyCache = new Map<string, { principal: Principal; until: number }>();
-  /**
-   * Per tenant and name, whether the name exists or not, so that guessing one person's password from
-   * many addresses is still stopped (the HTTP layer limits each address). Kept in this process.
-   */
-  private readonly loginFailures: FailureWindow;
 
-  constructor(private readonly deps: { store: Store; clock: Clock }) {
-    this.loginFailures = new FailureWindow({
-      max: LOGIN_FAILURES_PER_NAME,
-      windowMs: LOGIN_FAILURE_WINDOW_MS,
-      now: () => deps.clock.now(),
-    });
+  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+
+  /** Deletes expired sessions and ended sign-in windows, which nothing reads again. */
+  async purgeExpired(): Promise<{ sessions: number; signInWindows: number }> {
+    const now = this.deps.clock.now();
+    const sessions = await this.deps.store.sessions.deleteExpired(now);
+    const signInWindows = await this.deps.store.signInFailures.deleteEnded(now);
+    return { sessions, signInWindows };
   }
 
   async ensureTenant(tenantId: string): Promise<void> {
@@ -187,21 +183,23 @@ export class AuthService {
    * one-click link form) checks it here, so that failures for one name add up wherever they happen.
    */
   async checkPassword(name: string, password: string, tenantId = DEFAULT_TENANT): Promise<User> {
-    const attempts = `${tenantId}\u0000${name.toLowerCase()}`;
-    const wait = this.loginFailures.retryAfter(attempts);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
+    // Per tenant and name, whether the name exists or not, and on every node alike (the HTTP layer
+    // limits each address). Counted as failed until it succeeds, so that guesses sent all at once
+    // cannot all pass before the first is known to have failed.
+    const counted = name.toLowerCase();
+    const now = this.deps.clock.now();
+    const { failures, window_ends_at } = await this.deps.store.signInFailures.count(tenantId, counted, now, LOGIN_FAILURE_WINDOW_MS);
+    if (failures > LOGIN_FAILURES_PER_NAME) {
+      const seconds = Math.max(1, Math.ceil((window_ends_at - now) / 1000));
       throw new TollgateError('request.rate_limited', `too many failed sign-ins for \`${name}\`; retry in ${seconds} s`, {
         retry_after: seconds,
       });
     }
-    // Counted as failed until it succeeds, so that guesses sent all at once cannot all pass the check above.
-    this.loginFailures.fail(attempts);
     const user = await this.deps.store.users.findByName(tenantId, name);
     const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (user === undefined || !valid || user.disabled_at !== null)
       throw new TollgateError('auth.invalid_credentials', 'wrong name or password');
-    this.loginFailures.clear(attempts);
+    await this.deps.store.signInFailures.clear(tenantId, counted);
     return user;
   }
 

@@ -497,6 +497,47 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
     });
   });
 
+  describe('sign-in failures', () => {
+    it('counts failures per tenant and name in a fixed window, starting over once it ends', async () => {
+      const [tenantId, otherTenant] = [await newTenant(store), await newTenant(store)];
+      const failures = store.signInFailures;
+      expect(await failures.count(tenantId, 'ann', T0, 1000)).toEqual({ failures: 1, window_ends_at: T0 + 1000 });
+      // Later failures in the window count on and do not move its end.
+      expect(await failures.count(tenantId, 'ann', T0 + 500, 1000)).toEqual({ failures: 2, window_ends_at: T0 + 1000 });
+      expect(await failures.count(tenantId, 'ann', T0 + 999, 1000)).toEqual({ failures: 3, window_ends_at: T0 + 1000 });
+      expect(await failures.count(tenantId, 'bob', T0 + 999, 1000)).toEqual({ failures: 1, window_ends_at: T0 + 1999 });
+      expect(await failures.count(otherTenant, 'ann', T0 + 999, 1000)).toEqual({ failures: 1, window_ends_at: T0 + 1999 });
+      // The window has ended: the next failure opens a new one.
+      expect(await failures.count(tenantId, 'ann', T0 + 1000, 1000)).toEqual({ failures: 1, window_ends_at: T0 + 2000 });
+      await failures.clear(tenantId, 'ann');
+      expect(await failures.count(tenantId, 'ann', T0 + 1001, 1000)).toEqual({ failures: 1, window_ends_at: T0 + 2001 });
+    });
+
+    it('deletes the windows that have ended', async () => {
+      const isolated = await isolatedStore();
+      const tenantId = await newTenant(isolated);
+      await isolated.signInFailures.count(tenantId, 'ended', T0, 10);
+      await isolated.signInFailures.count(tenantId, 'ends-now', T0, 20);
+      await isolated.signInFailures.count(tenantId, 'open', T0, 30);
+      expect(await isolated.signInFailures.deleteEnded(T0 + 20)).toBe(2);
+      expect(await isolated.signInFailures.count(tenantId, 'open', T0 + 21, 30)).toEqual({ failures: 2, window_ends_at: T0 + 30 });
+      expect(await isolated.signInFailures.count(tenantId, 'ended', T0 + 21, 30)).toEqual({ failures: 1, window_ends_at: T0 + 51 });
+    });
+
+    it('counts every one of many failures sent at once through two stores on one database', async () => {
+      const open = await backend.fresh();
+      const [first, second] = [await open(), await open()];
+      opened.push(first, second);
+      await first.migrate();
+      const tenantId = await newTenant(first);
+      const counted = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? first : second).signInFailures.count(tenantId, 'ann', T0, 60_000)),
+      );
+      // Each failure saw a different count: none was lost to another's concurrent update.
+      expect(counted.map((c) => c.failures).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    });
+  });
+
   describe('actions', () => {
     it('inserts and reads an action, only in its tenant', async () => {
       const tenantId = await newTenant(store);

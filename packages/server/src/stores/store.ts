@@ -85,6 +85,19 @@ export interface SessionRepository {
   deleteExpired(now: number): Promise<number>;
 }
 
+/** Failed sign-ins per name in fixed windows, shared by every node on the database. */
+export interface SignInFailureRepository {
+  /**
+   * Counts one failure of `name` (lowercased by the caller) and answers the count in its window
+   * with the time the window ends: a new window of `windowMs` when none is open.
+   */
+  count(tenantId: string, name: string, now: number, windowMs: number): Promise<{ failures: number; window_ends_at: number }>;
+  /** Forgets the failures of a name (it signed in). */
+  clear(tenantId: string, name: string): Promise<void>;
+  /** Deletes the windows that have ended; answers how many. */
+  deleteEnded(now: number): Promise<number>;
+}
+
 export interface ActionRepository {
   /** Throws StoreConflictError when (tenant, agent, idempotency_key) exists. */
   insert(action: ActionRecord): Promise<void>;
@@ -336,6 +349,7 @@ export interface StoreScope {
   users: UserRepository;
   keys: ApiKeyRepository;
   sessions: SessionRepository;
+  signInFailures: SignInFailureRepository;
   actions: ActionRepository;
   approvals: ApprovalRepository;
   approvalEvents: ApprovalEventRepository;

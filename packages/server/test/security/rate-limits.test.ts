@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL_FAILURE_WINDOW_MS, CREDENTIAL_FAILURES_PER_ADDRESS } from '../../src/http/app.js';
 import { LOGIN_ATTEMPTS_PER_ADDRESS } from '../../src/http/routes/auth.js';
-import { LOGIN_FAILURE_WINDOW_MS, LOGIN_FAILURES_PER_NAME } from '../../src/services/auth-service.js';
+import { LOGIN_FAILURE_WINDOW_MS, LOGIN_FAILURES_PER_NAME, SESSION_TTL_MS } from '../../src/services/auth-service.js';
+import { sha256 } from '../../src/util/ids.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { startReceiver, type Receiver } from '../helpers/vendor-stand-ins.js';
 import { startHarness, type Harness } from './harness.js';
@@ -203,6 +204,23 @@ describe('limits on guessing credentials', () => {
       expect((await from(server, client, 'GET', '/v1/jobs/next?capability=none', { token: bot.token })).status).toBe(204);
       expect((await from(server, client, 'GET', '/v1/agents')).status).toBe(401);
     }
+  });
+
+  it('deletes the sign-in failures of ended windows and expired sessions, and counts a name afresh after', async () => {
+    await server.services.auth.purgeExpired(); // what the tests above left behind
+    expect((await from(server, fresh(), 'POST', '/v1/auth/login', { body: { name: 'dora', password: 'guess' } })).status).toBe(401);
+    const session = await from(server, fresh(), 'POST', '/v1/auth/login', { body: { name: 'alice', password: alice.password } });
+    expect(session.status).toBe(200);
+    // Nothing has ended yet: nothing goes.
+    expect(await server.services.auth.purgeExpired()).toEqual({ sessions: 0, signInWindows: 0 });
+    clock.advance(SESSION_TTL_MS);
+    const purged = await server.services.auth.purgeExpired();
+    expect(purged.sessions).toBeGreaterThanOrEqual(1);
+    expect(purged.signInWindows).toBeGreaterThanOrEqual(1);
+    expect(await server.services.store.sessions.findByHash(sha256(session.body.token))).toBeUndefined();
+    expect(await server.services.store.signInFailures.count('default', 'dora', clock.now(), LOGIN_FAILURE_WINDOW_MS)).toMatchObject({
+      failures: 1,
+    });
   });
 });
 

@@ -28,6 +28,7 @@ export class KyselyStore implements Store {
   readonly users;
   readonly keys;
   readonly sessions;
+  readonly signInFailures;
   readonly actions;
   readonly approvals;
   readonly approvalEvents;
@@ -59,6 +60,7 @@ export class KyselyStore implements Store {
     this.users = scope.users;
     this.keys = scope.keys;
     this.sessions = scope.sessions;
+    this.signInFailures = scope.signInFailures;
     this.actions = scope.actions;
     this.approvals = scope.approvals;
     this.approvalEvents = scope.approvalEvents;

@@ -13,6 +13,7 @@ import { auditRepository } from './audit.js';
 import type { RepositoryContext } from './context.js';
 import { grantRepository } from './grants.js';
 import { sessionRepository } from './sessions.js';
+import { signInFailureRepository } from './sign-in-failures.js';
 import { settingsRepository } from './settings.js';
 import { tenantRepository } from './tenants.js';
 import { userRepository } from './users.js';
@@ -30,6 +31,7 @@ export function createScope(context: RepositoryContext): StoreScope {
     users: userRepository(context),
     keys: apiKeyRepository(context),
     sessions: sessionRepository(context),
+    signInFailures: signInFailureRepository(context),
     actions: actionRepository(context),
     approvals: approvalRepository(context),
     approvalEvents: approvalEventRepository(context),
