@@ -1,5 +1,7 @@
 // Authentication for routes: agents by API key, people by session cookie or bearer token, and
-// role checks. A route states who may call it; nothing is open by default.
+// role checks. A route states who may call it; nothing is open by default. Guards run when a
+// request arrives (a route's onRequest hook): without valid credentials it is refused before its
+// body is read, parsed or validated, so a stranger neither costs that work nor learns the schema.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FailureWindow } from '../auth/failure-window.js';

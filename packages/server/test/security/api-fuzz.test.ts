@@ -278,13 +278,15 @@ describe('fuzzing every route', () => {
   );
 
   it('refuses deeply nested bodies on every route that takes one with a 400, not a crash', async () => {
+    // A session of its own: the fuzzed calls above may have signed the admin's out.
+    const signedIn = await server.person('nested-admin', 'admin');
     for (const route of routes.filter((r) => !r.startsWith('GET ') && !r.includes('/integrations/'))) {
       const [method, path] = route.split(' ') as ['POST' | 'PUT' | 'PATCH' | 'DELETE', string];
       for (const depth of [500, 5_000, 50_000]) {
         const answer = await server.app.inject({
           method,
           url: path.replace(/:\w+/g, pending.id),
-          headers: { authorization: `Bearer ${AGENT_ROUTES.test(route) ? bot.token : admin.token}`, 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${AGENT_ROUTES.test(route) ? bot.token : signedIn.token}`, 'content-type': 'application/json' },
           payload: `{"action_type":"deploy","a":${'['.repeat(depth)}${']'.repeat(depth)}}`,
         });
         expect(answer.statusCode, `${route} at depth ${depth}: ${answer.body}`).toBe(400);

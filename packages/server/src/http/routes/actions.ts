@@ -41,7 +41,7 @@ export function actionRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/actions',
     {
-      preHandler: guard.agent,
+      onRequest: guard.agent,
       bodyLimit: ACTION_BODY_LIMIT,
       schema: {
         tags: ['actions'],
@@ -65,7 +65,7 @@ export function actionRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/actions/:id',
     {
-      preHandler: guard.any,
+      onRequest: guard.any,
       schema: { tags: ['actions'], summary: 'Read an action and its decision', params: idParams, querystring: waitQuery },
     },
     async (request, reply) => {
@@ -78,7 +78,7 @@ export function actionRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/actions',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: {
         tags: ['actions'],
         summary: 'List actions, newest first',
@@ -127,7 +127,7 @@ export function actionRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/actions/:id/outcome',
     {
-      preHandler: guard.agent,
+      onRequest: guard.agent,
       schema: {
         tags: ['actions'],
         summary: 'Report what happened when the agent executed the action',
@@ -160,7 +160,7 @@ export function actionRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/grants/redeem',
     {
-      preHandler: guard.agent,
+      onRequest: guard.agent,
       schema: {
         tags: ['actions'],
         summary: 'Use an approval grant to execute exactly the approved action (once)',

@@ -28,7 +28,7 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/approvals',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: {
         tags: ['approvals'],
         summary: 'List approval requests, newest first',
@@ -68,7 +68,7 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/approvals/:id',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: { tags: ['approvals'], summary: 'Read an approval request with its whole context package', params: idParams },
     },
     async (request) => {
@@ -80,7 +80,7 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/approvals/:id/eligible',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: {
         tags: ['approvals'],
         summary: 'Who a stage may be handed to: the people POST /v1/approvals/:id/delegate accepts, the caller left out',
@@ -120,7 +120,7 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/approvals/:id/votes',
     {
-      preHandler: guard.user(['admin', 'approver']),
+      onRequest: guard.user(['admin', 'approver']),
       schema: {
         tags: ['approvals'],
         summary: 'Approve, deny (with a reason) or request changes (with feedback)',
@@ -149,7 +149,7 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/approvals/:id/delegate',
     {
-      preHandler: guard.user(['admin', 'approver']),
+      onRequest: guard.user(['admin', 'approver']),
       schema: {
         tags: ['approvals'],
         summary: 'Hand your decision on a stage to another eligible person',

@@ -14,7 +14,7 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/audit',
     {
-      preHandler: readers,
+      onRequest: readers,
       schema: {
         tags: ['audit'],
         summary: 'Audit events in chain order',
@@ -48,7 +48,7 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/audit/verify',
     {
-      preHandler: readers,
+      onRequest: readers,
       schema: {
         tags: ['audit'],
         summary: 'Verify the hash chain; pass an exported head to detect truncation',
@@ -75,7 +75,7 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/audit/export',
     {
-      preHandler: readers,
+      onRequest: readers,
       schema: {
         tags: ['audit'],
         summary: 'Export the whole trail as JSON lines or CSV',

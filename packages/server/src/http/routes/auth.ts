@@ -49,7 +49,7 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
     },
   );
 
-  app.post('/v1/auth/logout', { preHandler: guard.user(), schema: { tags: ['auth'], summary: 'Sign out' } }, async (request, reply) => {
+  app.post('/v1/auth/logout', { onRequest: guard.user(), schema: { tags: ['auth'], summary: 'Sign out' } }, async (request, reply) => {
     const found = tokenOf(request);
     if (found !== undefined) await services.auth.logout(found.token);
     reply.header('set-cookie', sessionCookie('', 0, options.secureCookies));
@@ -59,7 +59,7 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
   app.patch(
     '/v1/auth/me',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: {
         tags: ['auth'],
         summary: 'Set yourself out of office (new requests are routed to others)',
@@ -80,7 +80,7 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
 
   app.get(
     '/v1/auth/me',
-    { preHandler: guard.user(), schema: { tags: ['auth'], summary: 'Who is signed in, and whether they are out of office' } },
+    { onRequest: guard.user(), schema: { tags: ['auth'], summary: 'Who is signed in, and whether they are out of office' } },
     async (request) => {
       const { user } = userOf(request);
       return { ...publicUser(user), out_of_office: user.out_of_office };

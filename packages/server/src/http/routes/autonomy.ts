@@ -16,7 +16,7 @@ export function autonomyRoutes(app: FastifyInstance, services: Services): void {
 
   app.get(
     '/v1/agents',
-    { preHandler: guard.user(), schema: { tags: ['agents'], summary: 'Agents with their autonomy level and track record' } },
+    { onRequest: guard.user(), schema: { tags: ['agents'], summary: 'Agents with their autonomy level and track record' } },
     async (request) => ({
       agents: await services.agents.list(request.principal!.tenant_id),
     }),
@@ -25,7 +25,7 @@ export function autonomyRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/agents/:id',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: { tags: ['agents'], summary: 'One agent: level, record per action class, level history', params: idParams },
     },
     async (request) => {
@@ -37,7 +37,7 @@ export function autonomyRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/agents/:id/level',
     {
-      preHandler: guard.user(['admin']),
+      onRequest: guard.user(['admin']),
       schema: {
         tags: ['agents'],
         summary: 'Set an agent’s autonomy level by hand (audited)',
@@ -60,7 +60,7 @@ export function autonomyRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/reviews',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: {
         tags: ['reviews'],
         summary: 'The post-execution review queue, oldest first',
@@ -89,7 +89,7 @@ export function autonomyRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/actions/:id/review',
     {
-      preHandler: guard.user(['admin', 'approver']),
+      onRequest: guard.user(['admin', 'approver']),
       schema: {
         tags: ['reviews'],
         summary: 'Review an executed action: ok, flag (with a note), or reverse (runs its compensation)',
@@ -112,7 +112,7 @@ export function autonomyRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/webhooks/secret',
     {
-      preHandler: guard.user(['admin']),
+      onRequest: guard.user(['admin']),
       schema: { tags: ['webhooks'], summary: 'The secret the tenant’s outbound webhooks are signed with (Standard Webhooks)' },
     },
     async (request) => ({

@@ -18,7 +18,7 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
 
   app.get(
     '/v1/events',
-    { preHandler: guard.user(), schema: { tags: ['events'], summary: 'Server-Sent Events stream of live changes' } },
+    { onRequest: guard.user(), schema: { tags: ['events'], summary: 'Server-Sent Events stream of live changes' } },
     async (request, reply) => {
       const tenantId = request.principal!.tenant_id;
       reply.hijack();

@@ -16,7 +16,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/jobs/next',
     {
-      preHandler: guard.agent,
+      onRequest: guard.agent,
       schema: {
         tags: ['jobs'],
         summary: 'Lease the next job of a capability, waiting for one to appear (204 when none did)',
@@ -42,7 +42,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/jobs/:id/heartbeat',
     {
-      preHandler: guard.agent,
+      onRequest: guard.agent,
       schema: {
         tags: ['jobs'],
         summary: 'Keep the lease on a job',
@@ -59,7 +59,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/jobs/:id/complete',
     {
-      preHandler: guard.agent,
+      onRequest: guard.agent,
       schema: {
         tags: ['jobs'],
         summary: 'Finish a job with its output (shown to later steps and approvers)',
@@ -77,7 +77,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/jobs/:id/fail',
     {
-      preHandler: guard.agent,
+      onRequest: guard.agent,
       schema: {
         tags: ['jobs'],
         summary: 'Report a failed job; it is offered again until its attempts run out (unless retry is false)',

@@ -66,7 +66,7 @@ export function metricsRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/metrics',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: {
         tags: ['metrics'],
         summary: 'Oversight metrics, warnings and recommendations for the tenant over a window',
@@ -92,7 +92,7 @@ export function metricsRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/metrics/series',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: {
         tags: ['metrics'],
         summary: 'Oversight figures per day or hour over a window, for the tenant or one gate, approver or agent',
@@ -116,7 +116,7 @@ export function metricsRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/metrics',
     {
-      preHandler: guard.user(['admin', 'auditor']),
+      onRequest: guard.user(['admin', 'auditor']),
       schema: {
         tags: ['metrics'],
         summary: 'Prometheus metrics',

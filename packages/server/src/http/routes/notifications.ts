@@ -13,7 +13,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
   app.get(
     '/v1/notifications',
     {
-      preHandler: guard.user(['admin', 'auditor']),
+      onRequest: guard.user(['admin', 'auditor']),
       schema: {
         tags: ['notifications'],
         summary: 'Notification messages, newest first; `?status=dead` is the dead-letter list',
@@ -47,7 +47,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services): vo
   app.post(
     '/v1/notifications/:id/redrive',
     {
-      preHandler: guard.user(['admin']),
+      onRequest: guard.user(['admin']),
       schema: {
         tags: ['notifications'],
         summary: 'Queue a dead notification again',

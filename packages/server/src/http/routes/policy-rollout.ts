@@ -28,7 +28,7 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
   app.post(
     '/v1/policy/simulate',
     {
-      preHandler: guard.user(['admin', 'auditor']),
+      onRequest: guard.user(['admin', 'auditor']),
       schema: {
         tags: ['policy'],
         summary: 'Replay stored actions against a candidate policy: changed decisions and approval load',
@@ -50,7 +50,7 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
   app.get(
     '/v1/policy/shadow',
     {
-      preHandler: guard.user(),
+      onRequest: guard.user(),
       schema: { tags: ['policy'], summary: 'The shadow policy and how its decisions differ from the live ones' },
     },
     async (request) => services.shadow.summary(request.principal!.tenant_id),
@@ -59,7 +59,7 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
   app.put(
     '/v1/policy/shadow',
     {
-      preHandler: guard.user(['admin']),
+      onRequest: guard.user(['admin']),
       schema: {
         tags: ['policy'],
         summary: 'Store a candidate policy as the shadow of every node (evaluated on every decision, enforcing nothing)',
@@ -76,7 +76,7 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
 
   app.delete(
     '/v1/policy/shadow',
-    { preHandler: guard.user(['admin']), schema: { tags: ['policy'], summary: 'Stop shadowing, on every node' } },
+    { onRequest: guard.user(['admin']), schema: { tags: ['policy'], summary: 'Stop shadowing, on every node' } },
     async (request, reply) => {
       const principal = request.principal!;
       await services.shadow.clear(principal.tenant_id, actorOf(principal));
@@ -87,7 +87,7 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
   app.post(
     '/v1/policy/shadow/promote',
     {
-      preHandler: guard.user(['admin']),
+      onRequest: guard.user(['admin']),
       schema: {
         tags: ['policy'],
         summary: 'Make the shadow policy the live one on every node (audited; kept until the policy files change)',

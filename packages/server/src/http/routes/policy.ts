@@ -11,7 +11,7 @@ export function policyRoutes(app: FastifyInstance, services: Services): void {
 
   app.get(
     '/v1/policy',
-    { preHandler: guard.user(), schema: { tags: ['policy'], summary: 'The live policy and its versions' } },
+    { onRequest: guard.user(), schema: { tags: ['policy'], summary: 'The live policy and its versions' } },
     async () => {
       const policy = services.policies.current();
       const { bundle } = policy;
@@ -36,7 +36,7 @@ export function policyRoutes(app: FastifyInstance, services: Services): void {
 
   app.post(
     '/v1/policy/reload',
-    { preHandler: guard.user(['admin']), schema: { tags: ['policy'], summary: 'Reload the policy from its files' } },
+    { onRequest: guard.user(['admin']), schema: { tags: ['policy'], summary: 'Reload the policy from its files' } },
     async (request) => {
       const result = services.policies.reload();
       if (!result.ok)
