@@ -60,6 +60,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'review.reversal_failed': 502,
   'job.not_found': 404,
   'job.lease_lost': 409,
+  'job.not_active': 409,
   'approval.modification_refused': 400,
   'approval.separation_of_duties': 403,
   'approval.step_required': 400,

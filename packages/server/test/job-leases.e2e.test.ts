@@ -1,5 +1,6 @@
 // A job whose workers keep dying: once every attempt has lost its lease, the step fails and the
-// request ends, instead of the job being offered forever.
+// request ends, instead of the job being offered forever. And a job still open when its request
+// ends (a person denied it meanwhile) is cancelled: no longer offered, its completion refused.
 
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,10 @@ rules:
     match: { action_type: deploy }
     decision: REQUIRE_APPROVAL
     workflow: checked
+  - name: scanned-migrations
+    match: { action_type: migrate }
+    decision: REQUIRE_APPROVAL
+    workflow: side-by-side
 workflows:
   checked:
     steps:
@@ -26,6 +31,14 @@ workflows:
       - id: review
         type: approval
         depends_on: [analysis]
+        config: { approvers: [ops] }
+  side-by-side:
+    steps:
+      - id: scan
+        type: worker
+        config: { capability: scanner }
+      - id: review
+        type: approval
         config: { approvers: [ops] }
 `;
 
@@ -60,5 +73,25 @@ describe('jobs whose leases keep running out', () => {
     expect(seen.body.status).toBe('cancelled');
     expect(seen.body.approval.status).toBe('failed');
     expect(seen.body.approval.resolution).toContain('lost its lease');
+  });
+
+  it('cancels a job still open when a person ends its request', async () => {
+    await server.services.auth.addUser({ name: 'olga', password: 'olga-password', role: 'approver', groups: ['ops'] });
+    const olga = client(server.url, (await server.services.auth.login('olga', 'olga-password')).token);
+    const agent = client(server.url, (await server.services.auth.createKey('migrate-bot')).secret);
+    const scanner = client(server.url, (await server.services.auth.createKey('scanner')).secret);
+    const submitted = await agent('POST', '/v1/actions', { action_type: 'migrate', table: 'orders' });
+    expect(submitted.body.status).toBe('pending');
+    const job = await scanner('GET', '/v1/jobs/next?capability=scanner');
+    expect(job.body).toMatchObject({ step: 'scan', approval_id: submitted.body.approval.id });
+    const denied = await olga('POST', `/v1/approvals/${submitted.body.approval.id}/votes`, { verdict: 'deny', note: 'not this week' });
+    expect(denied.status, JSON.stringify(denied.body)).toBe(201);
+    expect((await agent('GET', `/v1/actions/${submitted.body.id}`)).body.status).toBe('denied');
+    // The scanner's work is moot now: its result is refused, and the job is not offered again.
+    const completed = await scanner('POST', `/v1/jobs/${job.body.id}/complete`, { output: { clean: true } });
+    expect(completed.status).toBeGreaterThanOrEqual(400);
+    expect(completed.status).toBeLessThan(500);
+    clock.advance(31_000);
+    expect((await scanner('GET', '/v1/jobs/next?capability=scanner')).status).toBe(204);
   });
 });

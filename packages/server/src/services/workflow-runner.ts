@@ -220,7 +220,10 @@ export class WorkflowRunner {
               status: actionStatus,
               decided_at: now,
             });
-          await scope.jobs.cancelOpen(approval.tenant_id, approval.id, now);
+          // Only a worker step that has started has a job, which may still be open (saves a statement
+          // per request for workflows without workers, e.g. each of a sweep's timeouts).
+          if (state.steps.some((s) => s.type === 'worker' && s.started_at !== null))
+            await scope.jobs.cancelOpen(approval.tenant_id, approval.id, now);
           // A person's denial or request for changes counts in the agent's track record.
           if ((effect.status === 'denied' || effect.status === 'changes_requested') && event.type === 'vote') {
             const action = await scope.actions.get(approval.tenant_id, approval.action_id);
