@@ -119,6 +119,34 @@ describe.each(DATABASES)('the notification outbox on %s', (kind) => {
     expect(delivered.map((request) => JSON.parse(request.body).data.approval_id).sort()).toEqual([queued, stranded].sort());
   });
 
+  it('stops after the send under way and gives back what it had claimed but not tried, unspent', async () => {
+    const before = accepted().length;
+    const approvals = [];
+    for (let i = 0; i < 3; i++) approvals.push(await submit(`queued at shutdown ${i}`));
+    // The server is told to stop while the first message is being sent.
+    let stopped: Promise<void> | undefined;
+    const answer = receiver.answer;
+    receiver.answer = (request) => {
+      stopped ??= server.services.notifications.sender.stop();
+      return answer(request);
+    };
+    try {
+      expect(await deliver()).toEqual({ delivered: 1, retried: 0, dead: 0 });
+    } finally {
+      receiver.answer = answer;
+    }
+    await stopped;
+    const left = (await Promise.all(approvals.map((approvalId) => server.services.notifications.list('default', { approvalId })))).flat();
+    expect(left.map((message) => message.status).sort()).toEqual(['delivered', 'pending', 'pending']);
+    // Not tried, so not counted, and due now rather than after the lease.
+    for (const message of left.filter((m) => m.status === 'pending')) expect(message).toMatchObject({ attempts: 0, last_error: null });
+    await server.close();
+    await start();
+    expect(await deliver()).toEqual({ delivered: 2, retried: 0, dead: 0 });
+    const delivered = accepted().slice(before);
+    expect(delivered.map((request) => JSON.parse(request.body).data.approval_id).sort()).toEqual([...approvals].sort());
+  });
+
   it('never gives one message to two senders', async () => {
     const approvals = [];
     for (let i = 0; i < 5; i++) approvals.push(await submit(`claimed concurrently ${i}`));

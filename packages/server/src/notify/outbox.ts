@@ -42,6 +42,8 @@ export interface SendReport {
 export class NotificationSender {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<SendReport> | undefined;
+  /** Set by stop(): no send starts after it, so a shutdown waits for one send at most, not a backlog. */
+  private stopping = false;
 
   constructor(
     private readonly deps: {
@@ -56,11 +58,14 @@ export class NotificationSender {
 
   start(intervalMs = 1000): void {
     if (this.timer !== undefined) return;
+    this.stopping = false;
     this.timer = setInterval(() => void this.deliverDue().catch(() => undefined), intervalMs);
     this.timer.unref();
   }
 
+  /** Ends the loop: sends under way finish, messages claimed but not yet tried go back to the queue. */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
@@ -83,12 +88,25 @@ export class NotificationSender {
 
   private async deliverAll(): Promise<SendReport> {
     const report: SendReport = { delivered: 0, retried: 0, dead: 0 };
-    for (;;) {
+    while (!this.stopping) {
       const now = this.deps.clock.now();
       const claimed = await this.deps.store.transaction((scope) => scope.outbox.claimDue(now, now + LEASE_MS, BATCH));
-      for (const message of claimed) report[await this.deliver(message)]++;
+      for (const [index, message] of claimed.entries()) {
+        if (this.stopping) {
+          // Left leased, they would wait out the lease (a minute) before another sender could try them.
+          await this.release(claimed.slice(index));
+          return report;
+        }
+        report[await this.deliver(message)]++;
+      }
       if (claimed.length < BATCH) return report;
     }
+    return report;
+  }
+
+  private async release(messages: OutboxMessage[]): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const message of messages) await this.deps.store.outbox.release(message.id, message.attempts, now);
   }
 
   private async deliver(message: OutboxMessage): Promise<'delivered' | 'retried' | 'dead'> {

@@ -47,6 +47,11 @@ export interface OutboxRepository {
   claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxMessage[]>;
   /** Ends the attempt `attempt` of a message still leased; false when it was taken over. */
   settle(id: string, attempt: number, now: number, patch: OutboxSettle): Promise<boolean>;
+  /**
+   * Gives back a message leased for attempt `attempt` that was not tried (its sender is stopping):
+   * due now, the attempt not counted; false when it was taken over.
+   */
+  release(id: string, attempt: number, now: number): Promise<boolean>;
   /** Puts a dead message back in the queue, due now; false unless it was dead. */
   redrive(tenantId: string, id: string, now: number): Promise<boolean>;
   /** Channels that already have messages for the request. */

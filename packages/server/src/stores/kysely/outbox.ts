@@ -101,6 +101,17 @@ export function outboxRepository({ db, dialect }: RepositoryContext): OutboxRepo
       return result.numUpdatedRows > 0n;
     },
 
+    async release(id, attempt, now) {
+      const result = await db
+        .updateTable('notification_outbox')
+        .set({ status: 'pending', attempts: attempt - 1, next_attempt_at: now, lease_until: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'sending')
+        .where('attempts', '=', attempt)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async redrive(tenantId, id, now) {
       const result = await db
         .updateTable('notification_outbox')
