@@ -46,7 +46,8 @@ export class TimerService {
     let fired = 0;
     const sweeper = async (): Promise<void> => {
       for (;;) {
-        const { count, live } = await this.deps.store.transaction((scope) => this.fireDue(scope));
+        // Each request's logged event is held and the batch's written in one statement.
+        const { count, live } = await this.deps.store.transaction((scope) => this.fireDue(scope), { holdInserts: true });
         fired += count;
         for (const event of live) this.deps.bus.publish(event);
         if (count < BATCH) return;

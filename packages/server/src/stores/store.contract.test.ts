@@ -1281,6 +1281,59 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       expect(await store.actions.get(tenantId, repeat.id)).toBeUndefined();
     });
 
+    it('holds the events of requests it updates past other updates, and writes them before a read or at commit', async () => {
+      const tenantId = await newTenant(store);
+      const ann = userRecord(tenantId, { name: 'ann' });
+      await store.users.insert(ann);
+      const action = actionRecord(tenantId, { status: 'pending' });
+      await store.actions.insert(action);
+      const request = approvalRecord(tenantId, action.id);
+      await store.approvals.insert(request);
+      const event = (seq: number) => ({
+        approval_id: request.id,
+        seq,
+        tenant_id: tenantId,
+        event: { type: 'tick' as const },
+        at: T0 + seq,
+      });
+      await store.approvalEvents.append(event(1));
+      await store.assignments.add([
+        { tenant_id: tenantId, approval_id: request.id, step_id: 'review', user_id: ann.id, assigned_at: T0, closed_at: null },
+      ]);
+
+      const inside = await store.transaction(
+        async (scope) => {
+          const written = await scope.approvals.update(tenantId, request.id, 1, { status: 'denied', decided_at: T0 + 5 });
+          await scope.approvalEvents.append(event(2));
+          // Statements on other tables run with the event still held; a read of the events sees it.
+          const moved = await scope.actions.transition(tenantId, action.id, ['pending'], { status: 'denied', decided_at: T0 + 5 });
+          await scope.assignments.close(tenantId, request.id, null, T0 + 5);
+          const events = (await scope.approvalEvents.list(tenantId, request.id)).map((e) => e.seq);
+          await scope.approvals.update(tenantId, request.id, 2, { resolution: 'closed' });
+          await scope.approvalEvents.append(event(3));
+          return { written, moved, events };
+        },
+        { holdInserts: true },
+      );
+      expect(inside).toEqual({ written: true, moved: true, events: [1, 2] });
+      expect((await store.approvalEvents.list(tenantId, request.id)).map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(await store.approvals.get(tenantId, request.id)).toMatchObject({ status: 'denied', version: 3, resolution: 'closed' });
+      expect(await store.actions.get(tenantId, action.id)).toMatchObject({ status: 'denied' });
+      expect((await store.assignments.openCounts(tenantId, [ann.id])).get(ann.id)).toBe(0);
+
+      // A held event whose number is taken fails the whole transaction, the update with it.
+      await expect(
+        store.transaction(
+          async (scope) => {
+            await scope.approvals.update(tenantId, request.id, 3, { resolution: 'again' });
+            await scope.approvalEvents.append(event(3));
+          },
+          { holdInserts: true },
+        ),
+      ).rejects.toBeInstanceOf(StoreConflictError);
+      expect(await store.approvals.get(tenantId, request.id)).toMatchObject({ version: 3, resolution: 'closed' });
+    });
+
     it('does not interleave concurrent transactions that read then write', async () => {
       const tenantId = await newTenant(store);
       const user = userRecord(tenantId, { groups: [] });

@@ -371,9 +371,10 @@ export interface StoreScope {
 export interface TransactionOptions {
   /**
    * Hold the inserts of new records (actions, reviews, new approval requests with their first
-   * events and assignments) and write them together, by the next statement that may read them or
-   * the commit. A repeated key then fails the whole transaction instead of its insert, so only
-   * work that never catches that conflict (a group commit, retried write by write) may ask.
+   * events and assignments) and the events logged for requests the transaction updates, and write
+   * them together, by the next statement that may read them or the commit. A repeated key then
+   * fails the whole transaction instead of its insert, so only work that never catches that
+   * conflict (a group commit, retried write by write; a timer sweep) may ask.
    */
   holdInserts?: boolean;
 }

@@ -2,7 +2,7 @@
 // table when the transaction next needs them (a statement that may read them) or commits. A batch
 // of decisions so writes its actions, reviews, new approval requests, their first logged events
 // and assignments in a handful of statements instead of several each, which on PostgreSQL is a
-// handful of round trips instead of dozens.
+// handful of round trips instead of dozens; a timer sweep, the events of every request it ticks.
 //
 // A repeated key fails the whole write (the group commit is then retried write by write, where
 // every insert is immediate). A single held row is written by insertOnce, whose error names the
@@ -18,6 +18,15 @@ import { insertRows } from './prepared.js';
 /** The tables whose inserts may be held, in the order they are written: each refers only to earlier ones. */
 export const HELD_TABLES = ['actions', 'reviews', 'approvals', 'approval_events', 'assignments'] as const;
 export type HeldTable = (typeof HELD_TABLES)[number];
+
+/** The held tables a table's rows refer to (foreign keys), which must be written before it. */
+const REFERS_TO: Record<HeldTable, HeldTable[]> = {
+  actions: [],
+  reviews: ['actions'],
+  approvals: ['actions'],
+  approval_events: ['approvals', 'actions'],
+  assignments: ['approvals', 'actions'],
+};
 
 /** Bound values per multi-row INSERT, well under SQLite's and PostgreSQL's limits. */
 const MAX_VALUES = 2000;
@@ -42,14 +51,22 @@ export class HeldInserts {
     return this.#held.size === 0;
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Writes what is held: everything, or only `tables` and the tables they refer to (a statement
+   * that touches just those need not wait for the rest, e.g. a request's events held until commit).
+   */
+  async flush(tables?: readonly HeldTable[]): Promise<void> {
     if (this.#held.size === 0) return;
-    const held = this.#held;
-    this.#held = new Map();
+    const wanted = tables === undefined ? undefined : new Set(tables.flatMap((table) => [table, ...REFERS_TO[table]]));
+    // Taken out first: rows held while these are written wait for the next flush, after them.
+    const taken = new Map<HeldTable, Held<HeldTable>[]>();
     for (const table of HELD_TABLES) {
-      const rows = held.get(table);
-      if (rows !== undefined) await this.write(table, rows);
+      const rows = this.#held.get(table);
+      if (rows === undefined || (wanted !== undefined && !wanted.has(table))) continue;
+      this.#held.delete(table);
+      taken.set(table, rows);
     }
+    for (const [table, rows] of taken) await this.write(table, rows);
   }
 
   private async write(table: HeldTable, rows: Held<HeldTable>[]): Promise<void> {

@@ -3,8 +3,8 @@
 // heads by tenant, then counts by tenant and person) so that concurrent transactions cannot
 // deadlock. Counts come after the heads: a busy approver's count row is as contended as the head,
 // and taken first it would be held while waiting for the head, so the two queues would add up.
-// A group commit also holds the inserts of new records (held-inserts.ts) and reads a tenant's
-// people and open counts once.
+// A group commit (and a timer sweep) also holds the inserts of new records and the events logged
+// for requests it updates (held-inserts.ts), and reads a tenant's people and open counts once.
 
 import type { User } from '../records.js';
 import type { StoreScope, TransactionOptions } from '../store.js';
@@ -38,27 +38,46 @@ export function transactionScope(context: RepositoryContext, options: Transactio
   const held = new HeldInserts(context.db);
   /** Requests inserted by this transaction: nothing else can refer to them yet. */
   const newApprovals = new Set<string>();
+  /**
+   * Requests whose version this transaction moved on (the update checked the version it read):
+   * the events it logs for them take the new version numbers, which nobody else can take.
+   */
+  const updatedApprovals = new Set<string>();
   const people = new Map<string, Promise<User[]>>();
   const loadsRead = new Map<string, number>();
 
   // What a held insert or a read of other tables does instead; every other call first writes
   // what is held, since it may read or refer to it.
   const instead: { [Name in keyof StoreScope]?: Partial<StoreScope[Name]> } = {
-    actions: { insert: async (action) => held.hold('actions', actionRow(action), ACTION_KEYS) },
     reviews: { insert: async (review) => held.hold('reviews', reviewRow(review), REVIEW_KEYS) },
     approvals: {
       insert: async (approval) => {
         newApprovals.add(approval.id);
         held.hold('approvals', approvalRow(approval), APPROVAL_KEYS);
       },
+      // Touches requests only: their events and assignments may stay held (a timer sweep so
+      // writes the events of every request it ticks in one statement).
+      update: async (tenantId, id, version, patch) => {
+        await held.flush(['approvals']);
+        const written = await repositories.approvals.update(tenantId, id, version, patch);
+        if (written) updatedApprovals.add(id);
+        return written;
+      },
     },
     approvalEvents: {
       append: async (event) => {
-        if (!newApprovals.has(event.approval_id)) {
+        if (!newApprovals.has(event.approval_id) && !updatedApprovals.has(event.approval_id)) {
           await held.flush();
           return repositories.approvalEvents.append(event);
         }
         held.hold('approval_events', approvalEventRow(event), APPROVAL_EVENT_KEYS);
+      },
+    },
+    actions: {
+      insert: async (action) => held.hold('actions', actionRow(action), ACTION_KEYS),
+      transition: async (...args) => {
+        await held.flush(['actions']);
+        return repositories.actions.transition(...args);
       },
     },
     assignments: {
@@ -76,6 +95,10 @@ export function transactionScope(context: RepositoryContext, options: Transactio
           held.hold('assignments', assignment, ASSIGNMENT_KEYS);
           loads.add(assignment.tenant_id, assignment.user_id, 1);
         }
+      },
+      close: async (...args) => {
+        await held.flush(['assignments']);
+        return repositories.assignments.close(...args);
       },
       // Counts read once per person in the transaction; what it opened and closed is added each time.
       openCounts: async (tenantId, userIds) => {
