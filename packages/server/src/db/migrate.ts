@@ -9,7 +9,7 @@ import * as notifications from './migrations/0005-notifications.js';
 import * as rollups from './migrations/0006-rollups-and-stored-policies.js';
 import * as assignmentLoads from './migrations/0007-assignment-loads.js';
 import * as perRequestIndexes from './migrations/0008-per-request-indexes.js';
-import * as signInFailures from './migrations/0009-sign-in-failures.js';
+import * as signIns from './migrations/0009-sign-ins.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -22,7 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-rollups-and-stored-policies': rollups,
   '0007-assignment-loads': assignmentLoads,
   '0008-per-request-indexes': perRequestIndexes,
-  '0009-sign-in-failures': signInFailures,
+  '0009-sign-ins': signIns,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -84,4 +84,13 @@ describe('reads on SQLite', () => {
       expect(precedents).toMatch(/USING INDEX \S+ \(tenant_id=\? AND action_type=\? AND environment=\?\)/);
     }
   });
+
+  it("end a person's sessions, and delete expired sessions and ended sign-in windows, by index", async () => {
+    const byPerson = await plan(db.deleteFrom('sessions').where('tenant_id', '=', 't').where('user_id', '=', 'u'));
+    expect(byPerson).toMatch(/USING (COVERING )?INDEX \S+ \(tenant_id=\? AND user_id=\?\)/);
+    const expired = await plan(db.deleteFrom('sessions').where('expires_at', '<=', 1));
+    expect(expired).toMatch(/USING (COVERING )?INDEX \S+ \(expires_at<\?\)/);
+    const ended = await plan(db.deleteFrom('sign_in_failures').where('window_ends_at', '<=', 1));
+    expect(ended).toMatch(/USING (COVERING )?INDEX \S+ \(window_ends_at<\?\)/);
+  });
 });
