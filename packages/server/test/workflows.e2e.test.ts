@@ -342,8 +342,15 @@ describe.each(DATABASES)('the production-deploy workflow on %s', (kind) => {
     const { actionId, approvalId } = await submitAndAnalyse();
     const opened = await approval(approvalId);
     expect(stepOf(opened, 'tech-review').deadline).toBe(new Date(clock.now() + 4 * HOUR).toISOString());
+    const inbox = async (name: string) =>
+      ((await (await as(name))('GET', '/v1/approvals?assigned=me')).body.approvals as { id: string }[]).map((a) => a.id);
+    expect(await inbox('alice')).toContain(approvalId);
+    expect(await inbox('erin')).not.toContain(approvalId);
     clock.advance(4 * HOUR + MINUTE);
     expect(await sweep()).toBe(1);
+    // The stage moved from the tech leads' inboxes to the managers' (closed, then assigned anew).
+    expect(await inbox('alice')).not.toContain(approvalId);
+    expect(await inbox('erin')).toContain(approvalId);
 
     const escalated = await approval(approvalId);
     expect(escalated.status).toBe('pending');

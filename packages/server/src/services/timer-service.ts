@@ -7,6 +7,7 @@ import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
+import { SweepWrites } from './sweep-writes.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 
 const BATCH = 200;
@@ -62,13 +63,15 @@ export class TimerService {
     const due = await scope.approvals.claimDue(now, BATCH);
     const live: LiveEvent[] = [];
     const audit = new Map<string, AuditDraft[]>();
+    const writes = new SweepWrites(scope);
     for (const approval of due) {
       const collectAudit = (drafts: AuditDraft[]): void => {
         audit.set(approval.tenant_id, [...(audit.get(approval.tenant_id) ?? []), ...drafts]);
       };
-      const applied = await this.deps.runner.apply(scope, approval, { type: 'tick' }, now, 'system', { collectAudit });
+      const applied = await this.deps.runner.apply(writes.scope, approval, { type: 'tick' }, now, 'system', { collectAudit });
       live.push(...applied.live);
     }
+    await writes.apply();
     // One append per tenant and batch: the chain head is locked once, not once per request.
     for (const [tenantId, drafts] of audit) if (drafts.length > 0) await appendAudit(scope, tenantId, drafts, now);
     return { count: due.length, live };

@@ -571,6 +571,21 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       await expectConflict(store.actions.insert(action), 'actions_pkey');
     });
 
+    it('transitions many actions in one statement: those of the tenant in a status of `from`', async () => {
+      const tenantId = await newTenant(store);
+      const otherTenant = await newTenant(store);
+      const [a, b, done] = [actionRecord(tenantId), actionRecord(tenantId), actionRecord(tenantId, { status: 'denied' })];
+      const elsewhere = actionRecord(otherTenant);
+      for (const action of [a, b, done, elsewhere]) await store.actions.insert(action);
+      const ids = [a.id, b.id, done.id, elsewhere.id, id('act')];
+      expect(await store.actions.transitionMany(tenantId, ids, ['pending'], { status: 'timed_out', decided_at: T0 + 9 })).toBe(2);
+      for (const action of [a, b])
+        expect(await store.actions.get(tenantId, action.id)).toMatchObject({ status: 'timed_out', decided_at: T0 + 9 });
+      expect(await store.actions.get(tenantId, done.id)).toEqual(done);
+      expect(await store.actions.get(otherTenant, elsewhere.id)).toEqual(elsewhere);
+      expect(await store.actions.transitionMany(tenantId, [], ['pending'], { status: 'denied' })).toBe(0);
+    });
+
     it('transitions only from the given statuses, only in the tenant', async () => {
       const tenantId = await newTenant(store);
       const otherTenant = await newTenant(store);
@@ -874,6 +889,29 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       await store.assignments.close(tenantId, first.id, null, T0 + 3);
       expect(await counts(tenantId)).toEqual({ usr_ann: 1, usr_bob: 0, usr_cy: 0 });
       expect(await store.assignments.openApprovalIds(tenantId, 'usr_ann', 10)).toEqual([second.id]);
+    });
+
+    it("closes many requests' assignments of one stage in one statement, and counts each person once per assignment", async () => {
+      const tenantId = await newTenant(store);
+      const [first, second, third] = [await openRequest(tenantId), await openRequest(tenantId), await openRequest(tenantId)];
+      await store.assignments.add([
+        assignment(tenantId, first.id, 'usr_ann'),
+        assignment(tenantId, first.id, 'usr_ann', 'security'),
+        assignment(tenantId, second.id, 'usr_ann'),
+        assignment(tenantId, second.id, 'usr_bob'),
+        assignment(tenantId, third.id, 'usr_bob'),
+      ]);
+      await store.transaction(async (scope) => scope.assignments.closeMany(tenantId, [first.id, second.id], 'review', T0 + 1));
+      expect(Object.fromEntries(await store.assignments.openCounts(tenantId, ['usr_ann', 'usr_bob']))).toEqual({ usr_ann: 1, usr_bob: 1 });
+      expect((await store.assignments.listByApproval(tenantId, first.id)).map((a) => [a.step_id, a.closed_at])).toEqual(
+        expect.arrayContaining([
+          ['review', T0 + 1],
+          ['security', null],
+        ]),
+      );
+      await store.assignments.closeMany(tenantId, [first.id, third.id], null, T0 + 2);
+      await store.assignments.closeMany(tenantId, [], null, T0 + 3);
+      expect(Object.fromEntries(await store.assignments.openCounts(tenantId, ['usr_ann', 'usr_bob']))).toEqual({ usr_ann: 0, usr_bob: 0 });
     });
 
     it('counts, inside a transaction, what the transaction opened and closed before it commits', async () => {

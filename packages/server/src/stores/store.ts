@@ -110,6 +110,13 @@ export interface ActionRepository {
     from: ActionStatus[],
     patch: Partial<Pick<ActionRecord, 'status' | 'decided_at' | 'outcome'>>,
   ): Promise<boolean>;
+  /** The same for many actions in one statement; answers how many were in a status of `from`. */
+  transitionMany(
+    tenantId: string,
+    ids: readonly string[],
+    from: ActionStatus[],
+    patch: Partial<Pick<ActionRecord, 'status' | 'decided_at' | 'outcome'>>,
+  ): Promise<number>;
   list(tenantId: string, filter?: ActionFilter): Promise<ActionRecord[]>;
   count(tenantId: string, filter?: Omit<ActionFilter, 'limit' | 'after'>): Promise<number>;
 }
@@ -185,6 +192,8 @@ export interface AssignmentRepository {
   openApprovalIds(tenantId: string, userId: string, limit: number): Promise<string[]>;
   /** Closes the open assignments of a request (of one stage, and of one person, when given). */
   close(tenantId: string, approvalId: string, stepId: string | null, at: number, userId?: string): Promise<void>;
+  /** The same for the open assignments of many requests (of one stage each, when given) in one statement. */
+  closeMany(tenantId: string, approvalIds: readonly string[], stepId: string | null, at: number): Promise<void>;
 }
 
 export interface JobRepository {

@@ -88,6 +88,30 @@ export const ACTION_KEYS: Array<UniqueKey<'actions'>> = [
 ];
 
 export function actionRepository({ db }: RepositoryContext): ActionRepository {
+  // One conditional UPDATE, so of two racing transitions from the same status only one applies.
+  async function transitionAll(
+    tenantId: string,
+    ids: readonly string[],
+    from: ActionStatus[],
+    patch: Partial<Pick<ActionRecord, 'status' | 'decided_at' | 'outcome'>>,
+  ): Promise<number> {
+    if (from.length === 0 || ids.length === 0) return 0;
+    const set: Updateable<ActionsTable> = {};
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.decided_at !== undefined) set.decided_at = patch.decided_at;
+    if (patch.outcome !== undefined) set.outcome = toNullableJson(patch.outcome);
+    const query = db
+      .updateTable('actions')
+      .where('tenant_id', '=', tenantId)
+      .where('id', ids.length === 1 ? '=' : 'in', ids.length === 1 ? ids[0]! : [...ids])
+      .where('status', 'in', from);
+    // An empty patch still reports whether the status was one of `from`.
+    const result = await (
+      Object.keys(set).length === 0 ? query.set((eb) => ({ decided_at: eb.ref('decided_at') })) : query.set(set)
+    ).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   return {
     async insert(action) {
       await insertOnce(db, 'actions', actionRow(action), ACTION_KEYS);
@@ -104,19 +128,10 @@ export function actionRepository({ db }: RepositoryContext): ActionRepository {
     },
 
     async transition(tenantId, id, from, patch) {
-      if (from.length === 0) return false;
-      const set: Updateable<ActionsTable> = {};
-      if (patch.status !== undefined) set.status = patch.status;
-      if (patch.decided_at !== undefined) set.decided_at = patch.decided_at;
-      if (patch.outcome !== undefined) set.outcome = toNullableJson(patch.outcome);
-      // One conditional UPDATE, so of two racing transitions from the same status only one applies.
-      const query = db.updateTable('actions').where('tenant_id', '=', tenantId).where('id', '=', id).where('status', 'in', from);
-      // An empty patch still reports whether the status was one of `from`.
-      const result = await (
-        Object.keys(set).length === 0 ? query.set((eb) => ({ decided_at: eb.ref('decided_at') })) : query.set(set)
-      ).executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return (await transitionAll(tenantId, [id], from, patch)) > 0;
     },
+
+    transitionMany: transitionAll,
 
     /** Newest first (created_at, then id); `after` is the id of the last action of the previous page. */
     async list(tenantId, filter = {}) {

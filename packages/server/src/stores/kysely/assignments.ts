@@ -60,6 +60,23 @@ export function assignmentRepository({ db }: RepositoryContext, loads?: LoadChan
     for (const userId of userIds) changes.add(tenantId, userId, by);
     if (loads === undefined) await changes.apply(db);
   };
+  const closeAll = async (tenantId: string, approvalIds: readonly string[], stepId: string | null, at: number, userId?: string) => {
+    if (approvalIds.length === 0) return;
+    let query = db
+      .updateTable('assignments')
+      .set({ closed_at: at })
+      .where('tenant_id', '=', tenantId)
+      .where('approval_id', approvalIds.length === 1 ? '=' : 'in', approvalIds.length === 1 ? approvalIds[0]! : [...approvalIds])
+      .where('closed_at', 'is', null);
+    if (stepId !== null) query = query.where('step_id', '=', stepId);
+    if (userId !== undefined) query = query.where('user_id', '=', userId);
+    const closed = await query.returning('user_id').execute();
+    await adjust(
+      tenantId,
+      closed.map((row) => row.user_id),
+      -1,
+    );
+  };
   return {
     async add(assignments) {
       if (assignments.length === 0) return;
@@ -108,20 +125,11 @@ export function assignmentRepository({ db }: RepositoryContext, loads?: LoadChan
     },
 
     async close(tenantId, approvalId, stepId, at, userId) {
-      let query = db
-        .updateTable('assignments')
-        .set({ closed_at: at })
-        .where('tenant_id', '=', tenantId)
-        .where('approval_id', '=', approvalId)
-        .where('closed_at', 'is', null);
-      if (stepId !== null) query = query.where('step_id', '=', stepId);
-      if (userId !== undefined) query = query.where('user_id', '=', userId);
-      const closed = await query.returning('user_id').execute();
-      await adjust(
-        tenantId,
-        closed.map((row) => row.user_id),
-        -1,
-      );
+      await closeAll(tenantId, [approvalId], stepId, at, userId);
+    },
+
+    async closeMany(tenantId, approvalIds, stepId, at) {
+      await closeAll(tenantId, approvalIds, stepId, at);
     },
   };
 }

@@ -79,6 +79,10 @@ export function transactionScope(context: RepositoryContext, options: Transactio
         await held.flush(['actions']);
         return repositories.actions.transition(...args);
       },
+      transitionMany: async (...args) => {
+        await held.flush(['actions']);
+        return repositories.actions.transitionMany(...args);
+      },
     },
     assignments: {
       // A new request has no assignments yet, so holding its own cannot hide a conflict.
@@ -99,6 +103,10 @@ export function transactionScope(context: RepositoryContext, options: Transactio
       close: async (...args) => {
         await held.flush(['assignments']);
         return repositories.assignments.close(...args);
+      },
+      closeMany: async (...args) => {
+        await held.flush(['assignments']);
+        return repositories.assignments.closeMany(...args);
       },
       // Counts read once per person in the transaction; what it opened and closed is added each time.
       openCounts: async (tenantId, userIds) => {
