@@ -89,8 +89,8 @@ describe('jobs whose leases keep running out', () => {
     expect((await agent('GET', `/v1/actions/${submitted.body.id}`)).body.status).toBe('denied');
     // The scanner's work is moot now: its result is refused, and the job is not offered again.
     const completed = await scanner('POST', `/v1/jobs/${job.body.id}/complete`, { output: { clean: true } });
-    expect(completed.status).toBeGreaterThanOrEqual(400);
-    expect(completed.status).toBeLessThan(500);
+    expect(completed.status).toBe(409);
+    expect(completed.body.error.code).toBe('job.lease_lost');
     clock.advance(31_000);
     expect((await scanner('GET', '/v1/jobs/next?capability=scanner')).status).toBe(204);
   });
