@@ -12,7 +12,7 @@ import { ACTION_KEYS, actionRow } from './actions.js';
 import { APPROVAL_EVENT_KEYS, approvalEventRow } from './approval-events.js';
 import { APPROVAL_KEYS, approvalRow } from './approvals.js';
 import { ASSIGNMENT_KEYS, LoadChanges, assignmentRepository } from './assignments.js';
-import { HeldInserts } from './held-inserts.js';
+import { HeldInserts, type HeldTable } from './held-inserts.js';
 import { REVIEW_KEYS, reviewRow } from './reviews.js';
 import { bufferedAudit } from './audit-buffer.js';
 import type { RepositoryContext } from './context.js';
@@ -46,6 +46,14 @@ export function transactionScope(context: RepositoryContext, options: Transactio
   const people = new Map<string, Promise<User[]>>();
   const loadsRead = new Map<string, number>();
 
+  /** A statement on `tables` only: it needs their held rows (and those they refer to) written, not the rest. */
+  const touching =
+    <Args extends unknown[], Result>(tables: HeldTable[], statement: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      await held.flush(tables);
+      return statement(...args);
+    };
+
   // What a held insert or a read of other tables does instead; every other call first writes
   // what is held, since it may read or refer to it.
   const instead: { [Name in keyof StoreScope]?: Partial<StoreScope[Name]> } = {
@@ -75,14 +83,8 @@ export function transactionScope(context: RepositoryContext, options: Transactio
     },
     actions: {
       insert: async (action) => held.hold('actions', actionRow(action), ACTION_KEYS),
-      transition: async (...args) => {
-        await held.flush(['actions']);
-        return repositories.actions.transition(...args);
-      },
-      transitionMany: async (...args) => {
-        await held.flush(['actions']);
-        return repositories.actions.transitionMany(...args);
-      },
+      transition: touching(['actions'], repositories.actions.transition),
+      transitionMany: touching(['actions'], repositories.actions.transitionMany),
     },
     assignments: {
       // A new request has no assignments yet, so holding its own cannot hide a conflict.
@@ -100,14 +102,8 @@ export function transactionScope(context: RepositoryContext, options: Transactio
           loads.add(assignment.tenant_id, assignment.user_id, 1);
         }
       },
-      close: async (...args) => {
-        await held.flush(['assignments']);
-        return repositories.assignments.close(...args);
-      },
-      closeMany: async (...args) => {
-        await held.flush(['assignments']);
-        return repositories.assignments.closeMany(...args);
-      },
+      close: touching(['assignments'], repositories.assignments.close),
+      closeMany: touching(['assignments'], repositories.assignments.closeMany),
       // Counts read once per person in the transaction; what it opened and closed is added each time.
       openCounts: async (tenantId, userIds) => {
         const unread = userIds.filter((id) => !loadsRead.has(`${tenantId}\u0000${id}`));
