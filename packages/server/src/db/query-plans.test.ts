@@ -43,7 +43,7 @@ describe('reads on SQLite', () => {
         .updateTable('assignments')
         .set({ closed_at: 1 })
         .where('tenant_id', '=', 't')
-        .where('approval_id', '=', 'a')
+        .where('approval_id', 'in', ['a', 'b'])
         .where('closed_at', 'is', null)
         .where('step_id', '=', 's'),
     );

@@ -1,9 +1,7 @@
 // The writes a timer sweep defers to the end of its batch (see SweepWrites).
 
-import type { ActionRecord, ActionStatus } from '../stores/records.js';
-import type { StoreScope } from '../stores/store.js';
-
-type ActionPatch = Partial<Pick<ActionRecord, 'status' | 'decided_at' | 'outcome'>>;
+import type { ActionStatus } from '../stores/records.js';
+import type { ActionPatch, StoreScope } from '../stores/store.js';
 
 /**
  * Writes a sweep batch makes for every request it ends, made at the end of the batch in one
@@ -28,11 +26,10 @@ export class SweepWrites {
       return true;
     };
     const assignments = this.writingFirst(inner.assignments);
+    const closeNow = assignments.close;
     assignments.close = async (tenantId, approvalId, stepId, at, userId) => {
-      if (userId !== undefined) {
-        await this.apply();
-        return inner.assignments.close(tenantId, approvalId, stepId, at, userId);
-      }
+      // One person's seat (a delegation) is not what a sweep ends: closed at once, as before.
+      if (userId !== undefined) return closeNow(tenantId, approvalId, stepId, at, userId);
       const key = JSON.stringify([tenantId, stepId, at]);
       let close = this.closes.get(key);
       if (close === undefined) this.closes.set(key, (close = { tenantId, approvalIds: [], stepId, at }));

@@ -98,25 +98,18 @@ export interface SignInFailureRepository {
   deleteEnded(now: number): Promise<number>;
 }
 
+/** What moving an action from one status to another may change. */
+export type ActionPatch = Partial<Pick<ActionRecord, 'status' | 'decided_at' | 'outcome'>>;
+
 export interface ActionRepository {
   /** Throws StoreConflictError when (tenant, agent, idempotency_key) exists. */
   insert(action: ActionRecord): Promise<void>;
   get(tenantId: string, id: string): Promise<ActionRecord | undefined>;
   findByIdempotencyKey(tenantId: string, agent: string, key: string): Promise<ActionRecord | undefined>;
   /** Applies the patch only when the current status is one of `from`; false otherwise. */
-  transition(
-    tenantId: string,
-    id: string,
-    from: ActionStatus[],
-    patch: Partial<Pick<ActionRecord, 'status' | 'decided_at' | 'outcome'>>,
-  ): Promise<boolean>;
+  transition(tenantId: string, id: string, from: ActionStatus[], patch: ActionPatch): Promise<boolean>;
   /** The same for many actions in one statement; answers how many were in a status of `from`. */
-  transitionMany(
-    tenantId: string,
-    ids: readonly string[],
-    from: ActionStatus[],
-    patch: Partial<Pick<ActionRecord, 'status' | 'decided_at' | 'outcome'>>,
-  ): Promise<number>;
+  transitionMany(tenantId: string, ids: readonly string[], from: ActionStatus[], patch: ActionPatch): Promise<number>;
   list(tenantId: string, filter?: ActionFilter): Promise<ActionRecord[]>;
   count(tenantId: string, filter?: Omit<ActionFilter, 'limit' | 'after'>): Promise<number>;
 }

@@ -4,7 +4,7 @@ import { gateOf } from '@tollgate/core';
 import type { ExpressionBuilder, Selectable, Updateable } from 'kysely';
 import type { ActionsTable, Database } from '../../db/schema.js';
 import type { ActionOutcome, ActionRecord, ActionStatus } from '../records.js';
-import type { ActionFilter, ActionRepository } from '../store.js';
+import type { ActionFilter, ActionPatch, ActionRepository } from '../store.js';
 import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type RepositoryContext } from './context.js';
 import { insertOnce, type UniqueKey } from './insert-once.js';
 import { prepared } from './prepared.js';
@@ -89,12 +89,7 @@ export const ACTION_KEYS: Array<UniqueKey<'actions'>> = [
 
 export function actionRepository({ db }: RepositoryContext): ActionRepository {
   // One conditional UPDATE, so of two racing transitions from the same status only one applies.
-  async function transitionAll(
-    tenantId: string,
-    ids: readonly string[],
-    from: ActionStatus[],
-    patch: Partial<Pick<ActionRecord, 'status' | 'decided_at' | 'outcome'>>,
-  ): Promise<number> {
+  async function transitionAll(tenantId: string, ids: readonly string[], from: ActionStatus[], patch: ActionPatch): Promise<number> {
     if (from.length === 0 || ids.length === 0) return 0;
     const set: Updateable<ActionsTable> = {};
     if (patch.status !== undefined) set.status = patch.status;
@@ -103,7 +98,7 @@ export function actionRepository({ db }: RepositoryContext): ActionRepository {
     const query = db
       .updateTable('actions')
       .where('tenant_id', '=', tenantId)
-      .where('id', ids.length === 1 ? '=' : 'in', ids.length === 1 ? ids[0]! : [...ids])
+      .where('id', 'in', [...ids])
       .where('status', 'in', from);
     // An empty patch still reports whether the status was one of `from`.
     const result = await (

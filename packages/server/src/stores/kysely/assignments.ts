@@ -66,7 +66,7 @@ export function assignmentRepository({ db }: RepositoryContext, loads?: LoadChan
       .updateTable('assignments')
       .set({ closed_at: at })
       .where('tenant_id', '=', tenantId)
-      .where('approval_id', approvalIds.length === 1 ? '=' : 'in', approvalIds.length === 1 ? approvalIds[0]! : [...approvalIds])
+      .where('approval_id', 'in', [...approvalIds])
       .where('closed_at', 'is', null);
     if (stepId !== null) query = query.where('step_id', '=', stepId);
     if (userId !== undefined) query = query.where('user_id', '=', userId);
