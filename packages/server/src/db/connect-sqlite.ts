@@ -24,6 +24,9 @@ export function connectSqlite(path: string): Kysely<Tables> {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
+    // A statement that may fail halfway (a many-row insert) keeps a statement journal; kept in a
+    // temporary file, a batch's journal outgrew its in-memory start and cost several writes per decision.
+    database.pragma('temp_store = MEMORY');
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (path !== ':memory:') database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   } catch (error) {
