@@ -27,6 +27,9 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    // Waits, off the event loop, while the checkpointer lets the write-ahead log start over.
+    const restart = this.checkpointer?.beforeWrite();
+    if (restart !== undefined) await restart;
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
