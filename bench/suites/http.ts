@@ -150,6 +150,9 @@ async function runTollgate(
 }
 
 const cores = (value: number | null): string => (value === null ? '-' : value.toFixed(2));
+/** Server CPU per answer: steadier than the rate when the machine's speed moves between runs. */
+const cpuPerAnswer = (r: TargetResult): string =>
+  r.server_cpu === null || r.per_s === 0 ? '-' : `${((r.server_cpu / r.per_s) * 1e6).toFixed(0)} µs`;
 
 function printResults(results: TargetResult[]): void {
   const bare = results[0]!;
@@ -162,14 +165,18 @@ function printResults(results: TargetResult[]): void {
     `${r.errors + r.timeouts} / ${r.non_2xx}`,
     r === bare ? '' : formatRatio(r.per_s / bare.per_s),
     cores(r.server_cpu),
+    cpuPerAnswer(r),
     cores(r.load_cpu),
     cores(r.other_cpu),
   ]);
   console.log(
-    formatTable(['target', 'decisions/s', 'p50', 'p99', 'max', 'errors / non-2xx', '÷ bare', 'server', 'autocannon', 'other'], rows),
+    formatTable(
+      ['target', 'decisions/s', 'p50', 'p99', 'max', 'errors / non-2xx', '÷ bare', 'server', 'server CPU each', 'autocannon', 'other'],
+      rows,
+    ),
   );
   console.log(
-    `CPU in cores of ${cpus().length}; "server" sums the nodes; "other" is the rest of the machine (PostgreSQL, and anything else running)`,
+    `CPU in cores of ${cpus().length}; "server" sums the nodes; "server CPU each" is the server's CPU time per answer; "other" is the rest of the machine (PostgreSQL, and anything else running)`,
   );
 }
 
