@@ -57,8 +57,9 @@ parentPort.on('message', (message) => {
 
 export interface Checkpointer {
   /**
-   * Called before each write transaction: resolves at once, or, when the log should start over,
-   * once the worker has copied every frame back (the caller must not write until then).
+   * Called before each write transaction: undefined to go ahead at once or, when the log should
+   * start over, a promise that resolves once the worker has copied every frame back (the caller
+   * must not write until then).
    */
   beforeWrite(): Promise<void> | undefined;
   stop(): Promise<void>;
