@@ -42,9 +42,9 @@ const timer = setInterval(() => {
   if (frames !== undefined && frames >= workerData.restartFrames) parentPort.postMessage({ restart: true });
 }, workerData.intervalMs);
 parentPort.on('message', (message) => {
-  if (message === 'checkpoint') {
+  if (typeof message === 'object' && message.checkpoint !== undefined) {
     checkpoint();
-    parentPort.postMessage({ checkpointed: true });
+    parentPort.postMessage({ checkpointed: message.checkpoint });
     return;
   }
   if (message !== 'stop') return;
@@ -81,15 +81,18 @@ export function startCheckpointer(
   let stopped: Promise<void> | undefined;
   let exited = false;
   let restartWanted = false;
-  let checkpointed: (() => void) | undefined;
+  /** The writer's wait: the number of its request, answered by the worker's reply with that number. */
+  let waiting: { request: number; done: () => void } | undefined;
+  let requests = 0;
   worker.once('exit', () => {
     exited = true;
-    checkpointed?.();
+    waiting?.done();
   });
-  worker.on('message', (message: { error?: string; restart?: boolean; checkpointed?: boolean }) => {
+  worker.on('message', (message: { error?: string; restart?: boolean; checkpointed?: number }) => {
     if (message.error !== undefined) onError(message.error);
     if (message.restart === true) restartWanted = true;
-    if (message.checkpointed === true) checkpointed?.();
+    // A reply to an earlier request that timed out does not end a later wait.
+    if (message.checkpointed !== undefined && message.checkpointed === waiting?.request) waiting.done();
   });
   worker.on('error', (error) => onError(error.message));
   return {
@@ -97,14 +100,15 @@ export function startCheckpointer(
       if (!restartWanted || exited || stopped !== undefined) return undefined;
       restartWanted = false;
       return new Promise<void>((resolve) => {
+        const request = ++requests;
         const timer = setTimeout(done, RESTART_WAIT_MS);
         function done(): void {
           clearTimeout(timer);
-          checkpointed = undefined;
+          waiting = undefined;
           resolve();
         }
-        checkpointed = done;
-        worker.postMessage('checkpoint');
+        waiting = { request, done };
+        worker.postMessage({ checkpoint: request });
       });
     },
     stop() {
