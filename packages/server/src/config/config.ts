@@ -1,6 +1,8 @@
 // Settings from command-line options and the environment. This is the only module that reads
 // environment variables (CONVENTIONS.md), so every setting is listed here.
 
+import { defaultServerSettings, readServerSettings, type ServerSettings } from './server-settings.js';
+
 export interface ServeConfig {
   db: string;
   policy: string;
@@ -16,6 +18,8 @@ export interface ServeConfig {
   shadow: string | undefined;
   /** Proxies whose X-Forwarded-For names the client: a number of hops, or their addresses; none by default. */
   trustProxy: number | string | undefined;
+  /** The operator's server settings (`--settings FILE`): secrets per tenant, outbound allow-list, endpoints, audit signing. */
+  settings: ServerSettings;
 }
 
 export const DEFAULT_DB = '.tollgate/tollgate.db';
@@ -36,6 +40,7 @@ export interface ServeOptions {
   publicUrl?: string;
   shadow?: string;
   trustProxy?: string;
+  settings?: string;
 }
 
 export function databaseUrl(option: string | undefined, env: Env = process.env): string {
@@ -59,7 +64,12 @@ export function serveConfig(options: ServeOptions, env: Env = process.env): Serv
     secret: env.TOLLGATE_SECRET,
     shadow: options.shadow ?? env.TOLLGATE_SHADOW_POLICY,
     trustProxy: trustedProxies(options.trustProxy ?? env.TOLLGATE_TRUST_PROXY),
+    settings: settingsFrom(options.settings ?? env.TOLLGATE_SETTINGS),
   };
+}
+
+function settingsFrom(path: string | undefined): ServerSettings {
+  return path === undefined || path === '' ? defaultServerSettings() : readServerSettings(path);
 }
 
 const ADDRESS = /^[0-9a-fA-F.:]+(\/\d{1,3})?$/;

@@ -56,7 +56,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     throw error;
   }
   const secret = await serverSecret(store, config.secret);
-  const services = createServices({ store, policies, clock, secret, baseUrl: config.publicUrl });
+  const services = createServices({ store, policies, clock, secret, baseUrl: config.publicUrl, settings: config.settings });
   await services.auth.ensureTenant('default');
   const app = await buildApp(services, {
     rateLimit: config.rateLimit,

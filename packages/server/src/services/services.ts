@@ -19,12 +19,15 @@ import { MetricsService } from './metrics-service.js';
 import { ShadowService } from './shadow-service.js';
 import { SimulationService } from './simulation-service.js';
 import { environmentSecrets, type SecretLookup } from '../config/secrets.js';
+import { defaultServerSettings, type ServerSettings } from '../config/server-settings.js';
 import { NotificationRouter } from '../notify/router.js';
 import { NotificationService } from '../notify/notification-service.js';
 
 export interface Services {
   store: Store;
   clock: Clock;
+  /** The operator's server settings. */
+  settings: ServerSettings;
   bus: EventBus;
   batcher: WriteBatcher;
   policies: PolicyService;
@@ -53,8 +56,11 @@ export function createServices(options: {
   baseUrl: string;
   /** Where channel secrets named in the policy are looked up; the environment by default. */
   secrets?: SecretLookup;
+  /** The operator's server settings; none (the defaults) when not given. */
+  settings?: ServerSettings;
 }): Services {
   const { store, policies, clock, secret, baseUrl } = options;
+  const settings = options.settings ?? defaultServerSettings();
   const bus = new EventBus();
   const batcher = new WriteBatcher(store);
   const runner = new WorkflowRunner(secret, policies, new NotificationRouter({ policies, secret, baseUrl }));
@@ -78,6 +84,7 @@ export function createServices(options: {
   return {
     store,
     clock,
+    settings,
     bus,
     batcher,
     policies,

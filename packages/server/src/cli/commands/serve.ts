@@ -30,6 +30,7 @@ export function serveOptions(command: Command): Command {
     )
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info)')
     .option('--public-url <url>', 'the address people use to reach this server, for links')
+    .option('--settings <file>', "the operator's server settings: secrets per tenant, outbound allow-list, endpoints, audit signing")
     .option('--trust-proxy <hops|addresses>', 'believe X-Forwarded-For from this many proxies, or from these addresses (default none)');
 }
 

@@ -1,0 +1,241 @@
+// The operator's server settings (`tollgate serve --settings FILE`): what is server-wide and so
+// above every tenant's admin — which secrets each tenant's policy may name, where the server may
+// connect, the vendors' endpoints, the audit signing key and where signed chain heads are published.
+// A tenant's policy can never widen any of these (DESIGN §11).
+
+import { readFileSync } from 'node:fs';
+import { parseDuration } from '@tollgate/core';
+import { parse as parseYaml } from 'yaml';
+
+/** Environment variables a tenant's policy may name as secrets (`token_env`, `secret_env`, …). */
+export interface SecretGrant {
+  /** Any variable whose name starts with this (e.g. `ACME_`). */
+  prefix?: string;
+  /** These variables by name. */
+  names: string[];
+}
+
+export interface TenantSettings {
+  /** A policy file or folder the operator serves for this tenant, watched like `--policy`. */
+  policy?: string;
+  secrets: SecretGrant;
+  /** Hosts this tenant's webhooks and reversals may call, on top of the server-wide ones. */
+  outbound: { allow_hosts: string[] };
+}
+
+export interface OutboundSettings {
+  /** Hosts (exact, or `*.example.com` for subdomains) any tenant's outbound calls may reach. */
+  allow_hosts: string[];
+  /** Plain http:// is refused unless this is set. */
+  allow_http: boolean;
+  /** Address ranges (CIDR) allowed although loopback, private, link-local or metadata. */
+  allow_addresses: string[];
+  /** Each outbound call's time limit and the most of its answer that is read. */
+  timeout_ms: number;
+  max_response_bytes: number;
+}
+
+export interface ChannelEndpoints {
+  slack: { base_url: string };
+  pagerduty: { base_url: string };
+}
+
+export interface AuditSettings {
+  /** The environment variable that holds the Ed25519 private key (PKCS#8 PEM); else one kept in the database. */
+  signing_key_env?: string;
+  publish: {
+    /** How often each tenant's signed chain head is published. */
+    every_ms: number;
+    /** A JSON Lines file each signed head is appended to. */
+    file?: string;
+    /** A URL each signed head is POSTed to (operator-chosen, so not subject to the outbound allow-list). */
+    webhook?: string;
+  };
+}
+
+export interface ServerSettings {
+  tenants: Record<string, TenantSettings>;
+  outbound: OutboundSettings;
+  channels: ChannelEndpoints;
+  audit: AuditSettings;
+}
+
+export const SLACK_API_URL = 'https://slack.com/api';
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com';
+const DEFAULT_PUBLISH_EVERY_MS = 5 * 60_000;
+
+export function defaultServerSettings(): ServerSettings {
+  return {
+    tenants: {},
+    outbound: { allow_hosts: [], allow_http: false, allow_addresses: [], timeout_ms: 10_000, max_response_bytes: 1_048_576 },
+    channels: { slack: { base_url: SLACK_API_URL }, pagerduty: { base_url: PAGERDUTY_EVENTS_URL } },
+    audit: { publish: { every_ms: DEFAULT_PUBLISH_EVERY_MS } },
+  };
+}
+
+/** The settings of one tenant: the operator's, or an empty grant for a tenant it does not name. */
+export function tenantSettings(settings: ServerSettings, tenantId: string): TenantSettings {
+  return settings.tenants[tenantId] ?? { secrets: { names: [] }, outbound: { allow_hosts: [] } };
+}
+
+export class SettingsError extends Error {
+  readonly code = 'settings.invalid';
+}
+
+/** Reads and checks a settings file; every problem is named by its path in the file. */
+export function readServerSettings(path: string): ServerSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SettingsError(`cannot read settings file \`${path}\`: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new SettingsError(`${path}: not YAML: ${(error as Error).message}`);
+  }
+  return parseServerSettings(value ?? {}, path);
+}
+
+type Json = Record<string, unknown>;
+
+/** Checks settings given as data (a parsed file); throws one SettingsError listing every problem. */
+export function parseServerSettings(value: unknown, source = 'settings'): ServerSettings {
+  const problems: string[] = [];
+  const settings = defaultServerSettings();
+  const object = (at: string, input: unknown, keys: readonly string[]): Json | undefined => {
+    if (input === undefined || input === null) return undefined;
+    if (typeof input !== 'object' || Array.isArray(input)) {
+      problems.push(`${at}: must be a mapping`);
+      return undefined;
+    }
+    for (const key of Object.keys(input))
+      if (!keys.includes(key)) problems.push(`${at}.${key}: unknown setting (expected one of ${keys.join(', ')})`);
+    return input as Json;
+  };
+  const text = (at: string, input: unknown): string | undefined => {
+    if (input === undefined) return undefined;
+    if (typeof input !== 'string' || input === '') {
+      problems.push(`${at}: must be a non-empty string`);
+      return undefined;
+    }
+    return input;
+  };
+  const texts = (at: string, input: unknown): string[] => {
+    if (input === undefined) return [];
+    if (!Array.isArray(input) || input.some((item) => typeof item !== 'string' || item === '')) {
+      problems.push(`${at}: must be a list of non-empty strings`);
+      return [];
+    }
+    return input as string[];
+  };
+  const url = (at: string, input: unknown): string | undefined => {
+    const found = text(at, input);
+    if (found === undefined) return undefined;
+    try {
+      const parsed = new URL(found);
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+    } catch {
+      problems.push(`${at}: must be an http(s) URL, not \`${found}\``);
+      return undefined;
+    }
+    return found.replace(/\/$/, '');
+  };
+  const whole = (at: string, input: unknown): number | undefined => {
+    if (input === undefined) return undefined;
+    if (!Number.isInteger(input) || (input as number) <= 0) {
+      problems.push(`${at}: must be a whole number above 0`);
+      return undefined;
+    }
+    return input as number;
+  };
+  const duration = (at: string, input: unknown): number | undefined => {
+    const found = text(at, input);
+    if (found === undefined) return undefined;
+    const ms = parseDuration(found);
+    if (ms === undefined || ms <= 0) {
+      problems.push(`${at}: must be a duration such as \`30s\`, \`5m\` or \`1h\`, not \`${found}\``);
+      return undefined;
+    }
+    return ms;
+  };
+
+  const root = object(source, value, ['tenants', 'outbound', 'channels', 'audit']) ?? {};
+
+  const tenants = object(`${source}.tenants`, root.tenants, Object.keys((root.tenants as Json | undefined) ?? {})) ?? {};
+  for (const [id, input] of Object.entries(tenants)) {
+    const at = `tenants.${id}`;
+    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(id)) problems.push(`${at}: a tenant id is lowercase letters, digits, \`-\` and \`_\``);
+    const tenant = object(at, input, ['policy', 'secrets', 'outbound']) ?? {};
+    const secrets = object(`${at}.secrets`, tenant.secrets, ['prefix', 'names']) ?? {};
+    const outbound = object(`${at}.outbound`, tenant.outbound, ['allow_hosts']) ?? {};
+    const prefix = text(`${at}.secrets.prefix`, secrets.prefix);
+    const policy = text(`${at}.policy`, tenant.policy);
+    settings.tenants[id] = {
+      ...(policy === undefined ? {} : { policy }),
+      secrets: { ...(prefix === undefined ? {} : { prefix }), names: texts(`${at}.secrets.names`, secrets.names) },
+      outbound: {
+        allow_hosts: texts(`${at}.outbound.allow_hosts`, outbound.allow_hosts).map(hostPattern(`${at}.outbound.allow_hosts`, problems)),
+      },
+    };
+  }
+
+  const outbound =
+    object('outbound', root.outbound, ['allow_hosts', 'allow_http', 'allow_addresses', 'timeout', 'max_response_bytes']) ?? {};
+  settings.outbound.allow_hosts = texts('outbound.allow_hosts', outbound.allow_hosts).map(hostPattern('outbound.allow_hosts', problems));
+  if (outbound.allow_http !== undefined) {
+    if (typeof outbound.allow_http !== 'boolean') problems.push('outbound.allow_http: must be true or false');
+    else settings.outbound.allow_http = outbound.allow_http;
+  }
+  settings.outbound.allow_addresses = texts('outbound.allow_addresses', outbound.allow_addresses);
+  for (const range of settings.outbound.allow_addresses)
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(range))
+      problems.push(`outbound.allow_addresses: \`${range}\` is not an address or CIDR range`);
+  settings.outbound.timeout_ms = duration('outbound.timeout', outbound.timeout) ?? settings.outbound.timeout_ms;
+  settings.outbound.max_response_bytes =
+    whole('outbound.max_response_bytes', outbound.max_response_bytes) ?? settings.outbound.max_response_bytes;
+
+  const channels = object('channels', root.channels, ['slack', 'pagerduty']) ?? {};
+  const slack = object('channels.slack', channels.slack, ['base_url']) ?? {};
+  const pagerduty = object('channels.pagerduty', channels.pagerduty, ['base_url']) ?? {};
+  settings.channels.slack.base_url = url('channels.slack.base_url', slack.base_url) ?? settings.channels.slack.base_url;
+  settings.channels.pagerduty.base_url = url('channels.pagerduty.base_url', pagerduty.base_url) ?? settings.channels.pagerduty.base_url;
+
+  const audit = object('audit', root.audit, ['signing_key_env', 'publish']) ?? {};
+  const publish = object('audit.publish', audit.publish, ['every', 'file', 'webhook']) ?? {};
+  const keyEnv = text('audit.signing_key_env', audit.signing_key_env);
+  if (keyEnv !== undefined) settings.audit.signing_key_env = keyEnv;
+  settings.audit.publish.every_ms = duration('audit.publish.every', publish.every) ?? settings.audit.publish.every_ms;
+  const file = text('audit.publish.file', publish.file);
+  if (file !== undefined) settings.audit.publish.file = file;
+  const webhook = url('audit.publish.webhook', publish.webhook);
+  if (webhook !== undefined) settings.audit.publish.webhook = webhook;
+
+  if (problems.length > 0)
+    throw new SettingsError(
+      `settings do not load:\n${problems.map((problem) => `  ${source === 'settings' ? '' : `${source}: `}${problem}`).join('\n')}`,
+    );
+  return settings;
+}
+
+/** A host in an allow-list: lowercased; `*.example.com` allows every subdomain of example.com. */
+function hostPattern(at: string, problems: string[]): (host: string) => string {
+  return (host) => {
+    const lower = host.toLowerCase();
+    if (!/^(\*\.)?[a-z0-9.-]+$|^\[[0-9a-f:]+\]$/.test(lower))
+      problems.push(`${at}: \`${host}\` is not a host name (a URL's host, or \`*.example.com\`)`);
+    return lower;
+  };
+}
+
+/** Whether `host` (a URL's hostname, lowercased) is on one of the lists. */
+export function hostAllowed(host: string, ...lists: readonly (readonly string[])[]): boolean {
+  const lower = host.toLowerCase();
+  return lists.some((list) =>
+    list.some((pattern) =>
+      pattern.startsWith('*.') ? lower.endsWith(pattern.slice(1)) && lower.length > pattern.length - 1 : lower === pattern,
+    ),
+  );
+}
