@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PolicyService } from '../../packages/server/src/services/policy-service.js';
+import { TenantPolicies } from '../../packages/server/src/services/tenant-policies.js';
 import { MetricsService } from '../../packages/server/src/services/metrics-service.js';
 import { compileCandidate, SimulationService } from '../../packages/server/src/services/simulation-service.js';
 import { ManualClock } from '../../packages/server/src/util/clock.js';
@@ -134,7 +135,7 @@ const POLICY = [{ path: 'policy.yaml', text: 'defaults: { decision: ALLOW }\n' }
  */
 async function measure(url: string, seeded: Store, now: number): Promise<Omit<Measure, 'kind' | 'actions' | 'seed_s'>> {
   const clock = new ManualClock(now);
-  const policies = PolicyService.load({ files: POLICY }, clock);
+  const policies = TenantPolicies.load({ files: PolicyService.load({ files: POLICY }, clock) }, clock);
   const service = (store: Store) => new MetricsService({ store, clock, policies });
   // With rollups of earlier sizes cleared, so that every day of the window is read row by row.
   await seeded.metrics.prune(TENANT, now + DAY);

@@ -24,6 +24,7 @@ import {
 import { serveConfig } from '../src/config/config.js';
 import { MetricsService, ROLLUP_FORMAT } from '../src/services/metrics-service.js';
 import { PolicyService } from '../src/services/policy-service.js';
+import { TenantPolicies } from '../src/services/tenant-policies.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
 import { openStore } from '../src/stores/open-store.js';
 import { ManualClock } from '../src/util/clock.js';
@@ -219,7 +220,7 @@ describe.each(DATABASES)('metrics rollups on %s', (kind) => {
         const other = new MetricsService({
           store,
           clock,
-          policies: PolicyService.load({ files: [{ path: 'p.yaml', text: POLICY }] }, clock),
+          policies: TenantPolicies.load({ files: PolicyService.load({ files: [{ path: 'p.yaml', text: POLICY }] }, clock) }, clock),
         });
         const [one, two] = await Promise.all([server.services.metrics.rollUp(), other.rollUp()]);
         expect(one.built + two.built).toBe(9);

@@ -133,7 +133,7 @@ rules:
    */
   async function seedPending(node: RunningServer, agent: string, from: number, count: number): Promise<string[]> {
     const { store, policies, clock: now } = node.services;
-    const live = policies.current();
+    const live = policies.for('default').current();
     const { timeout, on_timeout } = live.bundle.defaults;
     const at = now.now();
     const ids: string[] = [];

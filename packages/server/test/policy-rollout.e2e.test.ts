@@ -311,16 +311,16 @@ describe.each(DATABASES)('shadow and promotion kept in the database on %s', (kin
   it('evaluates the shadow on every node, promotes it everywhere, and keeps the promotion across restarts until the files change', async () => {
     const [a, b] = [await node(), await node()];
     const set = await (await as(a, 'admin'))('PUT', '/v1/policy/shadow', { files: files(STRICTER) });
-    await reaches(b, () => expect(b.services.shadow.current()?.version).toBe(set.body.version));
+    await reaches(b, () => expect(b.services.shadow.current('default')?.version).toBe(set.body.version));
     expect((await agentOn(b)('POST', '/v1/actions', { action_type: 'refund', amount_usd: 700 })).body.decision).toBe('ALLOW');
     expect((await (await as(b, 'admin'))('GET', '/v1/policy/shadow')).body).toMatchObject({ evaluated: 1, differed: 1 });
 
     const promoted = await (await as(a, 'admin'))('POST', '/v1/policy/shadow/promote');
     expect(promoted.status).toBe(200);
     expect(promoted.body).toMatchObject({ version: versionOf(STRICTER), previous: versionOf(LIVE) });
-    await reaches(b, () => expect(b.services.policies.current().version).toBe(versionOf(STRICTER)));
+    await reaches(b, () => expect(b.services.policies.for('default').current().version).toBe(versionOf(STRICTER)));
     expect((await agentOn(b)('POST', '/v1/actions', { action_type: 'refund', amount_usd: 700 })).body.decision).toBe('REQUIRE_APPROVAL');
-    expect(b.services.shadow.current()).toBeUndefined();
+    expect(b.services.shadow.current('default')).toBeUndefined();
     await stop(a);
     await stop(b);
 
@@ -336,12 +336,12 @@ describe.each(DATABASES)('shadow and promotion kept in the database on %s', (kin
     // New files win, and the stored promotion is dropped (audited).
     writeFileSync(join(policyDir, 'policy.yaml'), LOOSER);
     expect((await admin('POST', '/v1/policy/reload')).body).toMatchObject({ version: versionOf(LOOSER), changed: true });
-    await vi.waitFor(async () => expect(await c.services.store.shadowDiffs.getPolicy('promoted')).toBeUndefined());
+    await vi.waitFor(async () => expect(await c.services.store.tenantPolicies.get('default', 'promoted')).toBeUndefined());
     const superseded = (await admin('GET', '/v1/audit?type=policy.promotion_superseded')).body.events;
     expect(superseded).toMatchObject([{ actor: 'system', data: { version: versionOf(STRICTER), files_version: versionOf(LOOSER) } }]);
     await stop(c);
     const d = await node();
-    expect(d.services.policies.current().version).toBe(versionOf(LOOSER));
+    expect(d.services.policies.for('default').current().version).toBe(versionOf(LOOSER));
     await stop(d);
     writeFileSync(join(policyDir, 'policy.yaml'), LIVE);
   });
@@ -349,7 +349,7 @@ describe.each(DATABASES)('shadow and promotion kept in the database on %s', (kin
   it('refuses people who are not admins, and a candidate that does not load, changing nothing', async () => {
     const server = await node();
     const admin = await as(server, 'admin');
-    const live = server.services.policies.current().version;
+    const live = server.services.policies.for('default').current().version;
     expect((await admin('PUT', '/v1/policy/shadow', { files: files(LOOSER) })).status).toBe(200);
     for (const name of ['ann', 'audrey']) {
       const person = await as(server, name);
@@ -365,7 +365,7 @@ describe.each(DATABASES)('shadow and promotion kept in the database on %s', (kin
 
     // A stored candidate that no longer loads (stored by an older release) is refused at promotion.
     const broken = { path: 'policy.yaml', text: 'rules: 3' };
-    await server.services.store.shadowDiffs.putPolicy({
+    await server.services.store.tenantPolicies.put({
       slot: 'shadow',
       version: 'sha256:older',
       files: [broken],
@@ -379,9 +379,9 @@ describe.each(DATABASES)('shadow and promotion kept in the database on %s', (kin
     const promoted = await admin('POST', '/v1/policy/shadow/promote');
     expect(promoted.status).toBe(422);
     expect(promoted.body.error.details.diagnostics.length).toBeGreaterThan(0);
-    expect(server.services.policies.current().version).toBe(live);
-    expect(await server.services.store.shadowDiffs.getPolicy('promoted')).toBeUndefined();
-    expect((await server.services.store.shadowDiffs.getPolicy('shadow'))?.files).toEqual([broken]);
+    expect(server.services.policies.for('default').current().version).toBe(live);
+    expect(await server.services.store.tenantPolicies.get('default', 'promoted')).toBeUndefined();
+    expect((await server.services.store.tenantPolicies.get('default', 'shadow'))?.files).toEqual([broken]);
     expect(await promotions()).toBe(before);
     await stop(server);
   });

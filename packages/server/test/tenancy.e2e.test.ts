@@ -98,7 +98,7 @@ describe.each(DATABASES)('tenants on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    server = await startTestServer(database.url, { 'policy.yaml': POLICY });
+    server = await startTestServer(database.url, { 'policy.yaml': POLICY }, { tenants: ['north', 'south'] });
     sides.north = await records('north');
     sides.south = await records('south');
   });

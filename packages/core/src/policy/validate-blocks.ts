@@ -269,13 +269,15 @@ export function readGroups(reader: Reader, value: unknown): GroupSpec[] {
 
 /** Settings each channel type takes; secrets only as the name of an environment variable. */
 const CHANNEL_SETTINGS: Record<NotificationChannelType, readonly string[]> = {
-  slack: ['channel', 'token_env', 'signing_secret_env', 'base_url'],
-  teams: ['webhook_url_env', 'signing_secret_env', 'base_url'],
-  pagerduty: ['routing_key_env', 'base_url', 'severity'],
-  email: ['to', 'from', 'smtp_url_env', 'base_url'],
+  slack: ['channel', 'token_env', 'signing_secret_env'],
+  teams: ['webhook_url_env', 'signing_secret_env'],
+  pagerduty: ['routing_key_env', 'severity'],
+  email: ['to', 'from', 'smtp_url_env'],
   webhook: ['url', 'secret_env', 'headers'],
 };
 const INLINE_SECRETS = ['token', 'signing_secret', 'webhook_url', 'routing_key', 'smtp_url', 'secret', 'password'];
+/** Where the server connects and the address its links use are the operator's (server settings), never a policy's. */
+const SERVER_SETTINGS = ['base_url'];
 
 export function readNotifications(reader: Reader, value: unknown): NotificationsSpec | undefined {
   const path = ['notifications'];
@@ -330,8 +332,23 @@ function readChannel(reader: Reader, name: string, raw: unknown, path: (string |
       );
     }
   }
-  // Inline secrets were reported above; listing them as allowed keeps them from being reported twice.
-  const settings = reader.object(raw, path, ['type', ...CHANNEL_SETTINGS[type], ...INLINE_SECRETS], `${type} channel \`${name}\``);
+  for (const key of Object.keys(raw)) {
+    if (SERVER_SETTINGS.includes(key)) {
+      reader.error(
+        [...path, key],
+        'policy.server_setting',
+        `\`${key}\` is a server setting: vendor endpoints come from the operator's settings file (\`channels.${type}.${key}\`) and links use the server's public address`,
+        { key: true },
+      );
+    }
+  }
+  // Inline secrets and server settings were reported above; listing them as allowed keeps them from being reported twice.
+  const settings = reader.object(
+    raw,
+    path,
+    ['type', ...CHANNEL_SETTINGS[type], ...INLINE_SECRETS, ...SERVER_SETTINGS],
+    `${type} channel \`${name}\``,
+  );
   if (settings === undefined) return undefined;
   const { type: _type, ...rest } = settings;
   return { name, type, settings: rest };

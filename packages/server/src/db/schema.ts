@@ -262,16 +262,27 @@ export interface MetricsSeriesTable {
 }
 
 /** The shadow candidate (`shadow`) and the promoted policy (`promoted`), shared by every node. */
-export interface StoredPoliciesTable {
+export interface TenantPoliciesTable {
+  tenant_id: string;
   slot: string;
   version: string;
   /** JSON of the policy files. */
   files: string;
   /** JSON list of the policy file versions a promoted policy stands in for. */
   replaces: string;
-  tenant_id: string | null;
   actor: string;
   created_at: number;
+}
+
+/** A version a tenant's policy has had: when it first and last went live, and from where. */
+export interface PolicyVersionsTable {
+  tenant_id: string;
+  version: string;
+  source: string;
+  /** JSON of the policy files. */
+  files: string;
+  first_live_at: number;
+  last_live_at: number;
 }
 
 /** A decision where the shadow policy disagreed with the live one. */
@@ -365,7 +376,8 @@ export interface Database {
   metrics_days: MetricsDaysTable;
   metrics_day_changes: MetricsDayChangesTable;
   metrics_series: MetricsSeriesTable;
-  stored_policies: StoredPoliciesTable;
+  tenant_policies: TenantPoliciesTable;
+  policy_versions: PolicyVersionsTable;
   notification_outbox: NotificationOutboxTable;
   notification_links: NotificationLinksTable;
   user_identities: UserIdentitiesTable;

@@ -23,6 +23,7 @@ import { autonomyRoutes } from './routes/autonomy.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { policyRoutes } from './routes/policy.js';
 import { policyRolloutRoutes } from './routes/policy-rollout.js';
+import { tenantRoutes } from './routes/tenants.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { notificationRoutes } from './routes/notifications.js';
 
@@ -176,6 +177,7 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   eventRoutes(app, services);
   policyRoutes(app, services);
   policyRolloutRoutes(app, services);
+  tenantRoutes(app, services);
   metricsRoutes(app, services);
   notificationRoutes(app, services);
   integrationRoutes(app, services);

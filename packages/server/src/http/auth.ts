@@ -116,6 +116,11 @@ export function authenticator(services: Services) {
   };
 }
 
+/** The roles of a tenant's own people: an operator manages the server, not a tenant's requests. */
+const TENANT_ROLES: Role[] = ['admin', 'approver', 'auditor'];
+/** Every signed-in person, operators included: signing out, reading who one is. */
+export const EVERY_ROLE: Role[] = [...TENANT_ROLES, 'operator'];
+
 export type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export function guards(services: Services) {
@@ -125,12 +130,13 @@ export function guards(services: Services) {
       const principal = await authenticate(request);
       if (principal.kind !== 'agent') throw new TollgateError('auth.forbidden', 'this endpoint is for agents (API keys)');
     }) as Guard,
+    /** A tenant's people (any of `roles`, else admins, approvers and auditors); an operator only where `roles` names it. */
     user:
-      (roles?: Role[]): Guard =>
+      (roles: Role[] = TENANT_ROLES): Guard =>
       async (request) => {
         const principal = await authenticate(request);
         if (principal.kind !== 'user') throw new TollgateError('auth.forbidden', 'this endpoint is for people, not agents');
-        if (roles !== undefined && !roles.includes(principal.user.role)) {
+        if (!roles.includes(principal.user.role)) {
           throw new TollgateError('auth.forbidden', `this needs the role ${roles.join(' or ')}`);
         }
       },

@@ -2,6 +2,7 @@
 // DeliveryError saying whether trying again could help.
 
 import type { SecretLookup } from '../config/secrets.js';
+import type { ChannelEndpoints } from '../config/server-settings.js';
 import type { OutboxMessage } from '../stores/notify-store.js';
 import type { NotificationData, NotificationLinks } from './message.js';
 
@@ -18,7 +19,10 @@ export class DeliveryError extends Error {
 }
 
 export interface DeliveryContext {
+  /** The message's tenant's secrets: only the variables the operator granted to it. */
   secrets: SecretLookup;
+  /** The vendors' endpoints, from the operator's settings. */
+  endpoints: ChannelEndpoints;
   /** The database-kept Standard Webhooks secret, for webhooks that name none of their own. */
   webhookSecret(): Promise<string>;
   /** Messages of the same channel and request delivered before this one (oldest first). */
@@ -50,7 +54,7 @@ export function requireSecret(settings: Record<string, unknown>, key: string, co
   const name = stringSetting(settings, key);
   if (name === undefined) throw new DeliveryError(`the channel has no \`${key}\``, false);
   const value = context.secrets(name);
-  if (value === undefined) throw new DeliveryError(`environment variable \`${name}\` (${key}) is not set`, false);
+  if (value === undefined) throw new DeliveryError(`environment variable \`${name}\` (${key}) is not set or not granted to this tenant`, false);
   return value;
 }
 

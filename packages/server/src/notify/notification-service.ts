@@ -2,11 +2,12 @@
 // the sender that empties the outbox, Slack's callbacks, one-click links, the dead-letter list
 // and the identities that tie Slack users and e-mail addresses to people.
 
-import type { SecretLookup } from '../config/secrets.js';
+import type { ChannelEndpoints } from '../config/server-settings.js';
+import type { TenantSecrets } from '../config/tenant-secrets.js';
 import { TollgateError } from '../errors.js';
 import { appendAudit } from '../services/audit-chain.js';
 import type { ApprovalService } from '../services/approval-service.js';
-import type { PolicyService } from '../services/policy-service.js';
+import type { TenantPolicies } from '../services/tenant-policies.js';
 import type { IdentityKind, OutboxMessage, OutboxStatus } from '../stores/notify-store.js';
 import type { User } from '../stores/records.js';
 import type { Store } from '../stores/store.js';
@@ -58,17 +59,18 @@ export class NotificationService {
     private readonly deps: {
       store: Store;
       clock: Clock;
-      policies: PolicyService;
+      policies: TenantPolicies;
       approvals: ApprovalService;
-      secrets: SecretLookup;
+      secrets: TenantSecrets;
+      endpoints: ChannelEndpoints;
       secret: string;
       webhookSecret(tenantId: string): Promise<string>;
       checkPassword(name: string, password: string, tenantId: string): Promise<User>;
     },
   ) {
-    const { store, clock, policies, approvals, secrets, secret, webhookSecret } = deps;
-    this.sender = new NotificationSender({ store, clock, policies, secrets, webhookSecret });
-    this.slack = new SlackInteractions({ store, clock, policies, approvals, secrets });
+    const { store, clock, policies, approvals, secrets, endpoints, secret, webhookSecret } = deps;
+    this.sender = new NotificationSender({ store, clock, policies, secrets, endpoints, webhookSecret });
+    this.slack = new SlackInteractions({ store, clock, policies, approvals, secrets, endpoints });
     this.links = new LinkActions({ store, clock, secret, approvals, checkPassword: deps.checkPassword });
   }
 

@@ -2,8 +2,9 @@
 // settles it as delivered, due again later (exponential backoff) or dead after the last try.
 // Delivery is at least once; each message keeps one id across tries for vendors to deduplicate.
 
-import type { SecretLookup } from '../config/secrets.js';
-import type { PolicyService } from '../services/policy-service.js';
+import type { ChannelEndpoints } from '../config/server-settings.js';
+import type { TenantSecrets } from '../config/tenant-secrets.js';
+import type { TenantPolicies } from '../services/tenant-policies.js';
 import type { OutboxMessage } from '../stores/notify-store.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
@@ -49,8 +50,9 @@ export class NotificationSender {
     private readonly deps: {
       store: Store;
       clock: Clock;
-      policies: PolicyService;
-      secrets: SecretLookup;
+      policies: TenantPolicies;
+      secrets: TenantSecrets;
+      endpoints: ChannelEndpoints;
       webhookSecret(tenantId: string): Promise<string>;
       onError?: (message: OutboxMessage, error: DeliveryError) => void;
     },
@@ -74,7 +76,7 @@ export class NotificationSender {
   /** Delivers soon after a commit instead of at the next interval, when the loop runs in this process. */
   kick(): void {
     // Without channels no change writes to the outbox, and the decision path's rate is not taxed by a claim per event.
-    if (this.timer === undefined || (this.deps.policies.current().bundle.notifications?.channels.length ?? 0) === 0) return;
+    if (this.timer === undefined || !this.deps.policies.anyChannels()) return;
     void this.deliverDue().catch(() => undefined);
   }
 
@@ -113,7 +115,10 @@ export class NotificationSender {
     const { store, clock } = this.deps;
     const load = CHANNELS[message.channel_type];
     // The current policy's settings win, so fixing a channel and re-driving its dead messages works.
-    const current = this.deps.policies.current().bundle.notifications?.channels.find((channel) => channel.name === message.channel);
+    const current = this.deps.policies
+      .for(message.tenant_id)
+      .current()
+      .bundle.notifications?.channels.find((channel) => channel.name === message.channel);
     const settings = current?.type === message.channel_type ? current.settings : (message.payload.settings as Record<string, unknown>);
     let result: Record<string, unknown> | null = null;
     let failure: DeliveryError | undefined;
@@ -139,9 +144,10 @@ export class NotificationSender {
   }
 
   private context(message: OutboxMessage): DeliveryContext {
-    const { store, secrets, webhookSecret } = this.deps;
+    const { store, secrets, endpoints, webhookSecret } = this.deps;
     return {
-      secrets,
+      secrets: secrets.for(message.tenant_id),
+      endpoints,
       webhookSecret: () => webhookSecret(message.tenant_id),
       async delivered(message) {
         if (message.approval_id === null) return [];

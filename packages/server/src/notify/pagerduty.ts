@@ -4,7 +4,6 @@
 import { dataOf, DeliveryError, postJson, requireSecret, stringSetting, type Deliver } from './channel.js';
 import { headline } from './message.js';
 
-export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com';
 const SEVERITIES = new Set(['critical', 'error', 'warning', 'info']);
 
 export function dedupKey(tenantId: string, approvalId: string): string {
@@ -13,7 +12,7 @@ export function dedupKey(tenantId: string, approvalId: string): string {
 
 export const deliverPagerDuty: Deliver = async (message, settings, context) => {
   const routingKey = requireSecret(settings, 'routing_key_env', context);
-  const base = (stringSetting(settings, 'base_url') ?? PAGERDUTY_EVENTS_URL).replace(/\/$/, '');
+  const base = context.endpoints.pagerduty.base_url.replace(/\/$/, '');
   const data = dataOf(message);
   const action = message.payload.event_action === 'resolve' ? 'resolve' : 'trigger';
   const configured = stringSetting(settings, 'severity');

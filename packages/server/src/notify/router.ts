@@ -3,7 +3,7 @@
 // Runs inside the transaction of the state change, so a message exists if and only if it did.
 
 import type { ApprovalStepState, NotificationChannel, NotificationRoute, NotifyEvent, PolicyBundle, WorkflowState } from '@tollgate/core';
-import type { PolicyService } from '../services/policy-service.js';
+import type { TenantPolicies } from '../services/tenant-policies.js';
 import { eligiblePeople } from '../services/routing.js';
 import type { NotificationLink, OutboxMessage } from '../stores/notify-store.js';
 import type { ApprovalRecord } from '../stores/records.js';
@@ -39,11 +39,11 @@ function recipientsOf(value: unknown): string[] {
 }
 
 export class NotificationRouter {
-  constructor(private readonly deps: { policies: PolicyService; secret: string; baseUrl: string }) {}
+  constructor(private readonly deps: { policies: TenantPolicies; secret: string; baseUrl: string }) {}
 
   /** Writes the messages one notify effect causes; nothing when the policy routes it nowhere. */
   async plan(scope: StoreScope, approval: ApprovalRecord, state: WorkflowState, effect: NotifyEffect, now: number): Promise<void> {
-    const bundle = this.deps.policies.current().bundle;
+    const bundle = this.deps.policies.for(approval.tenant_id).current().bundle;
     const spec = bundle.notifications;
     if (spec === undefined || spec.channels.length === 0) return;
     const action = await scope.actions.get(approval.tenant_id, approval.action_id);
@@ -93,7 +93,7 @@ export class NotificationRouter {
           messages.push(message(effect.event, {}));
           break;
         case 'teams': {
-          const pair = asksForDecision(effect.event) ? this.links(data, channel, null, now) : undefined;
+          const pair = asksForDecision(effect.event) ? this.links(data, null, now) : undefined;
           if (pair !== undefined) links.push(...pair.rows);
           messages.push(message(effect.event, pair === undefined ? {} : { links: pair.urls }));
           break;
@@ -106,7 +106,7 @@ export class NotificationRouter {
         }
         case 'email':
           for (const { address, userId } of await this.emailRecipients(scope, bundle, channel, approval, state, effect)) {
-            const pair = asksForDecision(effect.event) ? this.links(data, channel, userId, now) : undefined;
+            const pair = asksForDecision(effect.event) ? this.links(data, userId, now) : undefined;
             if (pair !== undefined) links.push(...pair.rows);
             messages.push(message(effect.event, pair === undefined ? {} : { links: pair.urls }, address));
           }
@@ -117,10 +117,9 @@ export class NotificationRouter {
     await scope.outbox.insert(messages);
   }
 
-  /** A channel's `base_url` is where its readers reach Tollgate (say, from outside the office network). */
-  private links(data: NotificationData, channel: NotificationChannel, userId: string | null, now: number): ReturnType<typeof newLinkPair> {
-    const base = typeof channel.settings.base_url === 'string' ? channel.settings.base_url.replace(/\/$/, '') : this.deps.baseUrl;
-    return newLinkPair(this.deps.secret, base, data, userId, now);
+  /** Links use the server's public address (the operator's): a policy must not point approvers elsewhere. */
+  private links(data: NotificationData, userId: string | null, now: number): ReturnType<typeof newLinkPair> {
+    return newLinkPair(this.deps.secret, this.deps.baseUrl, data, userId, now);
   }
 
   /** The channel's fixed `to` addresses (links ask them to sign in) and the stage's eligible people with an address (personal links). */

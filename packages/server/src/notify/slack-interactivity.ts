@@ -3,11 +3,12 @@
 // goes through ApprovalService like any other (eligibility, separation of duties, digest).
 
 import type { NotificationChannel } from '@tollgate/core';
-import type { SecretLookup } from '../config/secrets.js';
+import type { ChannelEndpoints } from '../config/server-settings.js';
+import type { TenantSecrets } from '../config/tenant-secrets.js';
 import { TollgateError } from '../errors.js';
 import { oneSentence } from '../services/context-package.js';
 import type { ApprovalService } from '../services/approval-service.js';
-import type { PolicyService } from '../services/policy-service.js';
+import type { TenantPolicies } from '../services/tenant-policies.js';
 import type { UserPrincipal } from '../services/principals.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
@@ -45,22 +46,47 @@ function parseButton(value: string | undefined): ButtonValue {
 }
 
 /** The Slack client, loaded only when a callback needs it (see CHANNELS in outbox.ts). */
-async function slackClientOf(token: string, settings: Record<string, unknown>) {
-  return (await import('./slack.js')).slackClient(token, settings);
+async function slackClientOf(token: string, apiUrl: string) {
+  return (await import('./slack.js')).slackClient(token, apiUrl);
+}
+
+/** A Slack channel of one tenant's policy, with the signing secret granted to that tenant. */
+interface SignedChannel {
+  tenantId: string;
+  channel: NotificationChannel;
+  secret: string;
 }
 
 export class SlackInteractions {
   constructor(
-    private readonly deps: { store: Store; clock: Clock; policies: PolicyService; approvals: ApprovalService; secrets: SecretLookup },
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      policies: TenantPolicies;
+      approvals: ApprovalService;
+      secrets: TenantSecrets;
+      endpoints: ChannelEndpoints;
+    },
   ) {}
 
-  async handle(rawBody: string, headers: { timestamp: string | undefined; signature: string | undefined }): Promise<SlackReply> {
-    const channels = (this.deps.policies.current().bundle.notifications?.channels ?? []).filter((channel) => channel.type === 'slack');
-    const signed = channels.flatMap((channel) => {
-      const name = stringSetting(channel.settings, 'signing_secret_env');
-      const secret = name === undefined ? undefined : this.deps.secrets(name);
-      return secret === undefined ? [] : [{ channel, secret }];
+  /**
+   * Every tenant's Slack channels that have a signing secret. The secret that verifies a callback
+   * names the tenant it may act in: whatever tenant its payload names, it decides nothing else.
+   */
+  private signedChannels(): SignedChannel[] {
+    return this.deps.policies.tenants().flatMap((tenantId) => {
+      const secrets = this.deps.secrets.for(tenantId);
+      return (this.deps.policies.for(tenantId).current().bundle.notifications?.channels ?? []).flatMap((channel) => {
+        if (channel.type !== 'slack') return [];
+        const name = stringSetting(channel.settings, 'signing_secret_env');
+        const secret = name === undefined ? undefined : secrets(name);
+        return secret === undefined ? [] : [{ tenantId, channel, secret }];
+      });
     });
+  }
+
+  async handle(rawBody: string, headers: { timestamp: string | undefined; signature: string | undefined }): Promise<SlackReply> {
+    const signed = this.signedChannels();
     if (signed.length === 0) throw new TollgateError('notify.not_configured', 'no slack channel with a signing secret is configured');
     const verdict = verifySlackRequest(
       signed.map((entry) => entry.secret),
@@ -71,7 +97,7 @@ export class SlackInteractions {
     if (verdict === 'stale')
       throw new TollgateError('notify.stale_request', 'the slack request timestamp is more than five minutes away; replays are refused');
     if (verdict === 'bad') throw new TollgateError('notify.bad_signature', 'the slack request signature does not verify');
-    const channel = signed[verdict]!.channel;
+    const verified = signed[verdict]!;
 
     let payload: SlackPayload;
     try {
@@ -79,26 +105,27 @@ export class SlackInteractions {
     } catch {
       throw new TollgateError('notify.bad_payload', 'the slack request has no JSON `payload` field', { field: 'payload' });
     }
-    if (payload.type === 'block_actions') return this.buttons(channel, payload);
-    if (payload.type === 'view_submission' && payload.view?.callback_id === DENY_MODAL) return this.denyReason(payload);
+    if (payload.type === 'block_actions') return this.buttons(verified, payload);
+    if (payload.type === 'view_submission' && payload.view?.callback_id === DENY_MODAL) return this.denyReason(verified, payload);
     return { status: 200, body: { ok: true, ignored: payload.type ?? null } };
   }
 
-  private async buttons(channel: NotificationChannel, payload: SlackPayload): Promise<SlackReply> {
+  private async buttons(verified: SignedChannel, payload: SlackPayload): Promise<SlackReply> {
+    const { channel } = verified;
     const action = payload.actions?.[0];
     if (action?.action_id !== APPROVE_ACTION && action?.action_id !== DENY_ACTION) return { status: 200, body: { ok: true } };
     const button = parseButton(action.value);
-    const principal = await this.principal(button.t, payload.user?.id);
-    if (principal instanceof TollgateError) return this.refused(channel, payload, principal);
+    const principal = await this.principal(verified, button.t, payload.user?.id);
+    if (principal instanceof TollgateError) return this.refused(verified, payload, principal);
     if (action.action_id === DENY_ACTION) {
       // The reason is asked in a modal; its submission comes back as a view_submission.
       const approval = await this.deps.store.approvals.get(button.t, button.a);
       const requested = approval && (await this.deps.store.actions.get(button.t, approval.action_id));
-      const token = this.token(channel);
+      const token = this.token(verified);
       if (payload.trigger_id === undefined || token === undefined)
         throw new TollgateError('notify.bad_payload', 'the slack action has no `trigger_id`', { field: 'payload.trigger_id' });
       await (
-        await slackClientOf(token, channel.settings)
+        await slackClientOf(token, this.deps.endpoints.slack.base_url)
       ).views.open({
         trigger_id: payload.trigger_id,
         view: denyModal(button, requested === undefined ? `request ${button.a}` : oneSentence(requested)),
@@ -109,12 +136,12 @@ export class SlackInteractions {
       const view = await this.deps.approvals.vote(principal, button.a, { verdict: 'approve', digest: button.d });
       return { status: 200, body: { ok: true, status: view.status } };
     } catch (error) {
-      if (error instanceof TollgateError) return this.refused(channel, payload, error);
+      if (error instanceof TollgateError) return this.refused(verified, payload, error);
       throw error;
     }
   }
 
-  private async denyReason(payload: SlackPayload): Promise<SlackReply> {
+  private async denyReason(verified: SignedChannel, payload: SlackPayload): Promise<SlackReply> {
     let button: ButtonValue;
     try {
       button = parseButton(payload.view?.private_metadata);
@@ -123,7 +150,7 @@ export class SlackInteractions {
     }
     const reason = payload.view?.state?.values?.[REASON_BLOCK]?.[REASON_INPUT]?.value?.trim() ?? '';
     if (reason === '') return { status: 200, body: { response_action: 'errors', errors: { [REASON_BLOCK]: 'a denial needs a reason' } } };
-    const principal = await this.principal(button.t, payload.user?.id);
+    const principal = await this.principal(verified, button.t, payload.user?.id);
     try {
       if (principal instanceof TollgateError) throw principal;
       await this.deps.approvals.vote(principal, button.a, { verdict: 'deny', note: reason, digest: button.d });
@@ -135,7 +162,10 @@ export class SlackInteractions {
     return { status: 200, body: undefined };
   }
 
-  private async principal(tenantId: string, slackUserId: string | undefined): Promise<UserPrincipal | TollgateError> {
+  private async principal(verified: SignedChannel, tenantId: string, slackUserId: string | undefined): Promise<UserPrincipal | TollgateError> {
+    // The payload's tenant is the sender's word; the signing secret is the proof of where it came from.
+    if (tenantId !== verified.tenantId)
+      return new TollgateError('notify.wrong_tenant', 'this slack workspace decides only the requests of the tenant it is set up for');
     const userId = slackUserId === undefined ? undefined : await this.deps.store.identities.findUser(tenantId, 'slack', slackUserId);
     const user = userId === undefined ? undefined : await this.deps.store.users.get(tenantId, userId);
     if (user === undefined)
@@ -146,17 +176,17 @@ export class SlackInteractions {
     return { kind: 'user', tenant_id: tenantId, user };
   }
 
-  private token(channel: NotificationChannel): string | undefined {
-    const name = stringSetting(channel.settings, 'token_env');
-    return name === undefined ? undefined : this.deps.secrets(name);
+  private token(verified: SignedChannel): string | undefined {
+    const name = stringSetting(verified.channel.settings, 'token_env');
+    return name === undefined ? undefined : this.deps.secrets.for(verified.tenantId)(name);
   }
 
   /** Tells the clicker why nothing happened (only they see it); Slack itself gets a 200, as it must. */
-  private async refused(channel: NotificationChannel, payload: SlackPayload, error: TollgateError): Promise<SlackReply> {
-    const token = this.token(channel);
+  private async refused(verified: SignedChannel, payload: SlackPayload, error: TollgateError): Promise<SlackReply> {
+    const token = this.token(verified);
     if (token !== undefined && payload.channel?.id !== undefined && payload.user?.id !== undefined) {
       await (
-        await slackClientOf(token, channel.settings)
+        await slackClientOf(token, this.deps.endpoints.slack.base_url)
       ).chat
         .postEphemeral({ channel: payload.channel.id, user: payload.user.id, text: `Tollgate: ${error.message}` } as never)
         .catch(() => undefined);

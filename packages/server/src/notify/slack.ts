@@ -19,11 +19,11 @@ const silent: Logger = {
   setName: () => undefined,
 };
 
-export function slackClient(token: string, settings: Record<string, unknown>): WebClient {
-  const base = stringSetting(settings, 'base_url');
+/** A client for the Web API at `apiUrl` (the operator's `channels.slack.base_url`). */
+export function slackClient(token: string, apiUrl: string): WebClient {
   // Retries are the outbox's job: it backs off durably, across restarts.
   return new WebClient(token, {
-    ...(base === undefined ? {} : { slackApiUrl: base.endsWith('/') ? base : `${base}/` }),
+    slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logger: silent,
@@ -44,7 +44,7 @@ export const deliverSlack: Deliver = async (message, settings, context) => {
   const token = requireSecret(settings, 'token_env', context);
   const channel = stringSetting(settings, 'channel');
   if (channel === undefined) throw new DeliveryError('the slack channel has no `channel`', false);
-  const client = slackClient(token, settings);
+  const client = slackClient(token, context.endpoints.slack.base_url);
   const data = dataOf(message);
   try {
     if (asksForDecision(data.event)) {

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ServeConfig } from '../config/config.js';
 import { buildApp } from '../http/app.js';
-import { PolicyLoadError, PolicyService } from '../services/policy-service.js';
+import { PolicyLoadError } from '../services/policy-service.js';
+import { TenantPolicies } from '../services/tenant-policies.js';
 import { loadPolicy } from '@tollgate/core';
 import { readPolicyFiles } from '../policy/load-files.js';
 import { createServices, type Services } from '../services/services.js';
@@ -42,7 +43,7 @@ async function serverSecret(store: Store, configured: string | undefined): Promi
 
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const policies = PolicyService.load({ path: config.policy }, clock);
+  const policies = TenantPolicies.load({ defaultPath: config.policy, settings: config.settings }, clock);
   const shadowFiles = config.shadow === undefined ? undefined : readPolicyFiles(config.shadow);
   if (shadowFiles !== undefined) {
     const checked = loadPolicy(shadowFiles);
@@ -66,25 +67,27 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     // Served over HTTPS (behind a proxy that terminates TLS): the browser must never send the cookie in clear.
     secureCookies: config.publicUrl.startsWith('https:'),
   });
-  // The shadow and a promoted policy live in the database: apply them before the first decision.
+  // Each tenant's shadow and promoted policy live in the database: apply them before the first decision.
   const restored = await services.shadow.restore(shadowFiles);
-  if (restored.promoted !== undefined) app.log.info({ version: restored.promoted }, 'promoted policy applied in place of the policy files');
-  if (restored.dropped !== undefined)
-    app.log.info({ version: restored.dropped }, 'policy files changed since the last promotion; they are live');
-  if (restored.broken !== undefined) app.log.error(restored.broken, 'a stored policy no longer loads and is not applied');
+  for (const [tenant, version] of Object.entries(restored.promoted))
+    app.log.info({ tenant, version }, 'promoted policy applied in place of the policy files');
+  for (const [tenant, version] of Object.entries(restored.dropped))
+    app.log.info({ tenant, version }, 'policy files changed since the last promotion; they are live');
+  for (const broken of restored.broken) app.log.error(broken, 'a stored policy no longer loads and is not applied');
+  await services.policyHistory.recordLoaded();
   if (options.watchPolicy !== false) {
-    policies.watch((result) => {
+    policies.watch((tenant, result) => {
       if (result.ok) {
-        if (result.changed) app.log.info({ version: result.version }, 'policy reloaded');
+        if (result.changed) app.log.info({ tenant, version: result.version }, 'policy reloaded');
       } else {
-        app.log.error({ diagnostics: result.diagnostics }, 'policy change rejected; the previous version keeps serving');
+        app.log.error({ tenant, diagnostics: result.diagnostics }, 'policy change rejected; the previous version keeps serving');
       }
     });
   }
   const disconnect = store.events === undefined ? undefined : await services.bus.connect(store.events);
   // A policy reloaded on another node is reloaded here too, so that every node decides alike.
   services.bus.subscribe(undefined, (event) => {
-    if (event.remote === true && event.type === 'policy.reloaded') services.policies.reload();
+    if (event.remote === true && event.type === 'policy.reloaded') services.policies.for(event.tenant_id).reload();
   });
   await app.listen({ host: config.host, port: config.port });
   if (options.timerIntervalMs !== 0) services.timers.start(options.timerIntervalMs ?? SWEEP_EVERY_MS);
@@ -132,6 +135,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         await disconnect?.();
         await services.batcher.drain();
         await services.shadow.close();
+        await services.policyHistory.settled();
         await store.close();
       })();
       return closing;

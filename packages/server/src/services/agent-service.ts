@@ -8,7 +8,7 @@ import type { Clock } from '../util/clock.js';
 import { appendAudit } from './audit-chain.js';
 import { setLevel, startingLevel } from './autonomy-service.js';
 import { retryOnConflict } from './concurrency.js';
-import type { PolicyService } from './policy-service.js';
+import type { TenantPolicies } from './tenant-policies.js';
 import type { UserPrincipal } from './principals.js';
 
 export interface AgentView {
@@ -28,7 +28,7 @@ export interface AgentDetail extends AgentView {
 const EMPTY_TOTALS = { successes: 0, failures: 0, denials: 0, reversals: 0, flags: 0 };
 
 export class AgentService {
-  constructor(private readonly deps: { store: Store; clock: Clock; policies: PolicyService }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; policies: TenantPolicies }) {}
 
   async list(tenantId: string): Promise<AgentView[]> {
     const { store } = this.deps;
@@ -67,7 +67,7 @@ export class AgentService {
         const now = this.deps.clock.now();
         const { audit } = await setLevel(
           scope,
-          this.deps.policies.current().bundle,
+          this.deps.policies.for(principal.tenant_id).current().bundle,
           principal.tenant_id,
           name,
           level,
@@ -82,7 +82,7 @@ export class AgentService {
   }
 
   private async view(tenantId: string, name: string): Promise<AgentView> {
-    const bundle = this.deps.policies.current().bundle;
+    const bundle = this.deps.policies.for(tenantId).current().bundle;
     const row = await this.deps.store.agents.get(tenantId, name);
     const totals = { ...EMPTY_TOTALS };
     for (const record of await this.deps.store.agentRecords.list(tenantId, name)) {

@@ -7,13 +7,14 @@ import { personOf } from './people.js';
 import { delegationCandidates, type Candidate } from './routing.js';
 import { TollgateError, notFound } from '../errors.js';
 import type { ApprovalRecord, AssignmentRecord, Verdict, VoteRecord } from '../stores/records.js';
+import { decides } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { appendAudit } from './audit-chain.js';
 import { contextPackage, type ContextPackage } from './context-package.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
-import type { PolicyService } from './policy-service.js';
+import type { TenantPolicies } from './tenant-policies.js';
 import type { UserPrincipal } from './principals.js';
 import { approvalView, type ApprovalView } from './views.js';
 import type { WorkflowRunner } from './workflow-runner.js';
@@ -61,7 +62,7 @@ export interface EligibleView {
 
 export class ApprovalService {
   constructor(
-    private readonly deps: { store: Store; bus: EventBus; clock: Clock; runner: WorkflowRunner; policies: PolicyService; baseUrl: string },
+    private readonly deps: { store: Store; bus: EventBus; clock: Clock; runner: WorkflowRunner; policies: TenantPolicies; baseUrl: string },
   ) {}
 
   async get(tenantId: string, id: string): Promise<ApprovalView> {
@@ -136,7 +137,7 @@ export class ApprovalService {
     const tenantId = principal.tenant_id;
     const approval = await store.approvals.get(tenantId, approvalId);
     if (approval === undefined) throw notFound('approval', approvalId);
-    const bundle = this.deps.policies.current().bundle;
+    const bundle = this.deps.policies.for(tenantId).current().bundle;
     const none: EligibleView = { approval_id: approval.id, step: null, people: [], out_of_office: [] };
     // A request stored before workflows has no stages to read; it can still be delegated by name.
     if (approval.state === null) return none;
@@ -173,7 +174,7 @@ export class ApprovalService {
         {
           type: 'vote',
           step: input.step ?? null,
-          person: personOf(principal.user, this.deps.policies.current().bundle),
+          person: personOf(principal.user, this.deps.policies.for(principal.tenant_id).current().bundle),
           verdict: input.verdict,
           note: input.note ?? null,
           modifications: input.modifications ?? null,
@@ -244,8 +245,8 @@ export class ApprovalService {
       const target = (await scope.users.findByName(approval.tenant_id, input.to)) ?? (await scope.users.get(approval.tenant_id, input.to));
       if (target === undefined || target.disabled_at !== null)
         throw new TollgateError('approval.invalid_delegate', `no person \`${input.to}\` to delegate to`, { field: 'to' });
-      if (target.role === 'auditor')
-        throw new TollgateError('approval.invalid_delegate', `\`${target.name}\` is an auditor and cannot decide requests`, {
+      if (!decides(target.role))
+        throw new TollgateError('approval.invalid_delegate', `\`${target.name}\` is an ${target.role} and cannot decide requests`, {
           field: 'to',
         });
       if (target.out_of_office)
@@ -256,8 +257,8 @@ export class ApprovalService {
         {
           type: 'delegate',
           step: input.step ?? null,
-          from: personOf(principal.user, this.deps.policies.current().bundle),
-          to: personOf(target, this.deps.policies.current().bundle),
+          from: personOf(principal.user, this.deps.policies.for(principal.tenant_id).current().bundle),
+          to: personOf(target, this.deps.policies.for(principal.tenant_id).current().bundle),
           note: input.note ?? null,
         },
         now,
@@ -303,7 +304,7 @@ export class ApprovalService {
     const current = approval.state?.action;
     if (current === undefined) return;
     const modified = { ...current, ...modifications };
-    const decision = this.deps.policies.current().evaluate(modified, { now: this.deps.clock.now(), actionId: approval.action_id });
+    const decision = this.deps.policies.for(approval.tenant_id).current().evaluate(modified, { now: this.deps.clock.now(), actionId: approval.action_id });
     if (decision.decision === 'DENY') {
       const why = decision.reasons
         .filter((reason) => reason.decision === 'DENY')
@@ -322,8 +323,8 @@ export class ApprovalService {
     approvalId: string,
     work: (scope: StoreScope, approval: ApprovalRecord, now: number) => Promise<{ approval: ApprovalRecord; live: LiveEvent[] }>,
   ): Promise<ApprovalView> {
-    if (principal.user.role === 'auditor')
-      throw new TollgateError('approval.not_eligible', 'auditors can read approvals but not decide them');
+    if (!decides(principal.user.role))
+      throw new TollgateError('approval.not_eligible', `${principal.user.role}s can read approvals but not decide them`);
     if (principal.user.disabled_at !== null) throw new TollgateError('approval.not_eligible', 'this user is disabled');
     const { store, clock, bus } = this.deps;
     const result = await retryOnConflict(() =>

@@ -10,7 +10,7 @@ import { newId, newSecret, sha256 } from '../util/ids.js';
 import { appendAudit } from './audit-chain.js';
 import type { Principal } from './principals.js';
 
-export const ROLES: readonly Role[] = ['admin', 'approver', 'auditor'];
+export const ROLES: readonly Role[] = ['admin', 'approver', 'auditor', 'operator'];
 export const DEFAULT_TENANT = 'default';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const KEY_PREFIX = 'tg_key';
@@ -55,6 +55,8 @@ export class AuthService {
       throw new TollgateError('request.invalid', 'a user name is 1–64 letters, digits, `.`, `_`, `@` or `-`', { field: 'name' });
     if (!ROLES.includes(input.role))
       throw new TollgateError('request.invalid', `\`role\` must be one of ${ROLES.join(', ')}`, { field: 'role' });
+    if (input.role === 'operator' && (input.tenant ?? DEFAULT_TENANT) !== DEFAULT_TENANT)
+      throw new TollgateError('request.invalid', 'an operator runs the whole server: add them without `--tenant`', { field: 'tenant' });
     if (input.password.length < 8)
       throw new TollgateError('request.invalid', 'a password needs at least 8 characters', { field: 'password' });
     const groups = input.groups ?? [];

@@ -18,7 +18,7 @@ import { ReviewService } from './review-service.js';
 import type { Applied, WorkflowRunner } from './workflow-runner.js';
 import type { EventBus } from './event-bus.js';
 import { grantToken, redeemGrant } from './grants.js';
-import type { PolicyService } from './policy-service.js';
+import type { TenantPolicies } from './tenant-policies.js';
 import type { ShadowService } from './shadow-service.js';
 import type { AgentPrincipal, Principal } from './principals.js';
 import { actionView, type ActionView } from './views.js';
@@ -48,7 +48,7 @@ export interface OutcomeInput {
 interface Deps {
   store: Store;
   batcher: WriteBatcher;
-  policies: PolicyService;
+  policies: TenantPolicies;
   approvals: ApprovalService;
   bus: EventBus;
   clock: Clock;
@@ -81,7 +81,7 @@ export class DecisionService {
     const { clock, policies, batcher } = this.deps;
     const now = clock.now();
     const id = newId('act', now);
-    const policy = policies.current();
+    const policy = policies.for(tenantId).current();
     const { level, novel } = await this.history(policy.bundle, tenantId, principal.agent, action);
     const evaluation = policy.evaluate(action, {
       now,
@@ -239,7 +239,7 @@ export class DecisionService {
             data: { status: input.status, detail: input.detail ?? null },
           },
         ];
-        const bundle = this.deps.policies.current().bundle;
+        const bundle = this.deps.policies.for(principal.tenant_id).current().bundle;
         audit.push(
           ...(await recordOutcome(scope, bundle, action, input.status === 'succeeded' ? 'success' : 'failure', now, `outcome of ${id}`)),
         );
@@ -281,7 +281,7 @@ export class DecisionService {
 
   /** Starts the request's workflow: the rule's named workflow, or a single stage from its approvers. */
   private startApproval(scope: StoreScope, action: ActionRecord, evaluation: PolicyDecision, now: number): Promise<Applied> {
-    const { bundle } = this.deps.policies.current();
+    const { bundle } = this.deps.policies.for(action.tenant_id).current();
     const route = evaluation.route;
     const named = route?.workflow === undefined ? undefined : bundle.workflows[route.workflow];
     const workflow = named === undefined ? singleStepWorkflow(route, bundle.defaults) : withRouteDefaults(named, route);

@@ -2,6 +2,7 @@
 // person who asked for the action, and never an auditor (read-only by role).
 
 import type { ActionRecord, ApprovalRecord, User } from '../stores/records.js';
+import { decides } from '../stores/records.js';
 
 /** The person on whose behalf the agent acts, when the action says so. */
 export function requesterOf(action: ActionRecord): string | undefined {
@@ -13,8 +14,8 @@ export type Eligibility = { ok: true } | { ok: false; code: 'approval.not_eligib
 
 export function checkEligibility(user: User, approval: ApprovalRecord, action: ActionRecord): Eligibility {
   if (user.disabled_at !== null) return { ok: false, code: 'approval.not_eligible', message: 'this user is disabled' };
-  if (user.role === 'auditor')
-    return { ok: false, code: 'approval.not_eligible', message: 'auditors can read approvals but not decide them' };
+  if (!decides(user.role))
+    return { ok: false, code: 'approval.not_eligible', message: `${user.role}s can read approvals but not decide them` };
   const requester = requesterOf(action);
   if (requester !== undefined && (requester === user.name || requester === user.id)) {
     return {

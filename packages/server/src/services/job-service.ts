@@ -9,7 +9,7 @@ import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import { recordOutcome } from './autonomy-service.js';
-import type { PolicyService } from './policy-service.js';
+import type { TenantPolicies } from './tenant-policies.js';
 import type { ReviewService } from './review-service.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
 import { grantToken } from './grants.js';
@@ -49,7 +49,7 @@ export class JobService {
       runner: WorkflowRunner;
       secret: string;
       reviews: ReviewService;
-      policies: PolicyService;
+      policies: TenantPolicies;
     },
   ) {}
 
@@ -271,7 +271,7 @@ export class JobService {
       audit.push(
         ...(await recordOutcome(
           scope,
-          this.deps.policies.current().bundle,
+          this.deps.policies.for(job.tenant_id).current().bundle,
           action,
           status === 'succeeded' ? 'success' : 'failure',
           now,

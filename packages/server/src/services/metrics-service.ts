@@ -34,7 +34,7 @@ import {
 import { TollgateError } from '../errors.js';
 import type { DayRollup, Store, TimeRange } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
-import type { PolicyService } from './policy-service.js';
+import type { TenantPolicies } from './tenant-policies.js';
 
 export const GROUPINGS = ['gate', 'approver', 'agent'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
@@ -165,7 +165,7 @@ export class MetricsService {
   /** Set by stopRollups: a run in progress ends after the day it is building. */
   #halt = false;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; policies: PolicyService; thresholds?: Thresholds }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; policies: TenantPolicies; thresholds?: Thresholds }) {}
 
   async compute(tenantId: string, window = DEFAULT_WINDOW): Promise<MetricsResult> {
     const span = windowMs(window);
@@ -174,7 +174,7 @@ export class MetricsService {
     const [current, cells] = await Promise.all([this.deps.store.metrics.current(tenantId), this.cells(tenantId, since, now)]);
     const figures = computeMetrics({ ...current, cells }, { since, until: now, now });
     const thresholds = this.deps.thresholds ?? DEFAULT_THRESHOLDS;
-    const promoteAfter = this.deps.policies.current().bundle.autonomy?.promote_after;
+    const promoteAfter = this.deps.policies.for(tenantId).current().bundle.autonomy?.promote_after;
     return {
       figures,
       warnings: findWarnings(figures, thresholds),

@@ -5,6 +5,7 @@
 
 import { TollgateError, notFound } from '../errors.js';
 import type { ActionRecord, JobRecord, ReviewRecord, ReviewStatus } from '../stores/records.js';
+import { decides } from '../stores/records.js';
 import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
@@ -12,7 +13,7 @@ import { retryOnConflict } from './concurrency.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import { recordOutcome } from './autonomy-service.js';
 import type { EventBus } from './event-bus.js';
-import type { PolicyService } from './policy-service.js';
+import type { TenantPolicies } from './tenant-policies.js';
 import type { UserPrincipal } from './principals.js';
 import { signedHeaders } from './webhook-signing.js';
 
@@ -45,7 +46,7 @@ export class ReviewService {
       store: Store;
       clock: Clock;
       bus: EventBus;
-      policies: PolicyService;
+      policies: TenantPolicies;
       webhookSecret: (tenantId: string) => Promise<string>;
       fetch?: typeof fetch;
     },
@@ -79,9 +80,9 @@ export class ReviewService {
   }
 
   async review(principal: UserPrincipal, actionId: string, verdict: ReviewVerdict, note: string | undefined): Promise<ReviewView> {
-    if (principal.user.role === 'auditor')
-      throw new TollgateError('review.not_allowed', 'auditors can read the review queue but not review');
-    const reviewers = this.deps.policies.current().bundle.review?.reviewers;
+    if (!decides(principal.user.role))
+      throw new TollgateError('review.not_allowed', `${principal.user.role}s can read the review queue but not review`);
+    const reviewers = this.deps.policies.for(principal.tenant_id).current().bundle.review?.reviewers;
     if (reviewers !== undefined && !reviewers.some((name) => name === principal.user.name || principal.user.groups.includes(name))) {
       throw new TollgateError('review.not_allowed', `only ${reviewers.map((r) => `\`${r}\``).join(', ')} review executed actions`);
     }
@@ -100,7 +101,7 @@ export class ReviewService {
           throw new TollgateError('review.closed', 'this action was reviewed meanwhile');
         const audit: AuditDraft[] = [{ type: `review.${status}`, actor: reviewer, subject: actionId, data: { note: note ?? null } }];
         if (verdict === 'flag')
-          audit.push(...(await recordOutcome(scope, this.deps.policies.current().bundle, action, 'flag', now, `review of ${actionId}`)));
+          audit.push(...(await recordOutcome(scope, this.deps.policies.for(tenantId).current().bundle, action, 'flag', now, `review of ${actionId}`)));
         await appendAudit(scope, tenantId, audit, now);
         return { review: { ...review, status, reviewer, note: note ?? null, decided_at: now }, action, compensation: undefined };
       }),
@@ -127,7 +128,7 @@ export class ReviewService {
           `this action is ${action.status.replace('_', ' ')}: it did not run, so there is nothing to review`,
         );
       }
-      review = ReviewService.queue(action, 'on request', this.deps.policies.current().bundle.review?.window);
+      review = ReviewService.queue(action, 'on request', this.deps.policies.for(action.tenant_id).current().bundle.review?.window);
       await scope.reviews.insert(review);
     }
     if (review.status !== 'pending') throw new TollgateError('review.closed', `this action was reviewed already (${review.status})`);
@@ -253,7 +254,7 @@ export class ReviewService {
   ): Promise<ActionRecord> {
     await scope.actions.transition(action.tenant_id, action.id, ['executed'], { status: 'reversed' });
     const audit: AuditDraft[] = [{ type: 'review.reversed', actor, subject: action.id, data: reversal }];
-    audit.push(...(await recordOutcome(scope, this.deps.policies.current().bundle, action, 'reversal', now, `reversal of ${action.id}`)));
+    audit.push(...(await recordOutcome(scope, this.deps.policies.for(action.tenant_id).current().bundle, action, 'reversal', now, `reversal of ${action.id}`)));
     await appendAudit(scope, action.tenant_id, audit, now);
     return { ...action, status: 'reversed' };
   }

@@ -6,6 +6,7 @@
 import { checkEligible, type ApprovalStepState, type PolicyBundle, type WorkflowState } from '@tollgate/core';
 import { bundleMembers, personOf } from './people.js';
 import type { ApprovalRecord, AssignmentRecord, User } from '../stores/records.js';
+import { decides } from '../stores/records.js';
 import type { StoreScope } from '../stores/store.js';
 import type { AuditDraft } from './audit-chain.js';
 
@@ -27,9 +28,9 @@ export async function eligiblePeople(
     const user = people.find((person) => person.id === name) ?? people.find((person) => person.name === name);
     if (user !== undefined) found.set(user.id, user);
   }
-  if (step.approvers.length === 0) for (const user of people) if (user.role !== 'auditor') found.set(user.id, user);
+  if (step.approvers.length === 0) for (const user of people) if (decides(user.role)) found.set(user.id, user);
   return [...found.values()].filter(
-    (user) => user.disabled_at === null && user.role !== 'auditor' && checkEligible(state, step, personOf(user, bundle)) === undefined,
+    (user) => user.disabled_at === null && decides(user.role) && checkEligible(state, step, personOf(user, bundle)) === undefined,
   );
 }
 
@@ -56,7 +57,7 @@ export async function delegationCandidates(
   const available: Candidate[] = [];
   const away: Candidate[] = [];
   for (const user of await scope.users.list(tenantId)) {
-    if (user.disabled_at !== null || user.role === 'auditor') continue;
+    if (user.disabled_at !== null || !decides(user.role)) continue;
     const refusal = checkEligible(state, step, personOf(user, bundle));
     const handedOn = step.delegations.some((delegation) => delegation.from === user.id);
     if (refusal !== undefined && (refusal.code !== 'approval.not_eligible' || handedOn)) continue;

@@ -8,7 +8,7 @@ import { AuthService, DEFAULT_TENANT } from './auth-service.js';
 import { DecisionService } from './decision-service.js';
 import { EventBus } from './event-bus.js';
 import { JobService } from './job-service.js';
-import type { PolicyService } from './policy-service.js';
+import type { TenantPolicies } from './tenant-policies.js';
 import { TimerService } from './timer-service.js';
 import { WriteBatcher } from './write-batcher.js';
 import { WorkflowRunner } from './workflow-runner.js';
@@ -17,8 +17,10 @@ import { AgentService } from './agent-service.js';
 import { newWebhookSecret } from './webhook-signing.js';
 import { MetricsService } from './metrics-service.js';
 import { ShadowService } from './shadow-service.js';
+import { PolicyHistory } from './policy-history.js';
 import { SimulationService } from './simulation-service.js';
 import { environmentSecrets, type SecretLookup } from '../config/secrets.js';
+import { TenantSecrets } from '../config/tenant-secrets.js';
 import { defaultServerSettings, type ServerSettings } from '../config/server-settings.js';
 import { NotificationRouter } from '../notify/router.js';
 import { NotificationService } from '../notify/notification-service.js';
@@ -30,7 +32,10 @@ export interface Services {
   settings: ServerSettings;
   bus: EventBus;
   batcher: WriteBatcher;
-  policies: PolicyService;
+  /** Every tenant's live policy. */
+  policies: TenantPolicies;
+  /** The secrets each tenant's policy may name. */
+  secrets: TenantSecrets;
   auth: AuthService;
   decisions: DecisionService;
   approvals: ApprovalService;
@@ -42,6 +47,8 @@ export interface Services {
   metrics: MetricsService;
   simulations: SimulationService;
   shadow: ShadowService;
+  /** The versions each tenant's policy has had. */
+  policyHistory: PolicyHistory;
   /** The Standard Webhooks secret a tenant's outbound webhooks are signed with. */
   webhookSecret(tenantId: string): Promise<string>;
   /** Slack, Teams, PagerDuty, e-mail and webhooks: the outbox, its sender and the callbacks. */
@@ -50,7 +57,7 @@ export interface Services {
 
 export function createServices(options: {
   store: Store;
-  policies: PolicyService;
+  policies: TenantPolicies;
   clock: Clock;
   secret: string;
   baseUrl: string;
@@ -61,6 +68,11 @@ export function createServices(options: {
 }): Services {
   const { store, policies, clock, secret, baseUrl } = options;
   const settings = options.settings ?? defaultServerSettings();
+  const secrets = new TenantSecrets(
+    settings,
+    (tenantId) => policies.for(tenantId).fileSecrets(),
+    options.secrets ?? environmentSecrets(),
+  );
   const bus = new EventBus();
   const batcher = new WriteBatcher(store);
   const runner = new WorkflowRunner(secret, policies, new NotificationRouter({ policies, secret, baseUrl }));
@@ -79,7 +91,7 @@ export function createServices(options: {
   };
   const reviews = new ReviewService({ store, clock, bus, policies, webhookSecret });
   const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl });
-  const shadow = new ShadowService({ store, clock, policies, bus });
+  const shadow = new ShadowService({ store, clock, policies, bus, secrets });
   const auth = new AuthService({ store, clock });
   return {
     store,
@@ -88,6 +100,7 @@ export function createServices(options: {
     bus,
     batcher,
     policies,
+    secrets,
     approvals,
     auth,
     decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner, shadow }),
@@ -99,13 +112,15 @@ export function createServices(options: {
     metrics: new MetricsService({ store, clock, policies }),
     simulations: new SimulationService({ store, clock }),
     shadow,
+    policyHistory: new PolicyHistory({ store, clock, policies }),
     webhookSecret,
     notifications: new NotificationService({
       store,
       clock,
       policies,
       approvals,
-      secrets: options.secrets ?? environmentSecrets(),
+      secrets,
+      endpoints: settings.channels,
       secret,
       webhookSecret,
       checkPassword: (name, password, tenantId) => auth.checkPassword(name, password, tenantId),

@@ -1,19 +1,23 @@
-// Shadow mode (DESIGN §3.6): a candidate policy evaluated beside the live one on every decision,
-// enforcing nothing. The candidate is kept in the database, so it survives restarts and every node
-// evaluates it; only disagreements are stored, written in batches off the decision path.
-// Promotion (audited) makes it the live policy on every node, kept in the database in place of
-// the policy files until those change (PolicyService.promote holds the rule).
+// Each tenant's policy changes through the API (DESIGN §3.6): a shadow candidate evaluated beside
+// the tenant's live policy on every decision, enforcing nothing; its promotion; and a push, which
+// makes a policy live at once. All of it is per tenant and kept in the database, so every node and
+// restart applies it, and audited on the chain of the tenant it changes. Only disagreements are
+// stored, written in batches off the decision path. A promoted or pushed policy stands in for the
+// tenant's policy files (or its starter policy) until those change (PolicyService.promote).
 
 import { gateOf, type CompiledPolicy, type PolicyDecision, type PolicyFile } from '@tollgate/core';
+import type { TenantSecrets } from '../config/tenant-secrets.js';
 import { TollgateError } from '../errors.js';
 import type { ActionRecord, ShadowDiffRecord } from '../stores/records.js';
 import type { Store, StoredPolicy } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { appendAudit } from './audit-chain.js';
+import { DEFAULT_TENANT } from './auth-service.js';
 import type { EventBus } from './event-bus.js';
-import type { PolicyService } from './policy-service.js';
 import { compileCandidate } from './simulation-service.js';
+import type { PolicyService } from './policy-service.js';
+import type { TenantPolicies } from './tenant-policies.js';
 
 /** Differences held in memory before a write; a burst of them becomes one insert. */
 const FLUSH_AT = 200;
@@ -27,8 +31,9 @@ interface Shadow {
   files: PolicyFile[];
   /** When it was stored: differences are counted from then. */
   loaded_at: number;
-  /** Per tenant: decisions seen and how many differed, since this process loaded the shadow. */
-  seen: Map<string, { evaluated: number; differed: number }>;
+  /** Decisions seen and how many differed, since this process loaded the shadow. */
+  evaluated: number;
+  differed: number;
 }
 
 export interface ShadowSummary {
@@ -43,23 +48,24 @@ export interface ShadowSummary {
   examples: ShadowDiffRecord[];
 }
 
-/** What `restore` found in the database at start, for the log. */
+/** What `restore` found in the database at start, for the log, per tenant. */
 export interface RestoreReport {
-  /** A promoted policy applied in place of the files. */
-  promoted?: string;
-  /** A promoted policy dropped because the policy files changed since. */
-  dropped?: string;
-  /** A stored policy that no longer loads, left in place and not applied. */
-  broken?: { slot: StoredPolicy['slot']; version: string };
-  shadow?: string;
+  /** Tenants whose promoted policy is applied in place of their files: tenant → version. */
+  promoted: Record<string, string>;
+  /** Promotions dropped because the tenant's policy files changed since. */
+  dropped: Record<string, string>;
+  /** Stored policies that no longer load, left in place and not applied. */
+  broken: { tenant_id: string; slot: StoredPolicy['slot']; version: string }[];
+  /** Tenants with a shadow: tenant → version. */
+  shadows: Record<string, string>;
 }
 
 const RANK: Record<string, number> = { ALLOW: 0, REVIEW: 1, REQUIRE_APPROVAL: 2, DENY: 3 };
 
 export class ShadowService {
-  #shadow: Shadow | undefined;
-  /** The stored promotion this process applied, while it stands in for the files. */
-  #promoted: StoredPolicy | undefined;
+  readonly #shadows = new Map<string, Shadow>();
+  /** The stored promotion this process applied per tenant, while it stands in for the files. */
+  readonly #promoted = new Map<string, StoredPolicy>();
   #queue: ShadowDiffRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
@@ -67,75 +73,99 @@ export class ShadowService {
   #syncing: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { store: Store; clock: Clock; policies: PolicyService; bus: EventBus; onError?: (error: unknown) => void },
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      policies: TenantPolicies;
+      bus: EventBus;
+      secrets: TenantSecrets;
+      onError?: (error: unknown) => void;
+    },
   ) {
-    // Another node stored a shadow, cleared it or promoted it: read the database, as a reload
-    // reads the policy files.
+    // Another node stored a shadow, cleared it, promoted or pushed: read the database, as a
+    // reload reads the policy files.
     deps.bus.subscribe(undefined, (event) => {
       if (event.remote === true && (event.type === 'policy.shadow_changed' || event.type === 'policy.reloaded'))
         void this.sync().catch((error: unknown) => this.deps.onError?.(error));
     });
-    // The policy files changed to something the promotion did not replace: they win, and the
-    // stored promotion is history.
-    deps.policies.onChange(() => {
-      const promoted = this.#promoted;
-      if (promoted === undefined || deps.policies.promotedVersion() !== undefined) return;
-      this.#promoted = undefined;
+    // A tenant's policy files changed to something its promotion did not replace: they win, and
+    // the stored promotion is history.
+    deps.policies.onChange((tenantId) => {
+      const promoted = this.#promoted.get(tenantId);
+      if (promoted === undefined || deps.policies.for(tenantId).promotedVersion() !== undefined) return;
+      this.#promoted.delete(tenantId);
       void this.#dropPromotion(promoted).catch((error: unknown) => this.deps.onError?.(error));
     });
   }
 
-  current(): { version: string; files: PolicyFile[]; loaded_at: number } | undefined {
-    const shadow = this.#shadow;
+  current(tenantId: string): { version: string; files: PolicyFile[]; loaded_at: number } | undefined {
+    const shadow = this.#shadows.get(tenantId);
     return shadow === undefined ? undefined : { version: shadow.policy.version, files: shadow.files, loaded_at: shadow.loaded_at };
   }
 
   /**
-   * At start, before serving: applies a stored promotion while the policy files still hold a
-   * version it replaced (else drops it), then loads the stored shadow — or stores `startup` (the
-   * `--shadow` files) as the shadow when it differs from the stored one.
+   * At start, before serving: applies each tenant's stored promotion while its policy files still
+   * hold a version it replaced (else drops it), loads the stored shadows, and stores `startup`
+   * (the `--shadow` files) as the default tenant's shadow when it differs from the stored one.
    */
   async restore(startup?: PolicyFile[]): Promise<RestoreReport> {
-    const { store, policies, clock } = this.deps;
-    const report: RestoreReport = {};
-    const promoted = await store.shadowDiffs.getPolicy('promoted');
-    if (promoted !== undefined) {
-      const files = policies.current().version;
-      if (files === promoted.version || promoted.replaces.includes(files)) {
-        const result = policies.promote(promoted.files, promoted.replaces);
-        if (result.ok) {
-          this.#promoted = promoted;
-          report.promoted = promoted.version;
-        } else report.broken = { slot: 'promoted', version: promoted.version };
-      } else {
-        await this.#dropPromotion(promoted);
-        report.dropped = promoted.version;
-      }
-    }
+    const { store, clock } = this.deps;
+    const report: RestoreReport = { promoted: {}, dropped: {}, broken: [], shadows: {} };
     if (startup !== undefined) {
-      const policy = compileCandidate(startup);
-      const stored = await store.shadowDiffs.getPolicy('shadow');
+      const policy = this.#compile(DEFAULT_TENANT, startup);
+      const stored = await store.tenantPolicies.get(DEFAULT_TENANT, 'shadow');
       if (stored?.version !== policy.version)
-        await store.shadowDiffs.putPolicy({
+        await store.tenantPolicies.put({
+          tenant_id: DEFAULT_TENANT,
           slot: 'shadow',
           version: policy.version,
           files: startup,
           replaces: [],
-          tenant_id: null,
           actor: 'system',
           created_at: clock.now(),
         });
     }
-    await this.#syncShadow(report);
-    if (this.#shadow !== undefined) report.shadow = this.#shadow.policy.version;
+    const tenants = new Set((await store.tenantPolicies.heads()).map((head) => head.tenant_id));
+    for (const tenantId of tenants) {
+      const promoted = await store.tenantPolicies.get(tenantId, 'promoted');
+      if (promoted !== undefined) {
+        const policies = this.deps.policies.for(tenantId);
+        if (ShadowService.#stillStandsIn(policies, promoted)) {
+          const result = policies.promote(promoted.files, promoted.replaces);
+          if (result.ok) {
+            this.#promoted.set(tenantId, promoted);
+            report.promoted[tenantId] = promoted.version;
+          } else report.broken.push({ tenant_id: tenantId, slot: 'promoted', version: promoted.version });
+        } else {
+          await this.#dropPromotion(promoted);
+          report.dropped[tenantId] = promoted.version;
+        }
+      }
+      await this.#syncShadow(tenantId, report);
+      const shadow = this.#shadows.get(tenantId);
+      if (shadow !== undefined) report.shadows[tenantId] = shadow.policy.version;
+    }
     return report;
   }
 
-  /** Re-reads the stored shadow and promotion and applies what changed. Overlapping calls share one read. */
+  /** Re-reads what every tenant has stored and applies what changed. Overlapping calls share one read. */
   sync(): Promise<void> {
     this.#syncing ??= (async () => {
-      await this.#syncShadow();
-      await this.#syncPromotion();
+      const heads = await this.deps.store.tenantPolicies.heads();
+      const stored = new Map<string, { shadow?: (typeof heads)[number]; promoted?: (typeof heads)[number] }>();
+      for (const head of heads) stored.set(head.tenant_id, { ...stored.get(head.tenant_id), [head.slot]: head });
+      const tenants = new Set([...stored.keys(), ...this.#shadows.keys()]);
+      for (const tenantId of tenants) {
+        const heads = stored.get(tenantId);
+        const local = this.#shadows.get(tenantId);
+        const shadowMoved =
+          heads?.shadow === undefined
+            ? local !== undefined
+            : local === undefined || local.policy.version !== heads.shadow.version || local.loaded_at !== heads.shadow.created_at;
+        if (shadowMoved) await this.#syncShadow(tenantId);
+        if (heads?.promoted !== undefined && heads.promoted.version !== this.deps.policies.for(tenantId).promotedVersion())
+          await this.#syncPromotion(tenantId);
+      }
     })().finally(() => {
       this.#syncing = undefined;
     });
@@ -148,58 +178,71 @@ export class ShadowService {
     this.#syncTimer = setInterval(() => void this.sync().catch((error: unknown) => this.deps.onError?.(error)), intervalMs).unref();
   }
 
-  async #syncShadow(report?: RestoreReport): Promise<void> {
-    const stored = await this.deps.store.shadowDiffs.getPolicy('shadow');
-    const local = this.#shadow;
+  async #syncShadow(tenantId: string, report?: RestoreReport): Promise<void> {
+    const stored = await this.deps.store.tenantPolicies.get(tenantId, 'shadow');
+    const local = this.#shadows.get(tenantId);
     if (stored === undefined) {
       if (local !== undefined) {
-        this.#shadow = undefined;
+        this.#shadows.delete(tenantId);
         await this.flush();
       }
       return;
     }
     if (local !== undefined && local.policy.version === stored.version && local.loaded_at === stored.created_at) return;
     try {
-      this.#load(compileCandidate(stored.files), stored.files, stored.created_at);
+      this.#load(tenantId, this.#compile(tenantId, stored.files), stored.files, stored.created_at);
     } catch (error) {
-      // Stored by an older release whose rules this one rejects: evaluate nothing rather than fail.
-      this.#shadow = undefined;
-      if (report !== undefined) report.broken = { slot: 'shadow', version: stored.version };
+      // Stored by an older release whose rules this one rejects, or naming a secret the operator
+      // has since taken back: evaluate nothing rather than fail.
+      this.#shadows.delete(tenantId);
+      if (report !== undefined) report.broken.push({ tenant_id: tenantId, slot: 'shadow', version: stored.version });
       else this.deps.onError?.(error);
     }
   }
 
-  async #syncPromotion(): Promise<void> {
-    const { policies } = this.deps;
-    const stored = await this.deps.store.shadowDiffs.getPolicy('promoted');
+  async #syncPromotion(tenantId: string): Promise<void> {
+    const policies = this.deps.policies.for(tenantId);
+    const stored = await this.deps.store.tenantPolicies.get(tenantId, 'promoted');
     if (stored === undefined || stored.version === policies.promotedVersion()) return;
     // Promoted elsewhere over the policy this node runs: take it. A node running other files
     // (deployed since) keeps them.
-    const live = policies.current().version;
-    if (live !== stored.version && !stored.replaces.includes(live)) return;
+    if (!ShadowService.#stillStandsIn(policies, stored)) return;
     const result = policies.promote(stored.files, stored.replaces);
     if (!result.ok) throw new TollgateError('policy.invalid', 'the promoted policy does not load', { diagnostics: result.diagnostics });
-    this.#promoted = stored;
+    this.#promoted.set(tenantId, stored);
   }
 
-  #load(policy: CompiledPolicy, files: PolicyFile[], loadedAt: number): void {
-    this.#shadow = { policy, files, loaded_at: loadedAt, seen: new Map() };
+  /**
+   * Whether a stored promotion still applies: the tenant's policy files hold a version it replaced
+   * (or its own). A tenant without files has nothing that could have moved past it.
+   */
+  static #stillStandsIn(policies: PolicyService, promoted: StoredPolicy): boolean {
+    const live = policies.current().version;
+    return !policies.servedFromFiles() || live === promoted.version || promoted.replaces.includes(live);
   }
 
-  /** Stores a candidate as the shadow of every node (throws policy.invalid with its diagnostics); audited. */
-  async set(files: PolicyFile[], tenantId: string, actor: string): Promise<string> {
+  #load(tenantId: string, policy: CompiledPolicy, files: PolicyFile[], loadedAt: number): void {
+    this.#shadows.set(tenantId, { policy, files, loaded_at: loadedAt, evaluated: 0, differed: 0 });
+  }
+
+  /**
+   * Compiles a policy a tenant's admin sent: it must load, and name only the secrets the operator
+   * granted to the tenant (else any policy could read the server's environment).
+   */
+  #compile(tenantId: string, files: PolicyFile[]): CompiledPolicy {
     const policy = compileCandidate(files);
+    const refused = this.deps.secrets.check(tenantId, policy.bundle);
+    if (refused.length > 0)
+      throw new TollgateError('policy.secret_not_granted', refused[0]!.message, { field: 'files', diagnostics: refused });
+    return policy;
+  }
+
+  /** Stores a candidate as the tenant's shadow on every node (throws policy.invalid with its diagnostics); audited. */
+  async set(files: PolicyFile[], tenantId: string, actor: string): Promise<string> {
+    const policy = this.#compile(tenantId, files);
     const now = this.deps.clock.now();
     await this.deps.store.transaction(async (scope) => {
-      await scope.shadowDiffs.putPolicy({
-        slot: 'shadow',
-        version: policy.version,
-        files,
-        replaces: [],
-        tenant_id: tenantId,
-        actor,
-        created_at: now,
-      });
+      await scope.tenantPolicies.put({ tenant_id: tenantId, slot: 'shadow', version: policy.version, files, replaces: [], actor, created_at: now });
       await appendAudit(
         scope,
         tenantId,
@@ -208,24 +251,24 @@ export class ShadowService {
             type: 'policy.shadow_set',
             actor,
             subject: null,
-            data: { shadow_version: policy.version, live_version: this.deps.policies.current().version },
+            data: { shadow_version: policy.version, live_version: this.deps.policies.for(tenantId).current().version },
           },
         ],
         now,
       );
     });
     await this.flush();
-    this.#load(policy, files, now);
+    this.#load(tenantId, policy, files, now);
     this.#announce(tenantId, { shadow_version: policy.version });
     return policy.version;
   }
 
-  /** Stops shadowing on every node; audited. */
+  /** Stops the tenant's shadow on every node; audited. */
   async clear(tenantId: string, actor: string): Promise<void> {
     const now = this.deps.clock.now();
     const version = await this.deps.store.transaction(async (scope) => {
-      const stored = await scope.shadowDiffs.getPolicy('shadow');
-      if (stored === undefined || !(await scope.shadowDiffs.deletePolicy('shadow'))) return undefined;
+      const stored = await scope.tenantPolicies.get(tenantId, 'shadow');
+      if (stored === undefined || !(await scope.tenantPolicies.delete(tenantId, 'shadow'))) return undefined;
       await appendAudit(
         scope,
         tenantId,
@@ -234,7 +277,7 @@ export class ShadowService {
       );
       return stored.version;
     });
-    this.#shadow = undefined;
+    this.#shadows.delete(tenantId);
     await this.flush();
     if (version === undefined) throw new TollgateError('shadow.not_set', 'no shadow policy is loaded');
     this.#announce(tenantId, { shadow_version: null });
@@ -242,10 +285,11 @@ export class ShadowService {
 
   /**
    * On the decision path, after the action is stored: one more in-memory evaluation with the
-   * same inputs; a disagreement is queued, never awaited, and never changes the live decision.
+   * same inputs under the tenant's shadow; a disagreement is queued, never awaited, and never
+   * changes the live decision.
    */
   observe(action: ActionRecord, options: { level?: number; novel?: boolean }): void {
-    const shadow = this.#shadow;
+    const shadow = this.#shadows.get(action.tenant_id);
     if (shadow === undefined) return;
     let evaluation: PolicyDecision;
     try {
@@ -254,11 +298,9 @@ export class ShadowService {
       this.deps.onError?.(error);
       return;
     }
-    let seen = shadow.seen.get(action.tenant_id);
-    if (seen === undefined) shadow.seen.set(action.tenant_id, (seen = { evaluated: 0, differed: 0 }));
-    seen.evaluated++;
+    shadow.evaluated++;
     if (evaluation.decision === action.decision) return;
-    seen.differed++;
+    shadow.differed++;
     this.#queue.push({
       id: newId('shd', action.created_at),
       tenant_id: action.tenant_id,
@@ -298,7 +340,7 @@ export class ShadowService {
 
   async summary(tenantId: string): Promise<ShadowSummary> {
     await this.sync();
-    const shadow = this.#require();
+    const shadow = this.#require(tenantId);
     await this.flush();
     const version = shadow.policy.version;
     const since = shadow.loaded_at;
@@ -313,15 +355,14 @@ export class ShadowService {
         count: c.count,
       }))
       .sort((a, b) => b.count - a.count || (a.from + a.to + a.shadow_rule < b.from + b.to + b.shadow_rule ? -1 : 1));
-    const seen = shadow.seen.get(tenantId) ?? { evaluated: 0, differed: 0 };
     const stricter = changes.filter((c) => c.direction === 'stricter').reduce((n, c) => n + c.count, 0);
     const total = changes.reduce((n, c) => n + c.count, 0);
     return {
       version,
-      live_version: this.deps.policies.current().version,
+      live_version: this.deps.policies.for(tenantId).current().version,
       loaded_at: new Date(shadow.loaded_at).toISOString(),
-      evaluated: seen.evaluated,
-      differed: seen.differed,
+      evaluated: shadow.evaluated,
+      differed: shadow.differed,
       stored: { total, stricter, looser: total - stricter },
       changes,
       examples: await this.deps.store.shadowDiffs.list(tenantId, version, { since, limit: EXAMPLES }),
@@ -329,68 +370,88 @@ export class ShadowService {
   }
 
   /**
-   * Makes the stored shadow the live policy of every node (audited with what it was seen to
-   * change) and ends shadowing. The promotion is stored, so restarts keep it while the policy
-   * files still hold the version it replaced. A candidate that no longer loads is refused with
-   * its diagnostics, and nothing changes.
+   * Makes the tenant's stored shadow its live policy on every node (audited with what it was seen
+   * to change) and ends shadowing. A candidate that no longer loads is refused with its
+   * diagnostics, and nothing changes.
    */
   async promote(tenantId: string, actor: string): Promise<{ version: string; previous: string; summary: ShadowSummary }> {
-    const { store, policies, clock } = this.deps;
-    const stored = await store.shadowDiffs.getPolicy('shadow');
+    const stored = await this.deps.store.tenantPolicies.get(tenantId, 'shadow');
     if (stored === undefined) throw new TollgateError('shadow.not_set', 'no shadow policy is loaded');
-    // Checked again: the shadow may have been stored by an older release.
-    const candidate = compileCandidate(stored.files);
+    // Checked again: the shadow may have been stored by an older release, or under other grants.
+    const candidate = this.#compile(tenantId, stored.files);
     const summary = await this.summary(tenantId);
+    const made = await this.#makeLive(tenantId, candidate, stored.files, actor, {
+      check: async (scope) => {
+        const current = await scope.tenantPolicies.get(tenantId, 'shadow');
+        if (current?.version !== stored.version || current.created_at !== stored.created_at)
+          throw new TollgateError('shadow.changed', 'the shadow policy changed meanwhile; look at it again before promoting');
+        await scope.tenantPolicies.delete(tenantId, 'shadow');
+      },
+      audit: (previous) => ({
+        type: 'policy.promoted',
+        data: {
+          version: candidate.version,
+          previous_version: previous,
+          shadow_evaluated: summary.evaluated,
+          shadow_differed: summary.differed,
+          stricter: summary.stored.stricter,
+          looser: summary.stored.looser,
+        },
+      }),
+    });
+    this.#shadows.delete(tenantId);
+    await this.flush();
+    this.#announce(tenantId, { shadow_version: null, promoted: made.version });
+    return { ...made, summary };
+  }
+
+  /**
+   * Makes `files` the tenant's live policy at once, on every node (`tollgate policy push`); audited.
+   * Like a promotion it stands in for the tenant's policy files until those change.
+   */
+  async push(tenantId: string, files: PolicyFile[], actor: string): Promise<{ version: string; previous: string; changed: boolean }> {
+    const candidate = this.#compile(tenantId, files);
+    const made = await this.#makeLive(tenantId, candidate, files, actor, {
+      audit: (previous) => ({ type: 'policy.pushed', data: { version: candidate.version, previous_version: previous } }),
+      source: 'pushed',
+    });
+    this.#announce(tenantId, { pushed: made.version });
+    return made;
+  }
+
+  /** Stores `candidate` as the tenant's promoted policy, audits it in the same transaction, and applies it here. */
+  async #makeLive(
+    tenantId: string,
+    candidate: CompiledPolicy,
+    files: PolicyFile[],
+    actor: string,
+    how: {
+      check?: (scope: Parameters<Parameters<Store['transaction']>[0]>[0]) => Promise<void>;
+      audit: (previous: string) => { type: string; data: Record<string, unknown> };
+      source?: 'promoted' | 'pushed';
+    },
+  ): Promise<{ version: string; previous: string; changed: boolean }> {
+    const { store, clock } = this.deps;
+    const policies = this.deps.policies.for(tenantId);
     const previous = policies.current().version;
-    // The versions of policy files this promotion stands in for: the live one, and those an
-    // earlier promotion (still applied here) stood in for.
-    const earlier = this.#promoted !== undefined && policies.promotedVersion() === this.#promoted.version ? this.#promoted.replaces : [];
+    // The versions of policy files this stands in for: the live one, and those an earlier
+    // promotion (still applied here) stood in for.
+    const earlierPromotion = this.#promoted.get(tenantId);
+    const earlier = earlierPromotion !== undefined && policies.promotedVersion() === earlierPromotion.version ? earlierPromotion.replaces : [];
     const replaces = [...new Set([previous, ...earlier])].filter((version) => version !== candidate.version);
     const now = clock.now();
-    const promoted: StoredPolicy = {
-      slot: 'promoted',
-      version: candidate.version,
-      files: stored.files,
-      replaces,
-      tenant_id: tenantId,
-      actor,
-      created_at: now,
-    };
+    const promoted: StoredPolicy = { tenant_id: tenantId, slot: 'promoted', version: candidate.version, files, replaces, actor, created_at: now };
+    const audit = how.audit(previous);
     await store.transaction(async (scope) => {
-      const current = await scope.shadowDiffs.getPolicy('shadow');
-      if (current?.version !== stored.version || current.created_at !== stored.created_at)
-        throw new TollgateError('shadow.changed', 'the shadow policy changed meanwhile; look at it again before promoting');
-      await scope.shadowDiffs.putPolicy(promoted);
-      await scope.shadowDiffs.deletePolicy('shadow');
-      await appendAudit(
-        scope,
-        tenantId,
-        [
-          {
-            type: 'policy.promoted',
-            actor,
-            subject: null,
-            data: {
-              version: candidate.version,
-              previous_version: previous,
-              shadow_evaluated: summary.evaluated,
-              shadow_differed: summary.differed,
-              stricter: summary.stored.stricter,
-              looser: summary.stored.looser,
-            },
-          },
-        ],
-        now,
-      );
+      await how.check?.(scope);
+      await scope.tenantPolicies.put(promoted);
+      await appendAudit(scope, tenantId, [{ type: audit.type, actor, subject: null, data: audit.data }], now);
     });
-    const result = policies.promote(stored.files, replaces);
-    if (!result.ok) throw new TollgateError('policy.invalid', 'the shadow policy no longer loads', { diagnostics: result.diagnostics });
-    this.#promoted = promoted;
-    this.#shadow = undefined;
-    await this.flush();
+    const result = policies.promote(files, replaces, how.source);
+    if (!result.ok) throw new TollgateError('policy.invalid', 'the policy no longer loads', { diagnostics: result.diagnostics });
+    this.#promoted.set(tenantId, promoted);
     if (result.changed) this.deps.bus.publish({ type: 'policy.reloaded', tenant_id: tenantId, at: now, data: { version: result.version } });
-    this.#announce(tenantId, { shadow_version: null, promoted: result.version });
-    return { version: result.version, previous, summary };
+    return { version: result.version, previous, changed: result.changed };
   }
 
   async close(): Promise<void> {
@@ -400,37 +461,38 @@ export class ShadowService {
     await this.flush();
   }
 
-  #require(): Shadow {
-    if (this.#shadow === undefined) throw new TollgateError('shadow.not_set', 'no shadow policy is loaded');
-    return this.#shadow;
+  #require(tenantId: string): Shadow {
+    const shadow = this.#shadows.get(tenantId);
+    if (shadow === undefined) throw new TollgateError('shadow.not_set', 'no shadow policy is loaded');
+    return shadow;
   }
 
-  /** Tells the other nodes (and live views) that the stored policies changed. */
+  /** Tells the other nodes (and live views) that the tenant's stored policies changed. */
   #announce(tenantId: string, data: Record<string, unknown>): void {
     this.deps.bus.publish({ type: 'policy.shadow_changed', tenant_id: tenantId, at: this.deps.clock.now(), data });
   }
 
-  /** Deletes a stored promotion the policy files have moved past, audited where it was made. */
+  /** Deletes a stored promotion the tenant's policy files have moved past, audited on its chain. */
   async #dropPromotion(promoted: StoredPolicy): Promise<void> {
     const now = this.deps.clock.now();
+    const tenantId = promoted.tenant_id;
     await this.deps.store.transaction(async (scope) => {
-      const current = await scope.shadowDiffs.getPolicy('promoted');
+      const current = await scope.tenantPolicies.get(tenantId, 'promoted');
       if (current?.version !== promoted.version) return;
-      await scope.shadowDiffs.deletePolicy('promoted');
-      if (promoted.tenant_id !== null)
-        await appendAudit(
-          scope,
-          promoted.tenant_id,
-          [
-            {
-              type: 'policy.promotion_superseded',
-              actor: 'system',
-              subject: null,
-              data: { version: promoted.version, files_version: this.deps.policies.current().version },
-            },
-          ],
-          now,
-        );
+      await scope.tenantPolicies.delete(tenantId, 'promoted');
+      await appendAudit(
+        scope,
+        tenantId,
+        [
+          {
+            type: 'policy.promotion_superseded',
+            actor: 'system',
+            subject: null,
+            data: { version: promoted.version, files_version: this.deps.policies.for(tenantId).current().version },
+          },
+        ],
+        now,
+      );
     });
   }
 }

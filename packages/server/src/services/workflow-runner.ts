@@ -23,7 +23,7 @@ import { newGrant } from './grants.js';
 import { assignStep } from './routing.js';
 import { recordOutcome } from './autonomy-service.js';
 import { ConcurrentChange } from './concurrency.js';
-import type { PolicyService } from './policy-service.js';
+import type { TenantPolicies } from './tenant-policies.js';
 import type { NotificationRouter } from '../notify/router.js';
 
 export const JOB_MAX_ATTEMPTS = 3;
@@ -90,7 +90,7 @@ function advanced(approval: ApprovalRecord, state: WorkflowState, now: number): 
 export class WorkflowRunner {
   constructor(
     private readonly secret: string,
-    private readonly policies: PolicyService,
+    private readonly policies: TenantPolicies,
     /** Writes the messages notify effects cause, in the same transaction (the outbox). */
     private readonly notifications?: NotificationRouter,
   ) {}
@@ -231,7 +231,7 @@ export class WorkflowRunner {
               audit.push(
                 ...(await recordOutcome(
                   scope,
-                  this.policies.current().bundle,
+                  this.policies.for(approval.tenant_id).current().bundle,
                   action,
                   effect.status === 'denied' ? 'denial' : 'changes_requested',
                   now,
@@ -305,7 +305,7 @@ export class WorkflowRunner {
         await scope.assignments.close(approval.tenant_id, approval.id, step.id, now);
     }
     for (const stepId of new Set(routed)) {
-      const routing = await assignStep(scope, this.policies.current().bundle, updated, state, stepId, now);
+      const routing = await assignStep(scope, this.policies.for(approval.tenant_id).current().bundle, updated, state, stepId, now);
       assigned.push(...routing.assigned);
       audit.push(...routing.audit);
     }

@@ -2,7 +2,13 @@
 
 import type { Decision, PolicyDecision, RiskTier, WorkflowEvent, WorkflowState } from '@tollgate/core';
 
-export type Role = 'admin' | 'approver' | 'auditor';
+/** A tenant's people: admins, approvers and auditors; an operator runs the server and belongs to no tenant's decisions. */
+export type Role = 'admin' | 'approver' | 'auditor' | 'operator';
+
+/** Whether people of this role may decide requests (auditors read; operators run the server). */
+export function decides(role: Role): boolean {
+  return role === 'admin' || role === 'approver';
+}
 
 export interface Tenant {
   id: string;

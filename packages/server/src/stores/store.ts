@@ -52,6 +52,7 @@ export interface TenantRepository {
   /** Creates the tenant if it does not exist. */
   ensure(tenant: Tenant): Promise<void>;
   get(id: string): Promise<Tenant | undefined>;
+  list(): Promise<Tenant[]>;
 }
 
 export interface UserRepository {
@@ -308,17 +309,41 @@ export interface MetricsRepository {
   prune(tenantId: string, before: number): Promise<void>;
 }
 
-/** A policy kept in the database: the shadow candidate, or one promoted over the policy files. */
+/** A policy kept in the database for one tenant: its shadow candidate, or one promoted (or pushed) over its policy files. */
 export interface StoredPolicy {
+  tenant_id: string;
   slot: 'shadow' | 'promoted';
   version: string;
   files: PolicyFile[];
   /** For a promoted policy: the versions of policy files it stands in for (it stays live while the files hold one). */
   replaces: string[];
-  /** Who stored it: their tenant (null when set at start from `--shadow`) and audit actor. */
-  tenant_id: string | null;
+  /** Who stored it (an audit actor; `system` when set at start from `--shadow`). */
   actor: string;
   created_at: number;
+}
+
+/** Where a version of a tenant's live policy came from. */
+export type PolicyVersionSource = 'files' | 'promoted' | 'pushed' | 'starter';
+
+export interface PolicyVersionEntry {
+  version: string;
+  source: PolicyVersionSource;
+  first_live_at: number;
+  last_live_at: number;
+}
+
+export interface TenantPolicyRepository {
+  get(tenantId: string, slot: StoredPolicy['slot']): Promise<StoredPolicy | undefined>;
+  /** What every tenant has stored, without the files: what a node compares to what it runs. */
+  heads(): Promise<Pick<StoredPolicy, 'tenant_id' | 'slot' | 'version' | 'created_at'>[]>;
+  /** Stores a policy in its tenant's slot, replacing what was there. */
+  put(policy: StoredPolicy): Promise<void>;
+  /** Empties a slot; false when it was empty. */
+  delete(tenantId: string, slot: StoredPolicy['slot']): Promise<boolean>;
+  /** Notes that `version` is live for the tenant; true when the tenant never had it before. */
+  recordVersion(tenantId: string, version: string, source: PolicyVersionSource, files: PolicyFile[], now: number): Promise<boolean>;
+  /** The tenant's versions, the newest first. */
+  versions(tenantId: string, limit: number): Promise<PolicyVersionEntry[]>;
 }
 
 /** How many decisions moved from one (decision, gate) to another under the shadow policy. */
@@ -332,12 +357,6 @@ export interface ShadowDiffCount {
 
 export interface ShadowDiffRepository {
   insert(diffs: ShadowDiffRecord[]): Promise<void>;
-  /** The policy stored in a slot. */
-  getPolicy(slot: StoredPolicy['slot']): Promise<StoredPolicy | undefined>;
-  /** Stores a policy in its slot, replacing what was there. */
-  putPolicy(policy: StoredPolicy): Promise<void>;
-  /** Empties a slot; false when it was empty. */
-  deletePolicy(slot: StoredPolicy['slot']): Promise<boolean>;
   /** Differences recorded for one shadow version since `since`, grouped. */
   counts(tenantId: string, shadowVersion: string, since: number): Promise<ShadowDiffCount[]>;
   /** The latest differences, newest first. */
@@ -365,6 +384,7 @@ export interface StoreScope {
   audit: AuditRepository;
   metrics: MetricsRepository;
   shadowDiffs: ShadowDiffRepository;
+  tenantPolicies: TenantPolicyRepository;
   outbox: OutboxRepository;
   notificationLinks: NotificationLinkRepository;
   identities: UserIdentityRepository;

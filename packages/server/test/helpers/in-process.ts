@@ -25,11 +25,21 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on `db` with the policy files given (name → YAML text). */
-export async function startTestServer(db: string, policy: Record<string, string>): Promise<TestServer> {
+/**
+ * Starts a server on `db` with the policy files given (name → YAML text), served to the default
+ * tenant and to each of `tenants` (as an operator maps tenants to a policy folder).
+ */
+export async function startTestServer(
+  db: string,
+  policy: Record<string, string>,
+  options: { tenants?: string[] } = {},
+): Promise<TestServer> {
   const policyDir = mkdtempSync(join(tmpdir(), 'tollgate-policy-'));
   for (const [name, text] of Object.entries(policy)) writeFileSync(join(policyDir, name), text);
-  const running = await startServer(serveConfig({ db, policy: policyDir, port: 0, host: '127.0.0.1', rateLimit: 0 }, {}), {
+  const config = serveConfig({ db, policy: policyDir, port: 0, host: '127.0.0.1', rateLimit: 0 }, {});
+  for (const tenant of options.tenants ?? [])
+    config.settings.tenants[tenant] = { policy: policyDir, secrets: { names: [] }, outbound: { allow_hosts: [] } };
+  const running = await startServer(config, {
     logger: false,
     watchPolicy: false,
   });

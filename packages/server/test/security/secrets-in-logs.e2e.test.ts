@@ -36,7 +36,7 @@ rules:
     approvers: [ops]
 notifications:
   channels:
-    ops-slack: { type: slack, channel: C0OPS, token_env: TG_LOG_SLACK_TOKEN, signing_secret_env: TG_LOG_SLACK_SIGNING, base_url: "${urls.slack}" }
+    ops-slack: { type: slack, channel: C0OPS, token_env: TG_LOG_SLACK_TOKEN, signing_secret_env: TG_LOG_SLACK_SIGNING }
     ops-teams: { type: teams, webhook_url_env: TG_LOG_TEAMS_URL }
     audit-hook: { type: webhook, url: "${urls.hook}/tollgate", secret_env: TG_LOG_HOOK_SECRET }
   routes:
@@ -89,10 +89,12 @@ describe('secrets in the server log', () => {
     await tollgate('users', 'add', '--db', db, '--name', 'admin', '--password', ADMIN_PASSWORD, '--role', 'admin', '--group', 'ops');
     await tollgate('users', 'add', '--db', db, '--name', 'alice', '--password', ALICE_PASSWORD, '--role', 'approver', '--group', 'ops');
     await tollgate('users', 'link-slack', '--db', db, '--name', 'alice', '--slack-id', 'U0ALICE');
+    // The Slack stand-in is the operator's endpoint, set in the settings file.
+    writeFileSync(join(folder, 'settings.yaml'), `channels:\n  slack: { base_url: "${slack.url}" }\n`);
     server = await startServerProcess({
       db,
       policy: join(folder, 'policy'),
-      extra: ['--log-level', 'trace', '--rate-limit', '1000'],
+      extra: ['--log-level', 'trace', '--rate-limit', '1000', '--settings', join(folder, 'settings.yaml')],
       env: {
         TG_LOG_SLACK_TOKEN: SLACK_TOKEN,
         TG_LOG_SLACK_SIGNING: SLACK_SIGNING,

@@ -54,12 +54,16 @@ export function closeOnSignal(server: RunningServer, io: CliIo, beforeClose?: ()
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGHUP', () => {
-      const result = server.services.policies.reload();
-      io.err(
-        result.ok
-          ? `SIGHUP: policy ${result.changed ? 'reloaded' : 'unchanged'} (${result.version})`
-          : 'SIGHUP: policy change rejected; the previous version keeps serving',
-      );
+      const { policies } = server.services;
+      for (const tenant of policies.tenants()) {
+        if (!policies.for(tenant).servedFromFiles()) continue;
+        const result = policies.for(tenant).reload();
+        io.err(
+          result.ok
+            ? `SIGHUP: tenant ${tenant}'s policy ${result.changed ? 'reloaded' : 'unchanged'} (${result.version})`
+            : `SIGHUP: tenant ${tenant}'s policy change rejected; the previous version keeps serving`,
+        );
+      }
     });
   });
 }
@@ -73,7 +77,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     const config = serveConfig(options);
     const server = await startServer(config);
     const admin = await ensureFirstAdmin(server.services);
-    const address = `Tollgate is serving at ${server.url} (database ${config.db}, policy ${config.policy}, version ${server.services.policies.current().version})`;
+    const address = `Tollgate is serving at ${server.url} (database ${config.db}, policy ${config.policy}, version ${server.services.policies.for('default').current().version})`;
     const login =
       admin === undefined
         ? ''

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SESSION_TTL_MS } from '../../services/auth-service.js';
 import type { Services } from '../../services/services.js';
-import { clientKey, guards, SESSION_COOKIE, tokenOf, userOf } from '../auth.js';
+import { clientKey, EVERY_ROLE, guards, SESSION_COOKIE, tokenOf, userOf } from '../auth.js';
 
 /** Sign-in attempts one address may make in a minute, successful or not (when rate limits are on). */
 export const LOGIN_ATTEMPTS_PER_ADDRESS = 10;
@@ -49,7 +49,7 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
     },
   );
 
-  app.post('/v1/auth/logout', { onRequest: guard.user(), schema: { tags: ['auth'], summary: 'Sign out' } }, async (request, reply) => {
+  app.post('/v1/auth/logout', { onRequest: guard.user(EVERY_ROLE), schema: { tags: ['auth'], summary: 'Sign out' } }, async (request, reply) => {
     const found = tokenOf(request);
     if (found !== undefined) await services.auth.logout(found.token);
     reply.header('set-cookie', sessionCookie('', 0, options.secureCookies));
@@ -59,7 +59,7 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
   app.patch(
     '/v1/auth/me',
     {
-      onRequest: guard.user(),
+      onRequest: guard.user(EVERY_ROLE),
       schema: {
         tags: ['auth'],
         summary: 'Set yourself out of office (new requests are routed to others)',
@@ -80,7 +80,7 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
 
   app.get(
     '/v1/auth/me',
-    { onRequest: guard.user(), schema: { tags: ['auth'], summary: 'Who is signed in, and whether they are out of office' } },
+    { onRequest: guard.user(EVERY_ROLE), schema: { tags: ['auth'], summary: 'Who is signed in, and whether they are out of office' } },
     async (request) => {
       const { user } = userOf(request);
       return { ...publicUser(user), out_of_office: user.out_of_office };

@@ -26,7 +26,7 @@ export function healthRoutes(app: FastifyInstance, services: Services): void {
     async (request, reply) => {
       try {
         await within(services.store.tenants.get('readyz'), READY_TIMEOUT_MS);
-        return { ok: true, policy_version: services.policies.current().version };
+        return { ok: true, policy_version: services.policies.for('default').current().version };
       } catch (error) {
         // The cause goes to the log; anyone may call this route, and a driver's message can name hosts and users.
         request.log.warn({ err: error }, 'not ready: the database did not answer');

@@ -9,7 +9,7 @@ import type { PolicyFile } from '@tollgate/core';
 import { guards } from '../auth.js';
 import { actorOf } from '../../services/principals.js';
 
-const filesBody = {
+export const filesBody = {
   type: 'array',
   minItems: 1,
   maxItems: 200,
@@ -70,7 +70,7 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
       const principal = request.principal!;
       const { files } = request.body as { files: PolicyFile[] };
       const version = await services.shadow.set(files, principal.tenant_id, actorOf(principal));
-      return { version, live_version: services.policies.current().version };
+      return { version, live_version: services.policies.for(principal.tenant_id).current().version };
     },
   );
 

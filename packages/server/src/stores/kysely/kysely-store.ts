@@ -42,6 +42,7 @@ export class KyselyStore implements Store {
   readonly audit;
   readonly metrics;
   readonly shadowDiffs;
+  readonly tenantPolicies;
   readonly outbox;
   readonly notificationLinks;
   readonly identities;
@@ -74,6 +75,7 @@ export class KyselyStore implements Store {
     this.audit = scope.audit;
     this.metrics = scope.metrics;
     this.shadowDiffs = scope.shadowDiffs;
+    this.tenantPolicies = scope.tenantPolicies;
     this.outbox = scope.outbox;
     this.notificationLinks = scope.notificationLinks;
     this.identities = scope.identities;

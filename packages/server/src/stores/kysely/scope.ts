@@ -19,6 +19,7 @@ import { tenantRepository } from './tenants.js';
 import { userRepository } from './users.js';
 import { voteRepository } from './votes.js';
 import { metricsRepository } from './metrics.js';
+import { tenantPolicyRepository } from './tenant-policies.js';
 import { shadowDiffRepository } from './shadow-diffs.js';
 import { outboxRepository } from './outbox.js';
 import { notificationLinkRepository } from './notification-links.js';
@@ -45,6 +46,7 @@ export function createScope(context: RepositoryContext): StoreScope {
     audit: auditRepository(context),
     metrics: metricsRepository(context),
     shadowDiffs: shadowDiffRepository(context),
+    tenantPolicies: tenantPolicyRepository(context),
     outbox: outboxRepository(context),
     notificationLinks: notificationLinkRepository(context),
     identities: userIdentityRepository(context),

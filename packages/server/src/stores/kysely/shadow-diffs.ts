@@ -1,13 +1,11 @@
-// Decisions where a shadow policy disagreed with the live one (written in batches off the
-// decision path, read back grouped for the summary), and the shadow and promoted policies
-// themselves, kept in the database so every node and every restart sees them.
+// Decisions where a shadow policy disagreed with the live one: written in batches off the
+// decision path, read back grouped for the summary.
 
 import type { Selectable } from 'kysely';
 import type { ShadowDiffsTable } from '../../db/schema.js';
 import type { ShadowDiffRecord } from '../records.js';
-import type { PolicyFile } from '@tollgate/core';
-import type { ShadowDiffRepository, StoredPolicy } from '../store.js';
-import { fromJson, toJson, type RepositoryContext } from './context.js';
+import type { ShadowDiffRepository } from '../store.js';
+import type { RepositoryContext } from './context.js';
 
 function toRecord(row: Selectable<ShadowDiffsTable>): ShadowDiffRecord {
   return {
@@ -23,41 +21,6 @@ export function shadowDiffRepository({ db }: RepositoryContext): ShadowDiffRepos
     async insert(diffs) {
       if (diffs.length === 0) return;
       await db.insertInto('shadow_diffs').values(diffs).execute();
-    },
-
-    async getPolicy(slot) {
-      const row = await db.selectFrom('stored_policies').selectAll().where('slot', '=', slot).executeTakeFirst();
-      if (row === undefined) return undefined;
-      return {
-        slot: row.slot as StoredPolicy['slot'],
-        version: row.version,
-        files: fromJson<PolicyFile[]>(row.files),
-        replaces: fromJson<string[]>(row.replaces),
-        tenant_id: row.tenant_id,
-        actor: row.actor,
-        created_at: Number(row.created_at),
-      };
-    },
-
-    async putPolicy(policy) {
-      const values = {
-        version: policy.version,
-        files: toJson(policy.files),
-        replaces: toJson(policy.replaces),
-        tenant_id: policy.tenant_id,
-        actor: policy.actor,
-        created_at: policy.created_at,
-      };
-      await db
-        .insertInto('stored_policies')
-        .values({ slot: policy.slot, ...values })
-        .onConflict((oc) => oc.column('slot').doUpdateSet(values))
-        .execute();
-    },
-
-    async deletePolicy(slot) {
-      const result = await db.deleteFrom('stored_policies').where('slot', '=', slot).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
     },
 
     async counts(tenantId, shadowVersion, since) {

@@ -15,6 +15,11 @@ export function tenantRepository({ db }: RepositoryContext): TenantRepository {
         .execute();
     },
 
+    async list() {
+      const rows = await db.selectFrom('tenants').selectAll().orderBy('id').execute();
+      return rows.map((row) => ({ id: row.id, name: row.name, created_at: Number(row.created_at) }));
+    },
+
     async get(id) {
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
       return row === undefined ? undefined : ({ id: row.id, name: row.name, created_at: row.created_at } satisfies Tenant);
