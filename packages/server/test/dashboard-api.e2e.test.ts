@@ -49,7 +49,7 @@ describe.each(DATABASES)('the dashboard’s people endpoints on %s', (kind) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    server = await startTestServer(database.url, { 'policy.yaml': POLICY, 'two-reviews.yaml': WORKFLOW });
+    server = await startTestServer(database.url, { 'policy.yaml': POLICY, 'two-reviews.yaml': WORKFLOW }, { tenants: ['south'] });
     const north: [string, 'admin' | 'approver' | 'auditor', string[]][] = [
       ['ann', 'approver', ['tech']],
       ['ben', 'approver', ['tech']],

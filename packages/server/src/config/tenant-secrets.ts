@@ -32,7 +32,9 @@ export class TenantSecrets {
   granted(tenantId: string, name: string): boolean {
     const grant = tenantSettings(this.settings, tenantId).secrets;
     return (
-      grant.names.includes(name) || (grant.prefix !== undefined && name.startsWith(grant.prefix)) || this.namedByOperator(tenantId).has(name)
+      grant.names.includes(name) ||
+      (grant.prefix !== undefined && name.startsWith(grant.prefix)) ||
+      this.namedByOperator(tenantId).has(name)
     );
   }
 

@@ -140,8 +140,11 @@ export function guards(services: Services) {
           throw new TollgateError('auth.forbidden', `this needs the role ${roles.join(' or ')}`);
         }
       },
+    /** An agent, or one of a tenant's people (not an operator: no tenant's records are theirs). */
     any: (async (request) => {
-      await authenticate(request);
+      const principal = await authenticate(request);
+      if (principal.kind === 'user' && !TENANT_ROLES.includes(principal.user.role))
+        throw new TollgateError('auth.forbidden', 'operators manage the server, not a tenant’s records');
     }) as Guard,
   };
 }

@@ -54,7 +54,8 @@ export function requireSecret(settings: Record<string, unknown>, key: string, co
   const name = stringSetting(settings, key);
   if (name === undefined) throw new DeliveryError(`the channel has no \`${key}\``, false);
   const value = context.secrets(name);
-  if (value === undefined) throw new DeliveryError(`environment variable \`${name}\` (${key}) is not set or not granted to this tenant`, false);
+  if (value === undefined)
+    throw new DeliveryError(`environment variable \`${name}\` (${key}) is not set or not granted to this tenant`, false);
   return value;
 }
 

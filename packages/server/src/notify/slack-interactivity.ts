@@ -111,7 +111,6 @@ export class SlackInteractions {
   }
 
   private async buttons(verified: SignedChannel, payload: SlackPayload): Promise<SlackReply> {
-    const { channel } = verified;
     const action = payload.actions?.[0];
     if (action?.action_id !== APPROVE_ACTION && action?.action_id !== DENY_ACTION) return { status: 200, body: { ok: true } };
     const button = parseButton(action.value);
@@ -162,7 +161,11 @@ export class SlackInteractions {
     return { status: 200, body: undefined };
   }
 
-  private async principal(verified: SignedChannel, tenantId: string, slackUserId: string | undefined): Promise<UserPrincipal | TollgateError> {
+  private async principal(
+    verified: SignedChannel,
+    tenantId: string,
+    slackUserId: string | undefined,
+  ): Promise<UserPrincipal | TollgateError> {
     // The payload's tenant is the sender's word; the signing secret is the proof of where it came from.
     if (tenantId !== verified.tenantId)
       return new TollgateError('notify.wrong_tenant', 'this slack workspace decides only the requests of the tenant it is set up for');

@@ -304,7 +304,10 @@ export class ApprovalService {
     const current = approval.state?.action;
     if (current === undefined) return;
     const modified = { ...current, ...modifications };
-    const decision = this.deps.policies.for(approval.tenant_id).current().evaluate(modified, { now: this.deps.clock.now(), actionId: approval.action_id });
+    const decision = this.deps.policies
+      .for(approval.tenant_id)
+      .current()
+      .evaluate(modified, { now: this.deps.clock.now(), actionId: approval.action_id });
     if (decision.decision === 'DENY') {
       const why = decision.reasons
         .filter((reason) => reason.decision === 'DENY')

@@ -13,9 +13,7 @@ const VERSIONS_SHOWN = 50;
 export class PolicyHistory {
   #writing: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly deps: { store: Store; clock: Clock; policies: TenantPolicies; onError?: (error: unknown) => void },
-  ) {
+  constructor(private readonly deps: { store: Store; clock: Clock; policies: TenantPolicies; onError?: (error: unknown) => void }) {
     deps.policies.onChange((tenantId, policy) => this.#queue(tenantId, policy));
   }
 

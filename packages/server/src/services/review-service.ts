@@ -101,7 +101,16 @@ export class ReviewService {
           throw new TollgateError('review.closed', 'this action was reviewed meanwhile');
         const audit: AuditDraft[] = [{ type: `review.${status}`, actor: reviewer, subject: actionId, data: { note: note ?? null } }];
         if (verdict === 'flag')
-          audit.push(...(await recordOutcome(scope, this.deps.policies.for(tenantId).current().bundle, action, 'flag', now, `review of ${actionId}`)));
+          audit.push(
+            ...(await recordOutcome(
+              scope,
+              this.deps.policies.for(tenantId).current().bundle,
+              action,
+              'flag',
+              now,
+              `review of ${actionId}`,
+            )),
+          );
         await appendAudit(scope, tenantId, audit, now);
         return { review: { ...review, status, reviewer, note: note ?? null, decided_at: now }, action, compensation: undefined };
       }),
@@ -254,7 +263,16 @@ export class ReviewService {
   ): Promise<ActionRecord> {
     await scope.actions.transition(action.tenant_id, action.id, ['executed'], { status: 'reversed' });
     const audit: AuditDraft[] = [{ type: 'review.reversed', actor, subject: action.id, data: reversal }];
-    audit.push(...(await recordOutcome(scope, this.deps.policies.for(action.tenant_id).current().bundle, action, 'reversal', now, `reversal of ${action.id}`)));
+    audit.push(
+      ...(await recordOutcome(
+        scope,
+        this.deps.policies.for(action.tenant_id).current().bundle,
+        action,
+        'reversal',
+        now,
+        `reversal of ${action.id}`,
+      )),
+    );
     await appendAudit(scope, action.tenant_id, audit, now);
     return { ...action, status: 'reversed' };
   }

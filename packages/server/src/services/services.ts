@@ -68,11 +68,7 @@ export function createServices(options: {
 }): Services {
   const { store, policies, clock, secret, baseUrl } = options;
   const settings = options.settings ?? defaultServerSettings();
-  const secrets = new TenantSecrets(
-    settings,
-    (tenantId) => policies.for(tenantId).fileSecrets(),
-    options.secrets ?? environmentSecrets(),
-  );
+  const secrets = new TenantSecrets(settings, (tenantId) => policies.for(tenantId).fileSecrets(), options.secrets ?? environmentSecrets());
   const bus = new EventBus();
   const batcher = new WriteBatcher(store);
   const runner = new WorkflowRunner(secret, policies, new NotificationRouter({ policies, secret, baseUrl }));

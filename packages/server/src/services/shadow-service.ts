@@ -242,7 +242,15 @@ export class ShadowService {
     const policy = this.#compile(tenantId, files);
     const now = this.deps.clock.now();
     await this.deps.store.transaction(async (scope) => {
-      await scope.tenantPolicies.put({ tenant_id: tenantId, slot: 'shadow', version: policy.version, files, replaces: [], actor, created_at: now });
+      await scope.tenantPolicies.put({
+        tenant_id: tenantId,
+        slot: 'shadow',
+        version: policy.version,
+        files,
+        replaces: [],
+        actor,
+        created_at: now,
+      });
       await appendAudit(
         scope,
         tenantId,
@@ -437,10 +445,19 @@ export class ShadowService {
     // The versions of policy files this stands in for: the live one, and those an earlier
     // promotion (still applied here) stood in for.
     const earlierPromotion = this.#promoted.get(tenantId);
-    const earlier = earlierPromotion !== undefined && policies.promotedVersion() === earlierPromotion.version ? earlierPromotion.replaces : [];
+    const earlier =
+      earlierPromotion !== undefined && policies.promotedVersion() === earlierPromotion.version ? earlierPromotion.replaces : [];
     const replaces = [...new Set([previous, ...earlier])].filter((version) => version !== candidate.version);
     const now = clock.now();
-    const promoted: StoredPolicy = { tenant_id: tenantId, slot: 'promoted', version: candidate.version, files, replaces, actor, created_at: now };
+    const promoted: StoredPolicy = {
+      tenant_id: tenantId,
+      slot: 'promoted',
+      version: candidate.version,
+      files,
+      replaces,
+      actor,
+      created_at: now,
+    };
     const audit = how.audit(previous);
     await store.transaction(async (scope) => {
       await how.check?.(scope);

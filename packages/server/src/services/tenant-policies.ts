@@ -22,10 +22,7 @@ export class TenantPolicies {
    * Loads the operator's policy folders: `defaultPath` for the default tenant, and each tenant the
    * settings map to a folder. Throws PolicyLoadError (naming the tenant) when one does not load.
    */
-  static load(
-    source: { defaultPath: string; settings?: ServerSettings } | { files: PolicyService },
-    clock: Clock,
-  ): TenantPolicies {
+  static load(source: { defaultPath: string; settings?: ServerSettings } | { files: PolicyService }, clock: Clock): TenantPolicies {
     const policies = new TenantPolicies(clock);
     if ('files' in source) {
       policies.#add(DEFAULT_TENANT, source.files);
@@ -58,9 +55,7 @@ export class TenantPolicies {
 
   /** Whether any tenant's policy names a notification channel (asked on every approval change, so kept). */
   anyChannels(): boolean {
-    this.#anyChannels ??= [...this.#byTenant.values()].some(
-      (policy) => (policy.current().bundle.notifications?.channels.length ?? 0) > 0,
-    );
+    this.#anyChannels ??= [...this.#byTenant.values()].some((policy) => (policy.current().bundle.notifications?.channels.length ?? 0) > 0);
     return this.#anyChannels;
   }
 

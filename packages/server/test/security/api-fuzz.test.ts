@@ -19,6 +19,7 @@ const admin = await server.person('admin', 'admin', { groups: ['approvers'] });
 const alice = await server.person('alice', 'approver', { groups: ['approvers'] });
 const auditor = await server.person('audrey', 'auditor');
 const bot = await server.agent('deploy-bot');
+const operator = await server.person('ops', 'operator');
 
 // Real ids, so that some requests reach past "not found" into the handlers.
 const submit = async (action: Record<string, unknown>) =>
@@ -188,9 +189,13 @@ const param = fc.oneof(
 );
 
 const AGENT_ROUTES = /^(POST \/v1\/actions$|GET \/v1\/actions\/:id$|POST \/v1\/actions\/:id\/outcome|POST \/v1\/grants|\S+ \/v1\/jobs)/;
+const OPERATOR_ROUTES = /^\S+ \/v1\/(tenants|settings\/server)/;
+/** The caller a route is for: its agent, the operator, or the admin. */
+const rightToken = (route: string): string =>
+  AGENT_ROUTES.test(route) ? bot.token : OPERATOR_ROUTES.test(route) ? operator.token : admin.token;
 /** Mostly the credentials that get past the route's guard, so that requests reach its handler. */
 function credentialsFor(route: string): fc.Arbitrary<Record<string, string>> {
-  const right = AGENT_ROUTES.test(route) ? bot.token : admin.token;
+  const right = rightToken(route);
   return fc.oneof(
     { arbitrary: fc.constant<Record<string, string>>({ authorization: `Bearer ${right}` }), weight: 6 },
     {
@@ -286,7 +291,10 @@ describe('fuzzing every route', () => {
         const answer = await server.app.inject({
           method,
           url: path.replace(/:\w+/g, pending.id),
-          headers: { authorization: `Bearer ${AGENT_ROUTES.test(route) ? bot.token : signedIn.token}`, 'content-type': 'application/json' },
+          headers: {
+            authorization: `Bearer ${OPERATOR_ROUTES.test(route) || AGENT_ROUTES.test(route) ? rightToken(route) : signedIn.token}`,
+            'content-type': 'application/json',
+          },
           payload: `{"action_type":"deploy","a":${'['.repeat(depth)}${']'.repeat(depth)}}`,
         });
         expect(answer.statusCode, `${route} at depth ${depth}: ${answer.body}`).toBe(400);

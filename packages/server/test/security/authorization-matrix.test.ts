@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../helpers/vendor-stand-ins.js';
 import { expectErrorShape, routesOf, securityPolicy, startHarness, type Answer, type Harness } from './harness.js';
 
-const ROLES = ['anonymous', 'agent', 'approver', 'auditor', 'admin'] as const;
+const ROLES = ['anonymous', 'agent', 'approver', 'auditor', 'admin', 'operator'] as const;
 type Role = (typeof ROLES)[number];
 
 /**
@@ -18,53 +18,57 @@ type Role = (typeof ROLES)[number];
  */
 // prettier-ignore
 const MATRIX = [
-  // route                                      anonymous agent approver auditor admin  another tenant
-  'GET    /healthz                                   ok    ok     ok      ok     ok     -',
-  'GET    /readyz                                    ok    ok     ok      ok     ok     -',
-  'GET    /openapi.json                              ok    ok     ok      ok     ok     -',
-  'POST   /v1/auth/login                             ok    ok     ok      ok     ok     -',
-  'POST   /v1/auth/logout                            401   403    ok      ok     ok     -',
-  'GET    /v1/auth/me                                401   403    ok      ok     ok     -',
-  'PATCH  /v1/auth/me                                401   403    ok      ok     ok     -',
-  'POST   /v1/actions                                401   ok     403     403    403    hide',
-  'GET    /v1/actions                                401   403    ok      ok     ok     hide',
-  'GET    /v1/actions/:id                            401   ok     ok      ok     ok     404',
-  'POST   /v1/actions/:id/outcome                    401   ok     403     403    403    404',
-  'POST   /v1/actions/:id/review                     401   403    ok      403    ok     404',
-  'POST   /v1/grants/redeem                          401   ok     403     403    403    404',
-  'GET    /v1/approvals                              401   403    ok      ok     ok     hide',
-  'GET    /v1/approvals/:id                          401   403    ok      ok     ok     404',
-  'GET    /v1/approvals/:id/eligible                 401   403    ok      ok     ok     404',
-  'POST   /v1/approvals/:id/votes                    401   403    ok      403    ok     404',
-  'POST   /v1/approvals/:id/delegate                 401   403    ok      403    ok     404',
-  'GET    /v1/jobs/next                              401   ok     403     403    403    hide',
-  'POST   /v1/jobs/:id/heartbeat                     401   ok     403     403    403    404',
-  'POST   /v1/jobs/:id/complete                      401   ok     403     403    403    404',
-  'POST   /v1/jobs/:id/fail                          401   ok     403     403    403    404',
-  'GET    /v1/agents                                 401   403    ok      ok     ok     hide',
-  'GET    /v1/agents/:id                             401   403    ok      ok     ok     404',
-  'POST   /v1/agents/:id/level                       401   403    403     403    ok     404',
-  'GET    /v1/reviews                                401   403    ok      ok     ok     hide',
-  'GET    /v1/webhooks/secret                        401   403    403     403    ok     -',
-  'GET    /v1/audit                                  401   403    403     ok     ok     hide',
-  'GET    /v1/audit/verify                           401   403    403     ok     ok     -',
-  'GET    /v1/audit/export                           401   403    403     ok     ok     -',
-  'GET    /v1/events                                 401   403    ok      ok     ok     -',
-  'GET    /v1/policy                                 401   403    ok      ok     ok     -',
-  'POST   /v1/policy/reload                          401   403    403     403    ok     -',
-  'POST   /v1/policy/simulate                        401   403    403     ok     ok     -',
-  'GET    /v1/policy/shadow                          401   403    ok      ok     ok     -',
-  'PUT    /v1/policy/shadow                          401   403    403     403    ok     -',
-  'DELETE /v1/policy/shadow                          401   403    403     403    ok     -',
-  'POST   /v1/policy/shadow/promote                  401   403    403     403    ok     -',
-  'GET    /v1/metrics                                401   403    ok      ok     ok     -',
-  'GET    /v1/metrics/series                         401   403    ok      ok     ok     -',
-  'GET    /metrics                                   401   403    403     ok     ok     -',
-  'GET    /v1/notifications                          401   403    403     ok     ok     hide',
-  'POST   /v1/notifications/:id/redrive              401   403    403     403    ok     404',
-  'POST   /v1/integrations/slack/interactivity       ok    ok     ok      ok     ok     -',
-  'GET    /v1/integrations/links/:token              ok    ok     ok      ok     ok     -',
-  'POST   /v1/integrations/links/:token              ok    ok     ok      ok     ok     -',
+  // route                                      anonymous agent approver auditor admin operator  another tenant
+  'GET    /healthz                                    ok    ok      ok     ok    ok       ok     -',
+  'GET    /readyz                                     ok    ok      ok     ok    ok       ok     -',
+  'GET    /openapi.json                               ok    ok      ok     ok    ok       ok     -',
+  'POST   /v1/auth/login                              ok    ok      ok     ok    ok       ok     -',
+  'POST   /v1/auth/logout                            401   403      ok     ok    ok       ok     -',
+  'GET    /v1/auth/me                                401   403      ok     ok    ok       ok     -',
+  'PATCH  /v1/auth/me                                401   403      ok     ok    ok       ok     -',
+  'POST   /v1/actions                                401    ok     403    403   403      403     hide',
+  'GET    /v1/actions                                401   403      ok     ok    ok      403     hide',
+  'GET    /v1/actions/:id                            401    ok      ok     ok    ok      403     404',
+  'POST   /v1/actions/:id/outcome                    401    ok     403    403   403      403     404',
+  'POST   /v1/actions/:id/review                     401   403      ok    403    ok      403     404',
+  'POST   /v1/grants/redeem                          401    ok     403    403   403      403     404',
+  'GET    /v1/approvals                              401   403      ok     ok    ok      403     hide',
+  'GET    /v1/approvals/:id                          401   403      ok     ok    ok      403     404',
+  'GET    /v1/approvals/:id/eligible                 401   403      ok     ok    ok      403     404',
+  'POST   /v1/approvals/:id/votes                    401   403      ok    403    ok      403     404',
+  'POST   /v1/approvals/:id/delegate                 401   403      ok    403    ok      403     404',
+  'GET    /v1/jobs/next                              401    ok     403    403   403      403     hide',
+  'POST   /v1/jobs/:id/heartbeat                     401    ok     403    403   403      403     404',
+  'POST   /v1/jobs/:id/complete                      401    ok     403    403   403      403     404',
+  'POST   /v1/jobs/:id/fail                          401    ok     403    403   403      403     404',
+  'GET    /v1/agents                                 401   403      ok     ok    ok      403     hide',
+  'GET    /v1/agents/:id                             401   403      ok     ok    ok      403     404',
+  'POST   /v1/agents/:id/level                       401   403     403    403    ok      403     404',
+  'GET    /v1/reviews                                401   403      ok     ok    ok      403     hide',
+  'GET    /v1/webhooks/secret                        401   403     403    403    ok      403     -',
+  'GET    /v1/audit                                  401   403     403     ok    ok      403     hide',
+  'GET    /v1/audit/verify                           401   403     403     ok    ok      403     -',
+  'GET    /v1/audit/export                           401   403     403     ok    ok      403     -',
+  'GET    /v1/events                                 401   403      ok     ok    ok      403     -',
+  'GET    /v1/policy                                 401   403      ok     ok    ok      403     -',
+  'POST   /v1/policy/reload                          401   403     403    403    ok      403     -',
+  'POST   /v1/policy/simulate                        401   403     403     ok    ok      403     -',
+  'GET    /v1/policy/shadow                          401   403      ok     ok    ok      403     -',
+  'PUT    /v1/policy/shadow                          401   403     403    403    ok      403     -',
+  'DELETE /v1/policy/shadow                          401   403     403    403    ok      403     -',
+  'POST   /v1/policy/shadow/promote                  401   403     403    403    ok      403     -',
+  'GET    /v1/metrics                                401   403      ok     ok    ok      403     -',
+  'GET    /v1/metrics/series                         401   403      ok     ok    ok      403     -',
+  'GET    /metrics                                   401   403     403     ok    ok      403     -',
+  'GET    /v1/notifications                          401   403     403     ok    ok      403     hide',
+  'POST   /v1/notifications/:id/redrive              401   403     403    403    ok      403     404',
+  'POST   /v1/integrations/slack/interactivity        ok    ok      ok     ok    ok       ok     -',
+  'GET    /v1/tenants                                401   403     403    403   403       ok     -',
+  'POST   /v1/tenants                                401   403     403    403   403       ok     -',
+  'PUT    /v1/tenants/:tenant/policy                 401   403     403    403    ok       ok     404',
+  'GET    /v1/settings/server                        401   403     403    403   403       ok     -',
+  'GET    /v1/integrations/links/:token               ok    ok      ok     ok    ok       ok     -',
+  'POST   /v1/integrations/links/:token               ok    ok      ok     ok    ok       ok     -',
 ];
 
 type Cell = 'ok' | 401 | 403;
@@ -91,13 +95,15 @@ interface Request {
 
 interface Tenant {
   name: string;
-  tokens: Record<Exclude<Role, 'anonymous'>, string>;
+  tokens: Record<Exclude<Role, 'anonymous' | 'operator'>, string>;
   passwords: Record<'approver' | 'auditor' | 'admin', { name: string; password: string }>;
 }
 
 describe('authorization matrix', () => {
   let server: Harness;
   let receiver: Receiver;
+  /** The operator: server-wide, in no tenant's decisions (a person of the default tenant). */
+  let operator: { token: string; password: string };
   const north = { name: 'north' } as Tenant;
   const south = { name: 'south' } as Tenant;
   /** Ids, names and secrets of the south tenant: no answer to a north caller may contain one. */
@@ -304,6 +310,16 @@ describe('authorization matrix', () => {
       // Verified by Slack's signature, not by our credentials; no Slack channel is configured here.
       accept: ['notify.not_configured'],
     },
+    'GET /v1/tenants': { own: () => ({ path: '/v1/tenants' }) },
+    'POST /v1/tenants': { own: () => ({ path: '/v1/tenants', body: { id: `t-${Math.random().toString(36).slice(2, 10)}` } }) },
+    'PUT /v1/tenants/:tenant/policy': {
+      own: () => ({ path: `/v1/tenants/${north.name}/policy`, body: { files: shadowFiles() } }),
+      foreign: () => ({
+        path: `/v1/tenants/${south.name}/policy`,
+        body: { files: [{ path: 'p.yaml', text: 'defaults: { decision: ALLOW }\n' }] },
+      }),
+    },
+    'GET /v1/settings/server': { own: () => ({ path: '/v1/settings/server' }) },
     'GET /v1/integrations/links/:token': { own: () => ({ path: '/v1/integrations/links/lnk_unknown.sig' }), accept: [404] },
     'POST /v1/integrations/links/:token': {
       own: () => ({
@@ -319,11 +335,13 @@ describe('authorization matrix', () => {
   /** One cell: the request as the role, its answer checked for shape and for south's data. */
   async function call(row: Row, role: Role, request: Request): Promise<Answer> {
     const [method] = row.route.split(' ') as [string];
-    let token: string | undefined = role === 'anonymous' ? undefined : north.tokens[role];
+    let token: string | undefined = role === 'anonymous' ? undefined : role === 'operator' ? operator.token : north.tokens[role];
     // Signing out ends the session: each caller signs out of a session of its own.
     if (row.route === 'POST /v1/auth/logout' && (role === 'approver' || role === 'auditor' || role === 'admin')) {
       token = (await server.services.auth.login(north.passwords[role].name, north.passwords[role].password, north.name)).token;
     }
+    if (row.route === 'POST /v1/auth/logout' && role === 'operator')
+      token = (await server.services.auth.login('ops', operator.password, 'default')).token;
     let answer: Answer;
     if (row.route === 'GET /v1/events') {
       // A live stream never ends: the status and type of its first bytes are the answer.
@@ -375,7 +393,8 @@ describe('authorization matrix', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    server = await startHarness(securityPolicy(receiver.url));
+    server = await startHarness(securityPolicy(receiver.url), { tenants: [north.name, south.name] });
+    operator = await server.person('ops', 'operator');
     for (const [tenant, prefix] of [
       [north, ''],
       [south, 'south-'],
@@ -466,7 +485,8 @@ describe('authorization matrix', () => {
     for (const row of ROWS.filter((r) => r.foreign !== '-')) {
       const build = REQUESTS[row.route]!.foreign;
       expect(build, `${row.route} needs a request with another tenant’s ids`).toBeDefined();
-      for (const role of ROLES) {
+      // The operator belongs to no tenant, so no tenant is another's to them.
+      for (const role of ROLES.filter((r) => r !== 'operator')) {
         const answer = await call(row, role, build!());
         if (row.cells[role] !== 'ok') {
           expectCell(row, role, answer);

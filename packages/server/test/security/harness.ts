@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { serveConfig, type ServeOptions } from '../../src/config/config.js';
-import type { ServerSettings } from '../../src/config/server-settings.js';
+import { tenantSettings, type ServerSettings } from '../../src/config/server-settings.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import type { Role } from '../../src/stores/records.js';
 import type { Clock } from '../../src/util/clock.js';
@@ -75,7 +75,14 @@ export interface Harness {
 
 export async function startHarness(
   policy: string,
-  options: { serve?: Partial<ServeOptions>; clock?: Clock; env?: Record<string, string>; settings?: ServerSettings } = {},
+  options: {
+    serve?: Partial<ServeOptions>;
+    clock?: Clock;
+    env?: Record<string, string>;
+    settings?: ServerSettings;
+    /** Tenants the operator serves from the same policy folder as the default tenant. */
+    tenants?: string[];
+  } = {},
 ): Promise<Harness> {
   const folder = mkdtempSync(join(tmpdir(), 'tollgate-security-'));
   const policyDir = join(folder, 'policy');
@@ -86,6 +93,8 @@ export async function startHarness(
     options.env ?? {},
   );
   if (options.settings !== undefined) config.settings = options.settings;
+  for (const tenant of options.tenants ?? [])
+    config.settings.tenants[tenant] = { ...tenantSettings(config.settings, tenant), policy: policyDir };
   const running = await startServer(config, {
     logger: false,
     watchPolicy: false,

@@ -6,12 +6,12 @@ import { clientConfig } from '../../config/config.js';
 import { UsageError } from '../input.js';
 import { EXIT, type CliIo } from '../io.js';
 
-interface ClientOptions {
+export interface ClientOptions {
   server?: string;
   token?: string;
 }
 
-async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
+export async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
   const { server, token } = clientConfig(options);
   if (token === undefined) throw new UsageError('sign in first: pass --token or set TOLLGATE_TOKEN (POST /v1/auth/login returns one)');
   let response: Response;
@@ -31,7 +31,7 @@ async function call(options: ClientOptions, method: string, path: string, body?:
 
 export class RemoteError extends Error {}
 
-function clientOptions(command: Command): Command {
+export function clientOptions(command: Command): Command {
   return command
     .option('--server <url>', 'server address (default http://127.0.0.1:7300 or TOLLGATE_SERVER)')
     .option('--token <token>', 'session token (or TOLLGATE_TOKEN)');

@@ -17,6 +17,7 @@ import { readJsonArgument, UsageError } from '../input.js';
 import { EXIT, type CliIo } from '../io.js';
 import { isTestFile, listFiles, readPolicyFiles } from '../../policy/load-files.js';
 import { registerSimulateCommand } from './policy-simulate.js';
+import { registerPushCommand } from './policy-push.js';
 
 function integer(name: string): (value: string) => number {
   return (value) => {
@@ -41,6 +42,7 @@ function loadOrReport(io: CliIo, path: string): CompiledPolicy | undefined {
 export function registerPolicyCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const policy = program.command('policy').description('validate, lint, test, evaluate and simulate policies');
   registerSimulateCommand(policy, io);
+  registerPushCommand(policy, io, setExit);
 
   policy
     .command('validate')

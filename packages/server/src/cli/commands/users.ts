@@ -29,7 +29,11 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     .description('add a person')
     .requiredOption('--name <name>', 'sign-in name')
     .requiredOption('--password <password>', 'password (at least 8 characters)')
-    .addOption(new Option('--role <role>', 'admin, approver, auditor, or operator (server-wide: tenants and their policies)').choices(ROLES as string[]).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'admin, approver, auditor, or operator (server-wide: tenants and their policies)')
+        .choices(ROLES as string[])
+        .makeOptionMandatory(),
+    )
     .option('--group <group>', 'approver group (repeat for several)', collect)
     .option('--tenant <tenant>', 'tenant (default: default)')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')

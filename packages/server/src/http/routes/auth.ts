@@ -49,12 +49,16 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
     },
   );
 
-  app.post('/v1/auth/logout', { onRequest: guard.user(EVERY_ROLE), schema: { tags: ['auth'], summary: 'Sign out' } }, async (request, reply) => {
-    const found = tokenOf(request);
-    if (found !== undefined) await services.auth.logout(found.token);
-    reply.header('set-cookie', sessionCookie('', 0, options.secureCookies));
-    return { ok: true };
-  });
+  app.post(
+    '/v1/auth/logout',
+    { onRequest: guard.user(EVERY_ROLE), schema: { tags: ['auth'], summary: 'Sign out' } },
+    async (request, reply) => {
+      const found = tokenOf(request);
+      if (found !== undefined) await services.auth.logout(found.token);
+      reply.header('set-cookie', sessionCookie('', 0, options.secureCookies));
+      return { ok: true };
+    },
+  );
 
   app.patch(
     '/v1/auth/me',

@@ -26,7 +26,10 @@ export function tenantRoutes(app: FastifyInstance, services: Services): void {
 
   app.get(
     '/v1/tenants',
-    { onRequest: guard.user(['operator']), schema: { tags: ['tenants'], summary: 'Every tenant, with its live policy version (operators)' } },
+    {
+      onRequest: guard.user(['operator']),
+      schema: { tags: ['tenants'], summary: 'Every tenant, with its live policy version (operators)' },
+    },
     async () => {
       const tenants = await services.store.tenants.list();
       return {

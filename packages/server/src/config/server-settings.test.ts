@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultServerSettings, hostAllowed, parseServerSettings, readServerSettings, SettingsError } from './server-settings.js';
+
+describe('server settings', () => {
+  it('reads a whole file, with defaults for what it leaves out', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tollgate-settings-'));
+    try {
+      const path = join(folder, 'settings.yaml');
+      writeFileSync(
+        path,
+        `tenants:
+  acme:
+    policy: /srv/acme
+    secrets: { prefix: ACME_, names: [SHARED_SMTP_URL] }
+    outbound: { allow_hosts: [Hooks.Acme.example] }
+outbound:
+  allow_hosts: ["*.example.com"]
+  timeout: 5s
+channels:
+  slack: { base_url: "http://127.0.0.1:9/api/" }
+audit:
+  publish: { every: 1m, file: /var/lib/tollgate/heads.jsonl }
+`,
+      );
+      const settings = readServerSettings(path);
+      expect(settings.tenants.acme).toEqual({
+        policy: '/srv/acme',
+        secrets: { prefix: 'ACME_', names: ['SHARED_SMTP_URL'] },
+        outbound: { allow_hosts: ['hooks.acme.example'] },
+      });
+      expect(settings.outbound).toMatchObject({ allow_hosts: ['*.example.com'], allow_http: false, timeout_ms: 5000 });
+      expect(settings.channels.slack.base_url).toBe('http://127.0.0.1:9/api');
+      expect(settings.channels.pagerduty.base_url).toBe(defaultServerSettings().channels.pagerduty.base_url);
+      expect(settings.audit.publish).toEqual({ every_ms: 60_000, file: '/var/lib/tollgate/heads.jsonl' });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('names every problem by its path, at once', () => {
+    let error: unknown;
+    try {
+      parseServerSettings({
+        tenants: { Bad_Tenant: {}, acme: { secrets: { prefix: 3, name: [] } } },
+        outbound: { allow_http: 'yes', allow_addresses: ['not-an-address'], timeout: 'soon' },
+        channels: { slack: { base_url: 'ftp://example.com' }, teams: {} },
+        extra: true,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    const message = (error as Error).message;
+    for (const expected of [
+      'settings.extra: unknown setting',
+      'tenants.Bad_Tenant: a tenant id is lowercase',
+      'tenants.acme.secrets.name: unknown setting',
+      'tenants.acme.secrets.prefix: must be a non-empty string',
+      'outbound.allow_http: must be true or false',
+      'outbound.allow_addresses: `not-an-address` is not an address',
+      'outbound.timeout: must be a duration',
+      'channels.slack.base_url: must be an http(s) URL',
+      'channels.teams: unknown setting',
+    ])
+      expect(message).toContain(expected);
+  });
+
+  it('says which file could not be read', () => {
+    expect(() => readServerSettings('/nonexistent/settings.yaml')).toThrow(/cannot read settings file `\/nonexistent\/settings.yaml`/);
+  });
+
+  it('matches hosts exactly, or as subdomains of a wildcard', () => {
+    expect(hostAllowed('hooks.example.com', ['*.example.com'])).toBe(true);
+    expect(hostAllowed('example.com', ['*.example.com'])).toBe(false);
+    expect(hostAllowed('evilexample.com', ['*.example.com'])).toBe(false);
+    expect(hostAllowed('HOOKS.acme.example', [], ['hooks.acme.example'])).toBe(true);
+    expect(hostAllowed('hooks.acme.example.evil', ['hooks.acme.example'])).toBe(false);
+  });
+});
