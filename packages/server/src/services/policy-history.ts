@@ -28,14 +28,14 @@ export class PolicyHistory {
     return this.#writing.then(() => undefined);
   }
 
-  /** The tenant's versions, newest first; the live one is listed even before its record is written. */
+  /** The tenant's latest versions, oldest first; the live one is listed even before its record is written. */
   async versions(tenantId: string): Promise<PolicyVersionEntry[]> {
     await this.settled();
-    const entries = await this.deps.store.tenantPolicies.versions(tenantId, VERSIONS_SHOWN);
+    const entries = (await this.deps.store.tenantPolicies.versions(tenantId, VERSIONS_SHOWN)).reverse();
     const live = this.deps.policies.for(tenantId);
     if (!entries.some((entry) => entry.version === live.current().version)) {
       const now = this.deps.clock.now();
-      entries.unshift({ version: live.current().version, source: live.source(), first_live_at: now, last_live_at: now });
+      entries.push({ version: live.current().version, source: live.source(), first_live_at: now, last_live_at: now });
     }
     return entries;
   }
