@@ -21,7 +21,9 @@ export function auditKeys(settings: AuditSettings, env: Env = process.env): Audi
   if (name !== undefined) {
     signing = env[name];
     if (signing === undefined || signing.trim() === '')
-      throw new SettingsError(`audit.signing_key_env names \`${name}\`, which is not set: set it, or remove the setting to keep the key in the database`);
+      throw new SettingsError(
+        `audit.signing_key_env names \`${name}\`, which is not set: set it, or remove the setting to keep the key in the database`,
+      );
     try {
       const key = createPrivateKey(signing);
       if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType ?? 'secret'} key`);

@@ -197,7 +197,7 @@ class SignedHeadCheck {
       this.once(source, {
         seq,
         code: 'audit.rewritten',
-        message: `event ${seq} is not the one signed at ${head.signed_at} (${source}): the trail was rewritten after event ${this.upTo} and its hashes recomputed`,
+        message: `event ${seq} is not the one signed at ${head.signed_at} (${source}): the trail was rewritten within events ${this.upTo + 1}..${seq} and its hashes recomputed`,
       });
     }
   }
@@ -209,7 +209,7 @@ class SignedHeadCheck {
         this.once(source, {
           seq: last + 1,
           code: 'audit.truncated',
-          message: `the trail ends at event ${last} but event ${seq} was signed at ${head.signed_at} (${source}): events ${last + 1}..${seq} or more were removed`,
+          message: `the trail ends at event ${last} but event ${seq} was signed at ${head.signed_at} (${source}): events ${last + 1}..${seq} (at least) were removed`,
         });
       }
     }

@@ -39,9 +39,7 @@ export class AuditPublisher {
   private running: Promise<RoundResult> | undefined;
   private log: PublishLog = { error: () => undefined, warn: () => undefined };
 
-  constructor(
-    private readonly deps: { store: Store; clock: Clock; audit: AuditService; settings: AuditSettings; timeoutMs: number },
-  ) {
+  constructor(private readonly deps: { store: Store; clock: Clock; audit: AuditService; settings: AuditSettings; timeoutMs: number }) {
     const { file, webhook } = deps.settings.publish;
     if (file !== undefined)
       this.sinks.push({
@@ -124,7 +122,10 @@ export class AuditPublisher {
     }
     for (const sink of this.sinks) {
       if (sink.pending.length > MAX_PENDING) {
-        this.log.warn({ sink: sink.name, dropped: sink.pending.length - MAX_PENDING }, 'audit head sink keeps failing; oldest heads dropped');
+        this.log.warn(
+          { sink: sink.name, dropped: sink.pending.length - MAX_PENDING },
+          'audit head sink keeps failing; oldest heads dropped',
+        );
         sink.pending.splice(0, sink.pending.length - MAX_PENDING);
       }
       if (sink.pending.length === 0) continue;
@@ -132,7 +133,10 @@ export class AuditPublisher {
       sink.pending.splice(0, sent);
       if (error !== undefined) {
         result.failed.push({ sink: sink.name, error: (error as Error).message });
-        this.log.warn({ sink: sink.name, pending: sink.pending.length, err: error }, 'publishing signed audit heads failed; retrying next round');
+        this.log.warn(
+          { sink: sink.name, pending: sink.pending.length, err: error },
+          'publishing signed audit heads failed; retrying next round',
+        );
       }
     }
     return result;
@@ -149,7 +153,8 @@ export class AuditPublisher {
       if (latest.seq === head.seq && latest.hash === head.hash) return 'unchanged';
       if (head.seq < latest.seq) return `the chain ends at event ${head.seq} but event ${latest.seq} was signed (truncated)`;
       const hashAt = await this.hashAt(tenantId, latest.seq);
-      if (hashAt !== latest.hash) return `event ${latest.seq} is not the one signed at ${new Date(latest.signed_at).toISOString()} (rewritten)`;
+      if (hashAt !== latest.hash)
+        return `event ${latest.seq} is not the one signed at ${new Date(latest.signed_at).toISOString()} (rewritten)`;
     }
     if ((await this.hashAt(tenantId, head.seq)) !== head.hash) return `the stored head names event ${head.seq}, which has another hash`;
     return undefined;

@@ -140,10 +140,18 @@ export class AuditService {
     }
     for (const [code, count] of Object.entries(refused))
       if (count > MAX_SIGNATURE_PROBLEMS)
-        problems.push({ seq: 0, code: code as ChainProblem['code'], message: `and ${count - MAX_SIGNATURE_PROBLEMS} more heads refused alike` });
+        problems.push({
+          seq: 0,
+          code: code as ChainProblem['code'],
+          message: `and ${count - MAX_SIGNATURE_PROBLEMS} more heads refused alike`,
+        });
 
-    const chain = await verifyChain(this.deps.store, tenantId, { ...(options.anchor === undefined ? {} : { anchor: options.anchor }), signed: claims });
-    const all = [...chain.problems, ...problems].sort((a, b) => a.seq - b.seq);
+    const chain = await verifyChain(this.deps.store, tenantId, {
+      ...(options.anchor === undefined ? {} : { anchor: options.anchor }),
+      signed: claims,
+    });
+    // Problems at an event first, in chain order; then those about a signature or a published line (seq 0).
+    const all = [...chain.problems, ...problems].sort((a, b) => (a.seq === 0 ? Infinity : a.seq) - (b.seq === 0 ? Infinity : b.seq));
     const ok = all.length === 0;
     return {
       ...chain,
@@ -194,7 +202,11 @@ async function readPublished(
     }
   } catch (error) {
     if (missingOk && (error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    on.problem({ seq: 0, code: 'audit.bad_published', message: `cannot read the published heads \`${path}\`: ${(error as Error).message}` });
+    on.problem({
+      seq: 0,
+      code: 'audit.bad_published',
+      message: `cannot read the published heads \`${path}\`: ${(error as Error).message}`,
+    });
   }
   return count;
 }

@@ -36,11 +36,15 @@ export function newSigningKeyPem(): string {
 
 /** The key id: the first 16 hex digits of the SHA-256 of the public key (DER), so that rotated keys are told apart. */
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function verifyKeyOf(publicKey: KeyObject): VerifyKey {
-  if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error(`an audit key must be Ed25519, not ${publicKey.asymmetricKeyType ?? 'secret'}`);
+  if (publicKey.asymmetricKeyType !== 'ed25519')
+    throw new Error(`an audit key must be Ed25519, not ${publicKey.asymmetricKeyType ?? 'secret'}`);
   return { keyId: keyIdOf(publicKey), publicKey, pem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
 
@@ -57,7 +61,14 @@ export function verifyKeyFromPem(pem: string): VerifyKey {
 /** The bytes signed: the record without its signature, as canonical JSON under a fixed label, so no other signed text can pass for a head. */
 export function signedMessage(head: Omit<SignedHead, 'signature'>): Buffer {
   return Buffer.from(
-    canonicalJson({ kind: 'tollgate audit head v1', tenant: head.tenant, seq: head.seq, hash: head.hash, signed_at: head.signed_at, key_id: head.key_id }),
+    canonicalJson({
+      kind: 'tollgate audit head v1',
+      tenant: head.tenant,
+      seq: head.seq,
+      hash: head.hash,
+      signed_at: head.signed_at,
+      key_id: head.key_id,
+    }),
   );
 }
 

@@ -45,7 +45,7 @@ function printVerdict(io: CliIo, result: VerifyResult): void {
   const signatures =
     signed.heads === 0
       ? 'no signed heads yet'
-      : `signed up to event ${signed.up_to} (${signed.heads} signed heads, ${signed.published} published), ${signed.unsigned_events} events since`;
+      : `${signed.heads} signed ${signed.heads === 1 ? 'head' : 'heads'} (${signed.published} published), on the trail up to event ${signed.up_to}, ${signed.unsigned_events} events since`;
   if (result.ok) {
     io.out(`ok: ${result.events} events, head ${result.head.seq} ${result.head.hash}; ${signatures}`);
     return;
@@ -53,7 +53,7 @@ function printVerdict(io: CliIo, result: VerifyResult): void {
   const first = result.problems[0]!;
   const where = first.seq === 0 ? 'in the signed heads' : `at event ${first.seq}`;
   io.out(`FAILED ${where}: ${first.code}: ${first.message}`);
-  io.out(`${result.problems.length} problems in ${result.events} events (${signatures}):`);
+  io.out(`${result.problems.length} ${result.problems.length === 1 ? 'problem' : 'problems'} in ${result.events} events; ${signatures}:`);
   for (const problem of result.problems) io.out(`  seq ${problem.seq}: ${problem.code}: ${problem.message}`);
 }
 
@@ -81,30 +81,30 @@ export function registerAuditCommands(program: Command, io: CliIo, setExit: (cod
         settings?: string;
         json?: boolean;
       }) => {
-      if ((options.anchorSeq === undefined) !== (options.anchorHash === undefined))
-        throw new UsageError('give both --anchor-seq and --anchor-hash, or neither');
-      if (options.anchorHash !== undefined && !/^[0-9a-f]{64}$/.test(options.anchorHash))
-        throw new UsageError('--anchor-hash must be 64 hex characters');
-      const publicKeys = options.publicKey?.map((file) => {
-        try {
-          return verifyKeyFromPem(readPublicKey(file));
-        } catch (error) {
-          throw new UsageError(`--public-key: ${(error as Error).message}`);
-        }
-      });
-      const result = await withAudit(
-        options.db,
-        (service) =>
-          service.verify(options.tenant, {
-            ...(options.anchorSeq === undefined ? {} : { anchor: { seq: options.anchorSeq, hash: options.anchorHash! } }),
-            ...(options.published === undefined ? {} : { published: options.published }),
-            ...(publicKeys === undefined ? {} : { publicKeys }),
-          }),
-        { ...(options.settings === undefined ? {} : { file: options.settings }) },
-      );
-      if (options.json === true) io.out(JSON.stringify(result, null, 2));
-      else printVerdict(io, result);
-      if (!result.ok) setExit(EXIT.failed);
+        if ((options.anchorSeq === undefined) !== (options.anchorHash === undefined))
+          throw new UsageError('give both --anchor-seq and --anchor-hash, or neither');
+        if (options.anchorHash !== undefined && !/^[0-9a-f]{64}$/.test(options.anchorHash))
+          throw new UsageError('--anchor-hash must be 64 hex characters');
+        const publicKeys = options.publicKey?.map((file) => {
+          try {
+            return verifyKeyFromPem(readPublicKey(file));
+          } catch (error) {
+            throw new UsageError(`--public-key: ${(error as Error).message}`);
+          }
+        });
+        const result = await withAudit(
+          options.db,
+          (service) =>
+            service.verify(options.tenant, {
+              ...(options.anchorSeq === undefined ? {} : { anchor: { seq: options.anchorSeq, hash: options.anchorHash! } }),
+              ...(options.published === undefined ? {} : { published: options.published }),
+              ...(publicKeys === undefined ? {} : { publicKeys }),
+            }),
+          { ...(options.settings === undefined ? {} : { file: options.settings }) },
+        );
+        if (options.json === true) io.out(JSON.stringify(result, null, 2));
+        else printVerdict(io, result);
+        if (!result.ok) setExit(EXIT.failed);
       },
     );
   audit
