@@ -4,7 +4,7 @@
 
 import { appendFile } from 'node:fs/promises';
 import type { AuditSettings } from '../config/server-settings.js';
-import type { Store } from '../stores/store.js';
+import type { AuditHeadSignature, ChainHead, Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import type { AuditService } from './audit-service.js';
 import { signHead, toSignatureRow, type SignedHead } from './audit-signing.js';
@@ -104,16 +104,20 @@ export class AuditPublisher {
   private async runRound(): Promise<RoundResult> {
     const result: RoundResult = { signed: [], refused: [], failed: [] };
     const key = await this.deps.audit.signingKey();
-    for (const head of await this.deps.store.auditSignatures.chainHeads()) {
-      if (head.seq === 0) continue;
-      const refusal = await this.refusal(head.tenant_id, head);
+    for (const { tenant_id: tenantId, seq } of await this.deps.store.auditSignatures.chainHeads()) {
+      if (seq === 0) continue;
+      // The last signed head before the head: read the other way round, another node could sign a
+      // newer head in between, and this one would take its own older read for a truncation.
+      const latest = await this.deps.store.auditSignatures.latest(tenantId);
+      const head = await this.deps.store.audit.head(tenantId);
+      const refusal = await this.refusal(tenantId, latest, head);
       if (refusal === 'unchanged') continue;
       if (refusal !== undefined) {
-        result.refused.push({ tenant: head.tenant_id, reason: refusal });
-        this.log.error({ tenant: head.tenant_id }, `audit chain head not signed: ${refusal}`);
+        result.refused.push({ tenant: tenantId, reason: refusal });
+        this.log.error({ tenant: tenantId }, `audit chain head not signed: ${refusal}`);
         continue;
       }
-      const signed = signHead(key, head.tenant_id, head, this.deps.clock.now());
+      const signed = signHead(key, tenantId, head, this.deps.clock.now());
       // Only the node whose row went in publishes it: another node that signed the same head at once stays quiet.
       if (await this.deps.store.auditSignatures.insert(toSignatureRow(signed))) {
         result.signed.push(signed);
@@ -147,8 +151,11 @@ export class AuditPublisher {
    * A chain whose last signed head is gone or differs was tampered with: signing it would vouch
    * for the tampered chain. The head itself must be the event it names.
    */
-  private async refusal(tenantId: string, head: { seq: number; hash: string }): Promise<string | 'unchanged' | undefined> {
-    const latest = await this.deps.store.auditSignatures.latest(tenantId);
+  private async refusal(
+    tenantId: string,
+    latest: AuditHeadSignature | undefined,
+    head: ChainHead,
+  ): Promise<string | 'unchanged' | undefined> {
     if (latest !== undefined) {
       if (latest.seq === head.seq && latest.hash === head.hash) return 'unchanged';
       if (head.seq < latest.seq) return `the chain ends at event ${head.seq} but event ${latest.seq} was signed (truncated)`;

@@ -116,28 +116,29 @@ export class AuditService {
       return false;
     };
 
+    // The published heads first: each was stored before it was published, so a head published
+    // while this runs is already in the stored ones read next.
+    const published: { head: SignedHead; line: number }[] = [];
+    const publishedFile = options.published ?? this.deps.publishedFile;
+    if (publishedFile !== undefined)
+      await readPublished(publishedFile, tenantId, options.published === undefined, {
+        head: (head, line) => published.push({ head, line }),
+        problem: (problem) => problems.push(problem),
+      });
     const stored = new Set<string>();
     for await (const head of this.signedHeads(tenantId)) {
       stored.add(`${head.seq}\u0000${head.signature}`);
       claim(head, 'stored');
     }
-    const published = options.published ?? this.deps.publishedFile;
-    let publishedCount = 0;
-    if (published !== undefined) {
-      const missing: number[] = [];
-      publishedCount = await readPublished(published, tenantId, options.published === undefined, {
-        head: (head, line) => {
-          if (claim(head, `published line ${line}`) && !stored.has(`${head.seq}\u0000${head.signature}`)) missing.push(head.seq);
-        },
-        problem: (problem) => problems.push(problem),
+    const missing = published.filter(
+      ({ head, line }) => claim(head, `published line ${line}`) && !stored.has(`${head.seq}\u0000${head.signature}`),
+    );
+    if (missing.length > 0)
+      problems.push({
+        seq: 0,
+        code: 'audit.signature_missing',
+        message: `${missing.length} published signed heads (the first at event ${missing[0]!.head.seq}) are not among the stored ones: the database's signed heads were removed or replaced`,
       });
-      if (missing.length > 0)
-        problems.push({
-          seq: 0,
-          code: 'audit.signature_missing',
-          message: `${missing.length} published signed heads (the first at event ${missing[0]}) are not among the stored ones: the database's signed heads were removed or replaced`,
-        });
-    }
     for (const [code, count] of Object.entries(refused))
       if (count > MAX_SIGNATURE_PROBLEMS)
         problems.push({
@@ -151,13 +152,14 @@ export class AuditService {
       signed: claims,
     });
     // Problems at an event first, in chain order; then those about a signature or a published line (seq 0).
-    const all = [...chain.problems, ...problems].sort((a, b) => (a.seq === 0 ? Infinity : a.seq) - (b.seq === 0 ? Infinity : b.seq));
+    const rank = (problem: ChainProblem): number => (problem.seq === 0 ? Number.MAX_SAFE_INTEGER : problem.seq);
+    const all = [...chain.problems, ...problems].sort((a, b) => rank(a) - rank(b));
     const ok = all.length === 0;
     return {
       ...chain,
       ok,
       ...(ok ? {} : { first_bad_seq: all[0]!.seq }),
-      signed: { ...chain.signed, published: publishedCount },
+      signed: { ...chain.signed, published: published.length },
       problems: all,
     };
   }
@@ -175,16 +177,15 @@ export class AuditService {
 }
 
 /**
- * Reads a published heads file line by line, handing on the tenant's heads; returns how many there
- * were. A line that is no signed head is a problem (the sink is evidence: it must stay whole).
+ * Reads a published heads file line by line, handing on the tenant's heads. A line that is no
+ * signed head is a problem (the sink is evidence: it must stay whole).
  */
 async function readPublished(
   path: string,
   tenantId: string,
   missingOk: boolean,
   on: { head(head: SignedHead, line: number): void; problem(problem: ChainProblem): void },
-): Promise<number> {
-  let count = 0;
+): Promise<void> {
   let number = 0;
   try {
     const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
@@ -192,23 +193,18 @@ async function readPublished(
       number++;
       if (line.trim() === '') continue;
       const head = parseSignedHead(line);
-      if (typeof head === 'string') {
+      if (typeof head === 'string')
         on.problem({ seq: 0, code: 'audit.bad_published', message: `line ${number} of \`${path}\` is not a signed head: ${head}` });
-        continue;
-      }
-      if (head.tenant !== tenantId) continue;
-      count++;
-      on.head(head, number);
+      else if (head.tenant === tenantId) on.head(head, number);
     }
   } catch (error) {
-    if (missingOk && (error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    if (missingOk && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
     on.problem({
       seq: 0,
       code: 'audit.bad_published',
       message: `cannot read the published heads \`${path}\`: ${(error as Error).message}`,
     });
   }
-  return count;
 }
 
 export function toJsonLine(event: AuditEvent): string {
