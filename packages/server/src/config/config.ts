@@ -1,6 +1,7 @@
 // Settings from command-line options and the environment. This is the only module that reads
 // environment variables (CONVENTIONS.md), so every setting is listed here.
 
+import { auditKeys, type AuditKeys } from './audit-keys.js';
 import { defaultServerSettings, readServerSettings, type ServerSettings } from './server-settings.js';
 
 export interface ServeConfig {
@@ -20,6 +21,8 @@ export interface ServeConfig {
   trustProxy: number | string | undefined;
   /** The operator's server settings (`--settings FILE`): secrets per tenant, outbound allow-list, endpoints, audit signing. */
   settings: ServerSettings;
+  /** The audit signing key from the variable the settings name, and earlier keys' public halves. */
+  auditKeys: AuditKeys;
 }
 
 export const DEFAULT_DB = '.tollgate/tollgate.db';
@@ -50,6 +53,7 @@ export function databaseUrl(option: string | undefined, env: Env = process.env):
 export function serveConfig(options: ServeOptions, env: Env = process.env): ServeConfig {
   const host = options.host ?? env.TOLLGATE_HOST ?? DEFAULT_HOST;
   const port = options.port ?? numberFrom(env.TOLLGATE_PORT, 'TOLLGATE_PORT') ?? DEFAULT_PORT;
+  const settings = settingsFrom(options.settings ?? env.TOLLGATE_SETTINGS);
   return {
     db: databaseUrl(options.db, env),
     policy: options.policy ?? env.TOLLGATE_POLICY ?? DEFAULT_POLICY,
@@ -64,11 +68,12 @@ export function serveConfig(options: ServeOptions, env: Env = process.env): Serv
     secret: env.TOLLGATE_SECRET,
     shadow: options.shadow ?? env.TOLLGATE_SHADOW_POLICY,
     trustProxy: trustedProxies(options.trustProxy ?? env.TOLLGATE_TRUST_PROXY),
-    settings: settingsFrom(options.settings ?? env.TOLLGATE_SETTINGS),
+    settings,
+    auditKeys: auditKeys(settings.audit, env),
   };
 }
 
-function settingsFrom(path: string | undefined): ServerSettings {
+export function settingsFrom(path: string | undefined): ServerSettings {
   return path === undefined || path === '' ? defaultServerSettings() : readServerSettings(path);
 }
 
@@ -107,4 +112,10 @@ function numberFrom(value: string | undefined, name: string): number | undefined
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, not \`${value}\``);
   return parsed;
+}
+
+/** The operator's settings and audit keys for the `audit` commands: `--settings`, else TOLLGATE_SETTINGS. */
+export function auditConfig(settingsPath: string | undefined, env: Env = process.env): { settings: ServerSettings; keys: AuditKeys } {
+  const settings = settingsFrom(settingsPath ?? env.TOLLGATE_SETTINGS);
+  return { settings, keys: auditKeys(settings.audit, env) };
 }

@@ -43,6 +43,8 @@ export interface ChannelEndpoints {
 export interface AuditSettings {
   /** The environment variable that holds the Ed25519 private key (PKCS#8 PEM); else one kept in the database. */
   signing_key_env?: string;
+  /** Files with the public keys of earlier signing keys, so that heads signed before a rotation still verify. */
+  public_keys?: string[];
   publish: {
     /** How often each tenant's signed chain head is published. */
     every_ms: number;
@@ -203,10 +205,12 @@ export function parseServerSettings(value: unknown, source = 'settings'): Server
   settings.channels.slack.base_url = url('channels.slack.base_url', slack.base_url) ?? settings.channels.slack.base_url;
   settings.channels.pagerduty.base_url = url('channels.pagerduty.base_url', pagerduty.base_url) ?? settings.channels.pagerduty.base_url;
 
-  const audit = object('audit', root.audit, ['signing_key_env', 'publish']) ?? {};
+  const audit = object('audit', root.audit, ['signing_key_env', 'public_keys', 'publish']) ?? {};
   const publish = object('audit.publish', audit.publish, ['every', 'file', 'webhook']) ?? {};
   const keyEnv = text('audit.signing_key_env', audit.signing_key_env);
   if (keyEnv !== undefined) settings.audit.signing_key_env = keyEnv;
+  const publicKeys = texts('audit.public_keys', audit.public_keys);
+  if (publicKeys.length > 0) settings.audit.public_keys = publicKeys;
   settings.audit.publish.every_ms = duration('audit.publish.every', publish.every) ?? settings.audit.publish.every_ms;
   const file = text('audit.publish.file', publish.file);
   if (file !== undefined) settings.audit.publish.file = file;

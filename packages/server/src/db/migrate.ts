@@ -11,6 +11,7 @@ import * as assignmentLoads from './migrations/0007-assignment-loads.js';
 import * as perRequestIndexes from './migrations/0008-per-request-indexes.js';
 import * as signIns from './migrations/0009-sign-ins.js';
 import * as tenantPolicies from './migrations/0010-tenant-policies.js';
+import * as auditHeadSignatures from './migrations/0012-audit-head-signatures.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-per-request-indexes': perRequestIndexes,
   '0009-sign-ins': signIns,
   '0010-tenant-policies': tenantPolicies,
+  '0012-audit-head-signatures': auditHeadSignatures,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -231,6 +231,16 @@ export interface AuditHeadsTable {
   hash: string;
 }
 
+/** A tenant's chain head as signed at one time (append-only). */
+export interface AuditHeadSignaturesTable {
+  tenant_id: string;
+  seq: number;
+  hash: string;
+  signed_at: number;
+  key_id: string;
+  signature: string;
+}
+
 /** One settled day of a tenant's metrics. */
 export interface MetricsDaysTable {
   tenant_id: string;
@@ -372,6 +382,7 @@ export interface Database {
   grants: GrantsTable;
   audit_events: AuditEventsTable;
   audit_heads: AuditHeadsTable;
+  audit_head_signatures: AuditHeadSignaturesTable;
   shadow_diffs: ShadowDiffsTable;
   metrics_days: MetricsDaysTable;
   metrics_day_changes: MetricsDayChangesTable;

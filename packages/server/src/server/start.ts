@@ -57,8 +57,18 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     throw error;
   }
   const secret = await serverSecret(store, config.secret);
-  const services = createServices({ store, policies, clock, secret, baseUrl: config.publicUrl, settings: config.settings });
+  const services = createServices({
+    store,
+    policies,
+    clock,
+    secret,
+    baseUrl: config.publicUrl,
+    settings: config.settings,
+    auditKeys: config.auditKeys,
+  });
   await services.auth.ensureTenant('default');
+  // Created (or read) before serving, so every node signs with the one key from its first round.
+  await services.audit.signingKey();
   const app = await buildApp(services, {
     rateLimit: config.rateLimit,
     logger: options.logger ?? { level: config.logLevel },
@@ -103,6 +113,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       if (event.type.startsWith('approval.')) services.notifications.sender.kick();
     });
   }
+  // Chain heads are signed and published now and then, and once more at shutdown.
+  if (options.timerIntervalMs !== 0) services.auditPublisher.start(config.settings.audit.publish.every_ms, app.log);
   // Expired sessions and ended sign-in windows are deleted at start and then every ten minutes.
   let purging: Promise<unknown> | undefined;
   const purge = (): void => {
@@ -134,6 +146,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         clearTimeout(force);
         await disconnect?.();
         await services.batcher.drain();
+        // After the last writes: the head signed at shutdown covers every event of this node.
+        await services.auditPublisher.stop();
         await services.shadow.close();
         await services.policyHistory.settled();
         await store.close();

@@ -1,7 +1,8 @@
 // The tamper-evident audit trail: every event is hashed over its predecessor's hash, per tenant,
-// so that any edited, removed, reordered or (with an anchored head) truncated event is detected.
+// so that any edited, removed, reordered or (with a signed or anchored head) truncated event is detected.
 
 import { eventHash } from '../stores/audit-seal.js';
+import type { SignedHead } from './audit-signing.js';
 import { GENESIS_HASH, type ChainHead, type StoreScope } from '../stores/store.js';
 import { newId } from '../util/ids.js';
 
@@ -31,7 +32,19 @@ export async function appendAudit(scope: StoreScope, tenantId: string, drafts: A
 
 export interface ChainProblem {
   seq: number;
-  code: 'audit.hash_mismatch' | 'audit.broken_link' | 'audit.gap' | 'audit.head_mismatch' | 'audit.anchor_mismatch' | 'audit.wrong_tenant';
+  code:
+    | 'audit.hash_mismatch'
+    | 'audit.broken_link'
+    | 'audit.gap'
+    | 'audit.head_mismatch'
+    | 'audit.anchor_mismatch'
+    | 'audit.wrong_tenant'
+    | 'audit.truncated'
+    | 'audit.rewritten'
+    | 'audit.bad_signature'
+    | 'audit.unknown_key'
+    | 'audit.signature_missing'
+    | 'audit.bad_published';
   message: string;
 }
 
@@ -40,7 +53,23 @@ export interface VerifyResult {
   tenant_id: string;
   events: number;
   head: ChainHead;
+  /** The lowest seq a problem names (0 for one about a signature or a published line); absent when ok. */
+  first_bad_seq?: number;
+  /** Signed heads checked (stored and published, each once), and the highest seq one of them vouches for. */
+  signed: { heads: number; published: number; up_to: number; unsigned_events: number };
   problems: ChainProblem[];
+}
+
+/** A signed head whose signature a known key made, and where it was found (`stored`, `published line 3`). */
+export interface SignedHeadClaim {
+  head: SignedHead;
+  source: string;
+}
+
+export interface ChainVerifyOptions {
+  anchor?: ChainHead;
+  /** Heads whose signature was checked: each must still be on the chain, with the same hash. */
+  signed?: SignedHeadClaim[];
 }
 
 const PAGE = 1000;
@@ -50,11 +79,13 @@ const MAX_PROBLEMS = 100;
  * Walks the whole chain: recomputes each hash, checks each link and that seq runs 1..n without a
  * gap, that the stored head is the last event, and that an anchor exported earlier is still there.
  */
-export async function verifyChain(scope: StoreScope, tenantId: string, anchor?: ChainHead): Promise<VerifyResult> {
+export async function verifyChain(scope: StoreScope, tenantId: string, options: ChainVerifyOptions = {}): Promise<VerifyResult> {
+  const { anchor } = options;
   const problems: ChainProblem[] = [];
   const report = (problem: ChainProblem): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(problem);
   };
+  const signed = new SignedHeadCheck(options.signed ?? [], report);
   let expectedSeq = 1;
   let previous = GENESIS_HASH;
   let count = 0;
@@ -85,6 +116,7 @@ export async function verifyChain(scope: StoreScope, tenantId: string, anchor?: 
         if (hash !== anchor.hash)
           report({ seq: event.seq, code: 'audit.anchor_mismatch', message: `event ${event.seq} differs from the anchored head` });
       }
+      signed.atEvent(event.seq, hash);
       previous = hash;
       expectedSeq = event.seq + 1;
     }
@@ -106,5 +138,80 @@ export async function verifyChain(scope: StoreScope, tenantId: string, anchor?: 
       message: `anchored event ${anchor.seq} is no longer in the trail (truncated)`,
     });
   }
-  return { ok: problems.length === 0, tenant_id: tenantId, events: count, head: { seq: last, hash: previous }, problems };
+  signed.atEnd(last);
+  return {
+    ok: problems.length === 0,
+    tenant_id: tenantId,
+    events: count,
+    head: { seq: last, hash: previous },
+    signed: { heads: signed.count, published: 0, up_to: signed.upTo, unsigned_events: Math.max(0, last - signed.upTo) },
+    problems,
+  };
+}
+
+/**
+ * Signed heads held against the chain as it is walked. A head signed at a seq the chain no longer
+ * reaches means events were removed; one whose event hashes differently means the chain was
+ * rewritten and recomputed. Reported once per source (the earliest), since every later head of
+ * that source then fails the same way.
+ */
+class SignedHeadCheck {
+  private readonly bySeq = new Map<number, SignedHeadClaim[]>();
+  private readonly reported = new Set<string>();
+  /** The highest signed seq whose hash the chain still has, and how many signed heads there were. */
+  upTo = 0;
+  readonly count: number;
+
+  constructor(
+    claims: SignedHeadClaim[],
+    private readonly report: (problem: ChainProblem) => void,
+  ) {
+    const seen = new Set<string>();
+    for (const claim of claims) {
+      const key = `${claim.head.seq}\u0000${claim.head.hash}\u0000${claim.head.signature}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const atSeq = this.bySeq.get(claim.head.seq);
+      if (atSeq === undefined) this.bySeq.set(claim.head.seq, [claim]);
+      else atSeq.push(claim);
+    }
+    this.count = seen.size;
+  }
+
+  private once(source: string, problem: ChainProblem): void {
+    const kind = `${problem.code}\u0000${source.replace(/ line \d+$/, '')}`;
+    if (this.reported.has(kind)) return;
+    this.reported.add(kind);
+    this.report(problem);
+  }
+
+  atEvent(seq: number, hash: string): void {
+    const claims = this.bySeq.get(seq);
+    if (claims === undefined) return;
+    this.bySeq.delete(seq);
+    for (const { head, source } of claims) {
+      if (head.hash === hash) {
+        this.upTo = Math.max(this.upTo, seq);
+        continue;
+      }
+      this.once(source, {
+        seq,
+        code: 'audit.rewritten',
+        message: `event ${seq} is not the one signed at ${head.signed_at} (${source}): the trail was rewritten within events ${this.upTo + 1}..${seq} and its hashes recomputed`,
+      });
+    }
+  }
+
+  atEnd(last: number): void {
+    const beyond = [...this.bySeq.keys()].sort((a, b) => a - b);
+    for (const seq of beyond) {
+      for (const { head, source } of this.bySeq.get(seq)!) {
+        this.once(source, {
+          seq: last + 1,
+          code: 'audit.truncated',
+          message: `the trail ends at event ${last} but event ${seq} was signed at ${head.signed_at} (${source}): events ${last + 1}..${seq} (at least) were removed`,
+        });
+      }
+    }
+  }
 }

@@ -4,6 +4,8 @@ import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { ApprovalService } from './approval-service.js';
 import { AuditService } from './audit-service.js';
+import { AuditPublisher } from './audit-publisher.js';
+import type { AuditKeys } from '../config/audit-keys.js';
 import { AuthService, DEFAULT_TENANT } from './auth-service.js';
 import { DecisionService } from './decision-service.js';
 import { EventBus } from './event-bus.js';
@@ -40,6 +42,8 @@ export interface Services {
   decisions: DecisionService;
   approvals: ApprovalService;
   audit: AuditService;
+  /** Signs the tenants' chain heads from time to time and publishes them to the configured sinks. */
+  auditPublisher: AuditPublisher;
   timers: TimerService;
   jobs: JobService;
   reviews: ReviewService;
@@ -65,6 +69,8 @@ export function createServices(options: {
   secrets?: SecretLookup;
   /** The operator's server settings; none (the defaults) when not given. */
   settings?: ServerSettings;
+  /** The audit signing key from the environment and earlier keys' public halves; else the key kept in the database. */
+  auditKeys?: AuditKeys;
 }): Services {
   const { store, policies, clock, secret, baseUrl } = options;
   const settings = options.settings ?? defaultServerSettings();
@@ -89,6 +95,11 @@ export function createServices(options: {
   const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl });
   const shadow = new ShadowService({ store, clock, policies, bus, secrets });
   const auth = new AuthService({ store, clock });
+  const audit = new AuditService({
+    store,
+    ...(options.auditKeys === undefined ? {} : { keys: options.auditKeys }),
+    ...(settings.audit.publish.file === undefined ? {} : { publishedFile: settings.audit.publish.file }),
+  });
   return {
     store,
     clock,
@@ -100,7 +111,8 @@ export function createServices(options: {
     approvals,
     auth,
     decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner, shadow }),
-    audit: new AuditService({ store }),
+    audit,
+    auditPublisher: new AuditPublisher({ store, clock, audit, settings: settings.audit, timeoutMs: settings.outbound.timeout_ms }),
     timers: new TimerService({ store, bus, clock, runner }),
     jobs: new JobService({ store, bus, clock, runner, secret, reviews, policies }),
     reviews,

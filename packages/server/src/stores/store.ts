@@ -254,6 +254,30 @@ export interface AuditRepository {
 export interface SettingsRepository {
   /** The stored value, storing `value` first when the key has none (race-safe across processes). */
   getOrCreate(key: string, value: string): Promise<string>;
+  /** The stored value, without storing one: for commands that must not write. */
+  get(key: string): Promise<string | undefined>;
+}
+
+/** A tenant's chain head as the server signed it (`signed_at` in ms; the signature covers its ISO form). */
+export interface AuditHeadSignature {
+  tenant_id: string;
+  seq: number;
+  hash: string;
+  signed_at: number;
+  key_id: string;
+  signature: string;
+}
+
+/** Signed chain heads: written once each, never changed (what is stored here is evidence). */
+export interface AuditSignatureRepository {
+  /** Every tenant's chain head as it stands. */
+  chainHeads(): Promise<({ tenant_id: string } & ChainHead)[]>;
+  /** Stores a signed head; false when that head (tenant, seq) was signed already, by this node or another. */
+  insert(signature: AuditHeadSignature): Promise<boolean>;
+  /** The signed head with the highest seq. */
+  latest(tenantId: string): Promise<AuditHeadSignature | undefined>;
+  /** Signed heads in seq order after `afterSeq`. */
+  list(tenantId: string, options?: { afterSeq?: number; limit?: number }): Promise<AuditHeadSignature[]>;
 }
 
 /** [from, to) in ms. */
@@ -382,6 +406,7 @@ export interface StoreScope {
   votes: VoteRepository;
   grants: GrantRepository;
   audit: AuditRepository;
+  auditSignatures: AuditSignatureRepository;
   metrics: MetricsRepository;
   shadowDiffs: ShadowDiffRepository;
   tenantPolicies: TenantPolicyRepository;

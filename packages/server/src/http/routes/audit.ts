@@ -51,7 +51,7 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
       onRequest: readers,
       schema: {
         tags: ['audit'],
-        summary: 'Verify the hash chain; pass an exported head to detect truncation',
+        summary: 'Verify the hash chain and the signed heads (stored and published); an exported head may be passed as well',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -68,7 +68,19 @@ export function auditRoutes(app: FastifyInstance, services: Services): void {
       }
       const anchor =
         query.anchor_seq !== undefined && query.anchor_hash !== undefined ? { seq: query.anchor_seq, hash: query.anchor_hash } : undefined;
-      return services.audit.verify(request.principal!.tenant_id, anchor);
+      return services.audit.verify(request.principal!.tenant_id, anchor === undefined ? {} : { anchor });
+    },
+  );
+
+  app.get(
+    '/v1/audit/public-key',
+    {
+      onRequest: readers,
+      schema: { tags: ['audit'], summary: 'The public key that signs audit chain heads (Ed25519, PEM), to verify them elsewhere' },
+    },
+    async () => {
+      const key = await services.audit.signingKey();
+      return { algorithm: 'ed25519', key_id: key.keyId, public_key: key.pem };
     },
   );
 

@@ -40,6 +40,7 @@ export class KyselyStore implements Store {
   readonly votes;
   readonly grants;
   readonly audit;
+  readonly auditSignatures;
   readonly metrics;
   readonly shadowDiffs;
   readonly tenantPolicies;
@@ -73,6 +74,7 @@ export class KyselyStore implements Store {
     this.votes = scope.votes;
     this.grants = scope.grants;
     this.audit = scope.audit;
+    this.auditSignatures = scope.auditSignatures;
     this.metrics = scope.metrics;
     this.shadowDiffs = scope.shadowDiffs;
     this.tenantPolicies = scope.tenantPolicies;

@@ -10,6 +10,7 @@ import { assignmentRepository } from './assignments.js';
 import { agentRecordRepository, agentRepository } from './agents.js';
 import { reviewRepository } from './reviews.js';
 import { auditRepository } from './audit.js';
+import { auditSignatureRepository } from './audit-signatures.js';
 import type { RepositoryContext } from './context.js';
 import { grantRepository } from './grants.js';
 import { sessionRepository } from './sessions.js';
@@ -44,6 +45,7 @@ export function createScope(context: RepositoryContext): StoreScope {
     votes: voteRepository(context),
     grants: grantRepository(context),
     audit: auditRepository(context),
+    auditSignatures: auditSignatureRepository(context),
     metrics: metricsRepository(context),
     shadowDiffs: shadowDiffRepository(context),
     tenantPolicies: tenantPolicyRepository(context),

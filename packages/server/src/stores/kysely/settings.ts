@@ -15,5 +15,10 @@ export function settingsRepository({ db }: RepositoryContext): SettingsRepositor
       const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
       return row.value;
     },
+
+    async get(key) {
+      const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+      return row?.value;
+    },
   };
 }
