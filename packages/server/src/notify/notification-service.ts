@@ -3,6 +3,7 @@
 // and the identities that tie Slack users and e-mail addresses to people.
 
 import type { SecretLookup } from '../config/secrets.js';
+import type { OutboundService } from '../services/outbound-service.js';
 import { TollgateError } from '../errors.js';
 import { appendAudit } from '../services/audit-chain.js';
 import type { ApprovalService } from '../services/approval-service.js';
@@ -63,11 +64,12 @@ export class NotificationService {
       secrets: SecretLookup;
       secret: string;
       webhookSecret(tenantId: string): Promise<string>;
+      outbound: OutboundService;
       checkPassword(name: string, password: string, tenantId: string): Promise<User>;
     },
   ) {
-    const { store, clock, policies, approvals, secrets, secret, webhookSecret } = deps;
-    this.sender = new NotificationSender({ store, clock, policies, secrets, webhookSecret });
+    const { store, clock, policies, approvals, secrets, secret, webhookSecret, outbound } = deps;
+    this.sender = new NotificationSender({ store, clock, policies, secrets, webhookSecret, outbound });
     this.slack = new SlackInteractions({ store, clock, policies, approvals, secrets });
     this.links = new LinkActions({ store, clock, secret, approvals, checkPassword: deps.checkPassword });
   }

@@ -3,6 +3,7 @@
 // Delivery is at least once; each message keeps one id across tries for vendors to deduplicate.
 
 import type { SecretLookup } from '../config/secrets.js';
+import type { OutboundService } from '../services/outbound-service.js';
 import type { PolicyService } from '../services/policy-service.js';
 import type { OutboxMessage } from '../stores/notify-store.js';
 import type { Store } from '../stores/store.js';
@@ -52,6 +53,7 @@ export class NotificationSender {
       policies: PolicyService;
       secrets: SecretLookup;
       webhookSecret(tenantId: string): Promise<string>;
+      outbound: OutboundService;
       onError?: (message: OutboxMessage, error: DeliveryError) => void;
     },
   ) {}
@@ -139,9 +141,11 @@ export class NotificationSender {
   }
 
   private context(message: OutboxMessage): DeliveryContext {
-    const { store, secrets, webhookSecret } = this.deps;
+    const { store, secrets, webhookSecret, outbound } = this.deps;
     return {
       secrets,
+      endpoints: outbound.channels,
+      request: (url, request, options) => outbound.request(message.tenant_id, url, request, `notification:${message.channel}`, options),
       webhookSecret: () => webhookSecret(message.tenant_id),
       async delivered(message) {
         if (message.approval_id === null) return [];

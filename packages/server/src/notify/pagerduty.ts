@@ -13,7 +13,9 @@ export function dedupKey(tenantId: string, approvalId: string): string {
 
 export const deliverPagerDuty: Deliver = async (message, settings, context) => {
   const routingKey = requireSecret(settings, 'routing_key_env', context);
-  const base = (stringSetting(settings, 'base_url') ?? PAGERDUTY_EVENTS_URL).replace(/\/$/, '');
+  // A `base_url` in the policy is the tenant's choice, so the outbound rules apply; the settings file's is the operator's.
+  const chosen = stringSetting(settings, 'base_url');
+  const base = (chosen ?? context.endpoints.pagerduty.base_url).replace(/\/$/, '');
   const data = dataOf(message);
   const action = message.payload.event_action === 'resolve' ? 'resolve' : 'trigger';
   const configured = stringSetting(settings, 'severity');
@@ -47,7 +49,12 @@ export const deliverPagerDuty: Deliver = async (message, settings, context) => {
           client_url: data.url,
           links: [{ href: data.url, text: 'Decide in Tollgate' }],
         };
-  const response = await postJson(`${base}/v2/enqueue`, JSON.stringify(event), {});
-  const answer = (await response.json().catch(() => ({}))) as { status?: string; dedup_key?: string };
+  const response = await postJson(context, `${base}/v2/enqueue`, JSON.stringify(event), {}, { operatorChosen: chosen === undefined });
+  let answer: { status?: string; dedup_key?: string } = {};
+  try {
+    answer = JSON.parse(response.body.toString('utf8')) as typeof answer;
+  } catch {
+    // Not JSON: the event was accepted all the same.
+  }
   return { status: answer.status ?? null, dedup_key: answer.dedup_key ?? event.dedup_key };
 };

@@ -253,6 +253,10 @@ export interface AuditRepository {
 export interface SettingsRepository {
   /** The stored value, storing `value` first when the key has none (race-safe across processes). */
   getOrCreate(key: string, value: string): Promise<string>;
+  /** The stored value, or undefined when the key has none. */
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` under `key`, replacing what was there. */
+  put(key: string, value: string): Promise<void>;
 }
 
 /** [from, to) in ms. */

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { serveConfig, type ServeOptions } from '../../src/config/config.js';
+import type { ServerSettings } from '../../src/config/server-settings.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import type { Role } from '../../src/stores/records.js';
 import type { Clock } from '../../src/util/clock.js';
@@ -74,16 +75,19 @@ export interface Harness {
 
 export async function startHarness(
   policy: string,
-  options: { serve?: Partial<ServeOptions>; clock?: Clock; env?: Record<string, string> } = {},
+  options: { serve?: Partial<ServeOptions>; clock?: Clock; env?: Record<string, string>; settings?: ServerSettings } = {},
 ): Promise<Harness> {
   const folder = mkdtempSync(join(tmpdir(), 'tollgate-security-'));
   const policyDir = join(folder, 'policy');
   mkdirSync(policyDir);
   writeFileSync(join(policyDir, 'policy.yaml'), policy);
-  const config = serveConfig(
-    { db: join(folder, 'tollgate.db'), policy: policyDir, port: 0, host: '127.0.0.1', rateLimit: 0, ...options.serve },
-    options.env ?? {},
-  );
+  const config = {
+    ...serveConfig(
+      { db: join(folder, 'tollgate.db'), policy: policyDir, port: 0, host: '127.0.0.1', rateLimit: 0, ...options.serve },
+      options.env ?? {},
+    ),
+    ...(options.settings === undefined ? {} : { settings: options.settings }),
+  };
   const running = await startServer(config, {
     logger: false,
     watchPolicy: false,

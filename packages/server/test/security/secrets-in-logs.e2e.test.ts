@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, startSlackStandIn, type Receiver, type SlackStandIn } from '../helpers/vendor-stand-ins.js';
+import { localOutboundFile } from '../helpers/local-outbound.js';
 import { BIN, REPO, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const run = promisify(execFile);
@@ -92,7 +93,7 @@ describe('secrets in the server log', () => {
     server = await startServerProcess({
       db,
       policy: join(folder, 'policy'),
-      extra: ['--log-level', 'trace', '--rate-limit', '1000'],
+      extra: ['--log-level', 'trace', '--rate-limit', '1000', '--settings', localOutboundFile(folder)],
       env: {
         TG_LOG_SLACK_TOKEN: SLACK_TOKEN,
         TG_LOG_SLACK_SIGNING: SLACK_SIGNING,

@@ -1,0 +1,19 @@
+// Settings that let a server call the local stand-ins on 127.0.0.1 over plain http: what an
+// operator would have to allow for receivers on the server's own host.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseServerSettings, type ServerSettings } from '../../src/config/server-settings.js';
+
+export const LOCAL_OUTBOUND = { allow_http: true, allow_addresses: ['127.0.0.1/32'], allow_hosts: ['127.0.0.1'] };
+
+export function localOutbound(): ServerSettings {
+  return parseServerSettings({ outbound: LOCAL_OUTBOUND });
+}
+
+/** The same settings as a file in `folder`, for a server started as its own process (`--settings`). */
+export function localOutboundFile(folder: string): string {
+  const path = join(folder, 'settings.yaml');
+  writeFileSync(path, JSON.stringify({ outbound: LOCAL_OUTBOUND }));
+  return path;
+}
