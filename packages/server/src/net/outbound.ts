@@ -40,7 +40,7 @@ export function outboundRules(settings: OutboundSettings, ...tenantHosts: readon
 export type OutboundCode = 'outbound.refused' | 'outbound.failed';
 
 const PUBLIC_MESSAGE: Record<OutboundCode, string> = {
-  'outbound.refused': 'the server does not call this address: it is not on the outbound allow-list',
+  'outbound.refused': 'the server does not call this address: the outbound rules do not allow it',
   'outbound.failed': 'the call to this address failed',
 };
 

@@ -223,7 +223,7 @@ export class ReviewService {
     }
     const { reason, ...result } = await this.callWebhook(compensation.webhook!, action, principal, note);
     const host = urlHost(compensation.webhook!) ?? compensation.webhook!;
-    return retryOnConflict(() =>
+    const settled = await retryOnConflict(() =>
       store.transaction(async (scope) => {
         const now = clock.now();
         const { review } = await this.open(scope, action.tenant_id, action.id, now);
@@ -237,16 +237,8 @@ export class ReviewService {
             [{ type: 'review.reversal_failed', actor: reviewer, subject: action.id, data: { ...reversal, reason: reason ?? null } }],
             now,
           );
-          const what =
-            result.outbound === 'outbound.refused'
-              ? `the compensation webhook at \`${host}\` was not called: the outbound rules do not allow it`
-              : result.outbound === 'outbound.failed'
-                ? `the call to the compensation webhook at \`${host}\` failed`
-                : `the compensation webhook at \`${host}\` answered HTTP ${result.status}`;
-          throw new TollgateError('review.reversal_failed', `${what}; the action is not reversed`, {
-            reversal,
-            ...(result.outbound === undefined ? {} : { outbound: result.outbound }),
-          });
+          // Returned, not thrown: the failure's record must commit.
+          return { failed: reversal, view: undefined };
         }
         await scope.reviews.update(action.tenant_id, action.id, review.version, {
           status: 'reversed',
@@ -256,9 +248,23 @@ export class ReviewService {
           reversal,
         });
         const updated = await this.markReversed(scope, action, reviewer, reversal, now);
-        return reviewView({ ...review, status: 'reversed', reviewer, note: note ?? null, decided_at: now, reversal }, updated);
+        return {
+          failed: undefined,
+          view: reviewView({ ...review, status: 'reversed', reviewer, note: note ?? null, decided_at: now, reversal }, updated),
+        };
       }),
     );
+    if (settled.view !== undefined) return settled.view;
+    const what =
+      result.outbound === 'outbound.refused'
+        ? `the compensation webhook at \`${host}\` was not called: the outbound rules do not allow it`
+        : result.outbound === 'outbound.failed'
+          ? `the call to the compensation webhook at \`${host}\` failed`
+          : `the compensation webhook at \`${host}\` answered HTTP ${result.status}`;
+    throw new TollgateError('review.reversal_failed', `${what}; the action is not reversed`, {
+      reversal: settled.failed,
+      ...(result.outbound === undefined ? {} : { outbound: result.outbound }),
+    });
   }
 
   /** The action is undone: its status, the agent's record and the audit trail say so. */
