@@ -120,6 +120,9 @@ describe('outboundRequest', () => {
   it('bounds the time and the size of the answer', async () => {
     handler = (_request, response) => response.writeHead(200).end('x'.repeat(5000));
     expect((await refusal(outboundRequest(`http://127.0.0.1:${port}/big`, {}, LOCAL))).reason).toContain('larger than 1000 bytes');
+    const hanging: Resolve = () => new Promise(() => undefined);
+    const lookup = await refusal(outboundRequest(`http://hooks.test:${port}/`, {}, { ...LOCAL, timeoutMs: 100 }, hanging));
+    expect(lookup.reason).toContain('ETIMEOUT');
     handler = () => undefined;
     const slow = await refusal(outboundRequest(`http://127.0.0.1:${port}/slow`, {}, { ...LOCAL, timeoutMs: 200 }));
     expect(slow.reason).toContain('no answer within 200 ms');

@@ -132,7 +132,7 @@ export async function outboundRequest(
   if (isIP(literal) !== 0) addresses = [{ address: literal, family: isIP(literal) }];
   else {
     try {
-      addresses = await resolve(name);
+      addresses = await withDeadline(resolve(name), rules.timeoutMs);
     } catch (error) {
       throw fail(`cannot resolve \`${name}\`: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
@@ -210,7 +210,11 @@ function send(
   });
 }
 
-/** Reads an answer's body as text. */
-export function textOf(response: OutboundResponse): string {
-  return response.body.toString('utf8');
+/** A lookup that hangs counts against the call's time too. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEOUT' })), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
