@@ -27,7 +27,7 @@ function describeReversal(review: Review): string | undefined {
 function ReversalTarget(props: { review: Review }) {
   const target = props.review.compensation;
   return (
-    <span class="small" data-testid="reversal-target">
+    <span class="small reversal-target" data-testid="reversal-target">
       {target === null ? (
         'The agent reported no way to undo this action.'
       ) : target.method === 'webhook' ? (
