@@ -85,6 +85,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   'notify.link_invalid': 404,
   'notify.link_used': 409,
   'notify.link_expired': 410,
+  'outbound.refused': 403,
+  'outbound.failed': 502,
   'request.rate_limited': 429,
   'server.unavailable': 503,
   'server.internal': 500,

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveConfig } from '../src/config/config.js';
+import { localOutbound } from './helpers/local-outbound.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
 import { ManualClock } from '../src/util/clock.js';
 import { createTestDatabase, DATABASES, type TestDatabase } from './helpers/databases.js';
@@ -72,7 +73,10 @@ describe.each(DATABASES)('autonomy and review on %s', (kind) => {
     const folder = mkdtempSync(join(tmpdir(), 'tollgate-autonomy-'));
     mkdirSync(join(folder, 'policy'));
     writeFileSync(join(folder, 'policy', 'policy.yaml'), POLICY);
-    const config = serveConfig({ db: database.url, policy: join(folder, 'policy'), port: 0, rateLimit: 0 }, {});
+    const config = {
+      ...serveConfig({ db: database.url, policy: join(folder, 'policy'), port: 0, rateLimit: 0 }, {}),
+      settings: localOutbound(),
+    };
     server = await startServer(config, { clock, logger: false, watchPolicy: false, timerIntervalMs: 0 });
     await server.services.auth.addUser({ name: 'ada', password: 'ada-password', role: 'admin' });
     await server.services.auth.addUser({ name: 'rex', password: 'rex-password', role: 'approver' });

@@ -22,6 +22,7 @@ import {
   type Subject,
 } from '@tollgate/core';
 import { serveConfig } from '../src/config/config.js';
+import { localOutbound } from './helpers/local-outbound.js';
 import { MetricsService, ROLLUP_FORMAT } from '../src/services/metrics-service.js';
 import { PolicyService } from '../src/services/policy-service.js';
 import { TenantPolicies } from '../src/services/tenant-policies.js';
@@ -66,12 +67,15 @@ describe.each(DATABASES)('metrics rollups on %s', (kind) => {
   const made: Record<string, { id: string; approval?: string }> = {};
 
   const start = (timerIntervalMs: number) =>
-    startServer(serveConfig({ db: database.url, policy: policyDir, port: 0, rateLimit: 0 }, {}), {
-      clock,
-      logger: false,
-      watchPolicy: false,
-      timerIntervalMs,
-    });
+    startServer(
+      { ...serveConfig({ db: database.url, policy: policyDir, port: 0, rateLimit: 0 }, {}), settings: localOutbound() },
+      {
+        clock,
+        logger: false,
+        watchPolicy: false,
+        timerIntervalMs,
+      },
+    );
 
   /** A signed-in client for a person, at the clock's time (sessions expire as the clock moves). */
   async function as(name: string): Promise<Client> {

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, type RunningServer } from '../src/server/start.js';
 import { serveConfig } from '../src/config/config.js';
+import { localOutbound } from './helpers/local-outbound.js';
 import { newWebhookSecret } from '../src/services/webhook-signing.js';
 import { BASE_DELAY_MS, LEASE_MS, MAX_ATTEMPTS } from '../src/notify/outbox.js';
 import { ManualClock } from '../src/util/clock.js';
@@ -40,7 +41,7 @@ describe.each(DATABASES)('the notification outbox on %s', (kind) => {
   let agent: ReturnType<typeof client>;
 
   const start = async () => {
-    const config = serveConfig({ db: database.url, policy: policyDir, port: 0, rateLimit: 0 }, {});
+    const config = { ...serveConfig({ db: database.url, policy: policyDir, port: 0, rateLimit: 0 }, {}), settings: localOutbound() };
     server = await startServer(config, { clock, logger: false, watchPolicy: false, timerIntervalMs: 0 });
     agent = client(server.url, (await server.services.auth.createKey('deploy-bot')).secret);
   };
@@ -198,7 +199,7 @@ describe('the sender loop of a running server', () => {
     const policyDir = mkdtempSync(join(tmpdir(), 'tollgate-outbox-loop-'));
     writeFileSync(join(policyDir, 'policy.yaml'), POLICY(receiver.url));
     const database = await createTestDatabase('sqlite');
-    const config = serveConfig({ db: database.url, policy: policyDir, port: 0, rateLimit: 0 }, {});
+    const config = { ...serveConfig({ db: database.url, policy: policyDir, port: 0, rateLimit: 0 }, {}), settings: localOutbound() };
     // A long interval: delivery must come from the kick after the commit, not from the next sweep.
     const server = await startServer(config, { logger: false, watchPolicy: false, timerIntervalMs: 60_000 });
     try {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serveConfig } from '../src/config/config.js';
+import { localOutbound } from './helpers/local-outbound.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
 import { newWebhookSecret } from '../src/services/webhook-signing.js';
 import { createTestDatabase, DATABASES, type TestDatabase } from './helpers/databases.js';
@@ -95,7 +96,7 @@ describe.each(DATABASES)('a slow notification channel on %s', (kind) => {
     receiver = await startSlowReceiver();
     const policyDir = mkdtempSync(join(tmpdir(), 'tollgate-slow-channel-'));
     writeFileSync(join(policyDir, 'policy.yaml'), POLICY(receiver.url));
-    const config = serveConfig({ db: database.url, policy: policyDir, port: 0, rateLimit: 0 }, {});
+    const config = { ...serveConfig({ db: database.url, policy: policyDir, port: 0, rateLimit: 0 }, {}), settings: localOutbound() };
     // The sender loop runs as in production: every second and right after each change.
     server = await startServer(config, { logger: false, watchPolicy: false, timerIntervalMs: 1000 });
     await server.services.auth.addUser({ name: 'ann', password: 'ann-password', role: 'approver', groups: ['ops'] });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveConfig } from '../src/config/config.js';
+import { localOutbound } from './helpers/local-outbound.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
 import { newWebhookSecret } from '../src/services/webhook-signing.js';
 import { ManualClock } from '../src/util/clock.js';
@@ -87,9 +88,11 @@ describe('notification channels', () => {
     const folder = mkdtempSync(join(tmpdir(), 'tollgate-notify-'));
     mkdirSync(join(folder, 'policy'));
     writeFileSync(join(folder, 'policy', 'policy.yaml'), policy({ slack: slack.url, pagerduty: pagerduty.url, hook: hook.url }));
-    const config = serveConfig({ db: join(folder, 'tollgate.db'), policy: join(folder, 'policy'), port: 0, rateLimit: 0 }, {});
     // The vendors' endpoints are the operator's: the stand-ins are reached through the settings.
-    config.settings.channels = { slack: { base_url: slack.url }, pagerduty: { base_url: pagerduty.url } };
+    const config = {
+      ...serveConfig({ db: join(folder, 'tollgate.db'), policy: join(folder, 'policy'), port: 0, rateLimit: 0 }, {}),
+      settings: localOutbound({ channels: { slack: { base_url: slack.url }, pagerduty: { base_url: pagerduty.url } } }),
+    };
     server = await startServer(config, { clock, logger: false, watchPolicy: false, timerIntervalMs: 0 });
     const people: [string, 'admin' | 'approver' | 'auditor', string[]][] = [
       ['root', 'admin', []],

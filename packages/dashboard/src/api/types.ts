@@ -132,6 +132,11 @@ export interface Review {
     outcome: { status: string; detail?: string } | null;
     reversible: boolean;
   };
+  /** What a reversal would run, as the agent reported it. */
+  compensation:
+    | { method: 'webhook'; url: string; host: string | null; supplied_by: 'agent' }
+    | { method: 'worker'; capability: string; supplied_by: 'agent' }
+    | null;
 }
 
 export interface AgentTotals {

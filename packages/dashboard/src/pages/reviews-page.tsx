@@ -23,6 +23,26 @@ function describeReversal(review: Review): string | undefined {
   return `compensation job ${String(reversal.job_id ?? '')} ${String(reversal.status ?? '')}`.trim();
 }
 
+/** Where the reversal will go, shown before the reviewer confirms: the agent chose it. */
+function ReversalTarget(props: { review: Review }) {
+  const target = props.review.compensation;
+  return (
+    <span class="small reversal-target" data-testid="reversal-target">
+      {target === null ? (
+        'The agent reported no way to undo this action.'
+      ) : target.method === 'webhook' ? (
+        <>
+          Reverse will POST to <code>{target.url}</code> (an address the agent reported)
+        </>
+      ) : (
+        <>
+          Reverse will queue a <code>{target.capability}</code> job for a worker
+        </>
+      )}
+    </span>
+  );
+}
+
 function ReviewRow(props: { review: Review; now: number; canAct: boolean; onDone: (message: string) => void }) {
   const { review } = props;
   const [note, setNote] = useState('');
@@ -93,6 +113,7 @@ function ReviewRow(props: { review: Review; now: number; canAct: boolean; onDone
               <span class="muted small">the agent declared this irreversible</span>
             ) : confirming ? (
               <>
+                <ReversalTarget review={review} />
                 <button type="button" class="danger" disabled={busy} onClick={() => void send('reverse')}>
                   Confirm: run its compensation
                 </button>

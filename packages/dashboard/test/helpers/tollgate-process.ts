@@ -58,6 +58,12 @@ export async function startTollgate(policy: Record<string, string>, options: Sta
   const policyDir = join(folder, 'policy');
   await exec('mkdir', ['-p', policyDir]);
   for (const [name, text] of Object.entries(policy)) writeFileSync(join(policyDir, name), text);
+  // The suites' receivers listen on 127.0.0.1 over plain http, which the operator must allow.
+  const settings = join(folder, 'settings.yaml');
+  writeFileSync(
+    settings,
+    JSON.stringify({ outbound: { allow_http: true, allow_addresses: ['127.0.0.1/32'], allow_hosts: ['127.0.0.1'] } }),
+  );
   const serve = async (start: StartOptions): Promise<{ child: ChildProcess; url: string }> => {
     const shift = start.clockShiftMs ?? 0;
     const child = spawn(
@@ -76,6 +82,8 @@ export async function startTollgate(policy: Record<string, string>, options: Sta
         '0',
         '--log-level',
         'warn',
+        '--settings',
+        settings,
       ],
       { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TOLLGATE_TEST_CLOCK_SHIFT_MS: String(shift) } },
     );

@@ -74,6 +74,10 @@ export function reviewQueueSuite(browser: () => Browser): void {
       await row.waitFor();
       expect(await row.textContent()).toContain('outcome: succeeded: fast_pay is on');
       await row.getByRole('button', { name: 'Reverse…' }).click();
+      // Before confirming, the reviewer sees where the agent said the undo goes.
+      expect(await row.getByTestId('reversal-target').textContent()).toBe(
+        `Reverse will POST to ${hookUrl} (an address the agent reported)`,
+      );
       await row.getByRole('button', { name: 'Confirm: run its compensation' }).click();
       await expect.poll(() => page.getByTestId('result').textContent()).toContain('Reversed: Turn fast_pay on in production');
       expect(calls).toHaveLength(1);

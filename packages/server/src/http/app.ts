@@ -25,6 +25,7 @@ import { policyRoutes } from './routes/policy.js';
 import { policyRolloutRoutes } from './routes/policy-rollout.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { integrationRoutes } from './routes/integrations.js';
+import { outboundSettingsRoutes } from './routes/outbound-settings.js';
 import { notificationRoutes } from './routes/notifications.js';
 
 export interface AppOptions {
@@ -181,6 +182,7 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   metricsRoutes(app, services);
   notificationRoutes(app, services);
   integrationRoutes(app, services);
+  outboundSettingsRoutes(app, services);
   (await import('./routes/dashboard.js')).dashboardRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

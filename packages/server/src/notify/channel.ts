@@ -3,6 +3,7 @@
 
 import type { SecretLookup } from '../config/secrets.js';
 import type { ChannelEndpoints } from '../config/server-settings.js';
+import { OutboundError, type OutboundRequest, type OutboundResponse } from '../net/outbound.js';
 import type { OutboxMessage } from '../stores/notify-store.js';
 import type { NotificationData, NotificationLinks } from './message.js';
 
@@ -27,6 +28,11 @@ export interface DeliveryContext {
   webhookSecret(): Promise<string>;
   /** Messages of the same channel and request delivered before this one (oldest first). */
   delivered(message: OutboxMessage): Promise<OutboxMessage[]>;
+  /**
+   * A call through the outbound client under the message's tenant's rules, or the operator's when
+   * the operator chose the destination (a vendor endpoint in the settings file).
+   */
+  request(url: string, request: OutboundRequest, options?: { operatorChosen?: boolean }): Promise<OutboundResponse>;
 }
 
 /** Delivers the message; returns what to remember of the vendor's answer (or null). */
@@ -64,25 +70,30 @@ export function retryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** POSTs JSON; network failures and retryable statuses throw retryable DeliveryErrors. */
-export async function postJson(url: string, body: string, headers: Record<string, string>): Promise<Response> {
-  let response: Response;
+/**
+ * POSTs JSON through the outbound client. A refused destination is not retried (the allow-list
+ * must change first); a failed call and a retryable status are. The error says what the caller
+ * may know; the reason of a refusal or failure is in the server's log.
+ */
+export async function postJson(
+  context: DeliveryContext,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { operatorChosen?: boolean } = {},
+): Promise<OutboundResponse> {
+  let response: OutboundResponse;
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
-      signal: AbortSignal.timeout(10_000),
-    });
+    response = await context.request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }, options);
   } catch (error) {
-    throw new DeliveryError(`cannot reach ${new URL(url).host}: ${(error as Error).message}`, true, { cause: error });
+    if (error instanceof OutboundError)
+      throw new DeliveryError(`${error.message} (\`${error.host}\`)`, error.code === 'outbound.failed', { cause: error });
+    throw error;
   }
-  if (!response.ok) {
-    const text = (await response.text().catch(() => '')).slice(0, 300);
-    throw new DeliveryError(
-      `${new URL(url).host} answered ${response.status}${text === '' ? '' : `: ${text}`}`,
-      retryableStatus(response.status),
-    );
+  if (response.status < 200 || response.status >= 300) {
+    const text = response.body.toString('utf8').slice(0, 300);
+    const host = new URL(url).host;
+    throw new DeliveryError(`${host} answered ${response.status}${text === '' ? '' : `: ${text}`}`, retryableStatus(response.status));
   }
   return response;
 }

@@ -4,6 +4,7 @@
 
 import type { ChannelEndpoints } from '../config/server-settings.js';
 import type { TenantSecrets } from '../config/tenant-secrets.js';
+import type { OutboundService } from '../services/outbound-service.js';
 import { TollgateError } from '../errors.js';
 import { appendAudit } from '../services/audit-chain.js';
 import type { ApprovalService } from '../services/approval-service.js';
@@ -65,11 +66,12 @@ export class NotificationService {
       endpoints: ChannelEndpoints;
       secret: string;
       webhookSecret(tenantId: string): Promise<string>;
+      outbound: OutboundService;
       checkPassword(name: string, password: string, tenantId: string): Promise<User>;
     },
   ) {
-    const { store, clock, policies, approvals, secrets, endpoints, secret, webhookSecret } = deps;
-    this.sender = new NotificationSender({ store, clock, policies, secrets, endpoints, webhookSecret });
+    const { store, clock, policies, approvals, secrets, endpoints, secret, webhookSecret, outbound } = deps;
+    this.sender = new NotificationSender({ store, clock, policies, secrets, webhookSecret, outbound });
     this.slack = new SlackInteractions({ store, clock, policies, approvals, secrets, endpoints });
     this.links = new LinkActions({ store, clock, secret, approvals, checkPassword: deps.checkPassword });
   }

@@ -2,8 +2,8 @@
 // settles it as delivered, due again later (exponential backoff) or dead after the last try.
 // Delivery is at least once; each message keeps one id across tries for vendors to deduplicate.
 
-import type { ChannelEndpoints } from '../config/server-settings.js';
 import type { TenantSecrets } from '../config/tenant-secrets.js';
+import type { OutboundService } from '../services/outbound-service.js';
 import type { TenantPolicies } from '../services/tenant-policies.js';
 import type { OutboxMessage } from '../stores/notify-store.js';
 import type { Store } from '../stores/store.js';
@@ -52,8 +52,8 @@ export class NotificationSender {
       clock: Clock;
       policies: TenantPolicies;
       secrets: TenantSecrets;
-      endpoints: ChannelEndpoints;
       webhookSecret(tenantId: string): Promise<string>;
+      outbound: OutboundService;
       onError?: (message: OutboxMessage, error: DeliveryError) => void;
     },
   ) {}
@@ -144,10 +144,11 @@ export class NotificationSender {
   }
 
   private context(message: OutboxMessage): DeliveryContext {
-    const { store, secrets, endpoints, webhookSecret } = this.deps;
+    const { store, secrets, webhookSecret, outbound } = this.deps;
     return {
       secrets: secrets.for(message.tenant_id),
-      endpoints,
+      endpoints: outbound.channels,
+      request: (url, request, options) => outbound.request(message.tenant_id, url, request, `notification:${message.channel}`, options),
       webhookSecret: () => webhookSecret(message.tenant_id),
       async delivered(message) {
         if (message.approval_id === null) return [];

@@ -12,6 +12,7 @@ export function dedupKey(tenantId: string, approvalId: string): string {
 
 export const deliverPagerDuty: Deliver = async (message, settings, context) => {
   const routingKey = requireSecret(settings, 'routing_key_env', context);
+  // The operator's endpoint (the settings file), never a policy's.
   const base = context.endpoints.pagerduty.base_url.replace(/\/$/, '');
   const data = dataOf(message);
   const action = message.payload.event_action === 'resolve' ? 'resolve' : 'trigger';
@@ -46,7 +47,12 @@ export const deliverPagerDuty: Deliver = async (message, settings, context) => {
           client_url: data.url,
           links: [{ href: data.url, text: 'Decide in Tollgate' }],
         };
-  const response = await postJson(`${base}/v2/enqueue`, JSON.stringify(event), {});
-  const answer = (await response.json().catch(() => ({}))) as { status?: string; dedup_key?: string };
+  const response = await postJson(context, `${base}/v2/enqueue`, JSON.stringify(event), {}, { operatorChosen: true });
+  let answer: { status?: string; dedup_key?: string } = {};
+  try {
+    answer = JSON.parse(response.body.toString('utf8')) as typeof answer;
+  } catch {
+    // Not JSON: the event was accepted all the same.
+  }
   return { status: answer.status ?? null, dedup_key: answer.dedup_key ?? event.dedup_key };
 };

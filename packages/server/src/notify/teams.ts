@@ -41,6 +41,6 @@ export const deliverTeams: Deliver = async (message, settings, context) => {
     type: 'message',
     attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: adaptiveCard(message) }],
   });
-  await postJson(url, body, {});
+  await postJson(context, url, body, {});
   return null;
 };

@@ -21,6 +21,6 @@ export const deliverWebhook: Deliver = async (message, settings, context) => {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(extra)) if (typeof value === 'string') headers[name.toLowerCase()] = value;
   // Signed at send time: receivers refuse timestamps far from their clock, and a retry may be hours later.
-  await postJson(url, body, { ...headers, ...signedHeaders(secret, message.id, Math.floor(Date.now() / 1000), body) });
+  await postJson(context, url, body, { ...headers, ...signedHeaders(secret, message.id, Math.floor(Date.now() / 1000), body) });
   return null;
 };

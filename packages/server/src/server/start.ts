@@ -77,6 +77,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     // Served over HTTPS (behind a proxy that terminates TLS): the browser must never send the cookie in clear.
     secureCookies: config.publicUrl.startsWith('https:'),
   });
+  // A refused or failed outbound call answers its caller with little; the reason is logged here.
+  services.outbound.onFailure((failure) => app.log.warn({ outbound: failure }, 'outbound call refused or failed'));
   // Each tenant's shadow and promoted policy live in the database: apply them before the first decision.
   const restored = await services.shadow.restore(shadowFiles);
   for (const [tenant, version] of Object.entries(restored.promoted))

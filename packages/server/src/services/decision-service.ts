@@ -8,6 +8,7 @@ import type { ActionRecord, ActionStatus } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId, sha256 } from '../util/ids.js';
+import { urlShapeProblem } from '../net/outbound.js';
 import { checkAction } from './action-input.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import type { ApprovalService } from './approval-service.js';
@@ -200,6 +201,12 @@ export class DecisionService {
 
   async reportOutcome(principal: AgentPrincipal, id: string, input: OutcomeInput): Promise<ActionView> {
     const { store, clock } = this.deps;
+    // The agent names where a reversal would call: only an http(s) URL is kept; where it may go is checked when it is called.
+    if (input.compensation !== undefined && 'webhook' in input.compensation) {
+      const problem = urlShapeProblem(input.compensation.webhook);
+      if (problem !== undefined)
+        throw new TollgateError('request.invalid', `\`compensation.webhook\` ${problem}`, { field: 'body.compensation.webhook' });
+    }
     const updated = await retryOnConflict(() =>
       store.transaction(async (scope) => {
         const now = clock.now();

@@ -16,9 +16,18 @@ import type { EventBus } from './event-bus.js';
 import type { TenantPolicies } from './tenant-policies.js';
 import type { UserPrincipal } from './principals.js';
 import { signedHeaders } from './webhook-signing.js';
+import { OutboundError, urlHost } from '../net/outbound.js';
+import type { OutboundService } from './outbound-service.js';
 
 export type ReviewVerdict = 'ok' | 'flag' | 'reverse';
-const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/**
+ * What a reversal would run, as the agent reported it: shown to the reviewer before they confirm,
+ * since the agent chose it (the server calls it only if the outbound rules allow).
+ */
+export type CompensationTarget =
+  | { method: 'webhook'; url: string; host: string | null; supplied_by: 'agent' }
+  | { method: 'worker'; capability: string; supplied_by: 'agent' };
 
 export interface ReviewView extends Omit<ReviewRecord, 'created_at' | 'due_at' | 'decided_at' | 'version'> {
   created_at: string;
@@ -32,6 +41,8 @@ export interface ReviewView extends Omit<ReviewRecord, 'created_at' | 'due_at' |
     outcome: ActionRecord['outcome'];
     reversible: boolean;
   };
+  /** Where a reversal would go; null when the agent reported no compensation. */
+  compensation: CompensationTarget | null;
 }
 
 interface Compensation {
@@ -48,7 +59,7 @@ export class ReviewService {
       bus: EventBus;
       policies: TenantPolicies;
       webhookSecret: (tenantId: string) => Promise<string>;
-      fetch?: typeof fetch;
+      outbound: OutboundService;
     },
   ) {}
 
@@ -220,25 +231,24 @@ export class ReviewService {
       });
       return reviewView(done.review, action);
     }
-    const result = await this.callWebhook(compensation.webhook!, action, principal, note);
-    return retryOnConflict(() =>
+    const { reason, ...result } = await this.callWebhook(compensation.webhook!, action, principal, note);
+    const host = urlHost(compensation.webhook!) ?? compensation.webhook!;
+    const settled = await retryOnConflict(() =>
       store.transaction(async (scope) => {
         const now = clock.now();
         const { review } = await this.open(scope, action.tenant_id, action.id, now);
         const reversal = { method: 'webhook', url: compensation.webhook, ...result, at: new Date(now).toISOString() };
         if (!result.ok) {
           await scope.reviews.update(action.tenant_id, action.id, review.version, { reversal });
+          // The reason (which port, which address) is for the audit trail, not the reviewer's answer.
           await appendAudit(
             scope,
             action.tenant_id,
-            [{ type: 'review.reversal_failed', actor: reviewer, subject: action.id, data: reversal }],
+            [{ type: 'review.reversal_failed', actor: reviewer, subject: action.id, data: { ...reversal, reason: reason ?? null } }],
             now,
           );
-          throw new TollgateError(
-            'review.reversal_failed',
-            `the compensation webhook failed: ${result.error ?? `HTTP ${result.status}`}; the action is not reversed`,
-            { reversal },
-          );
+          // Returned, not thrown: the failure's record must commit.
+          return { failed: reversal, view: undefined };
         }
         await scope.reviews.update(action.tenant_id, action.id, review.version, {
           status: 'reversed',
@@ -248,9 +258,23 @@ export class ReviewService {
           reversal,
         });
         const updated = await this.markReversed(scope, action, reviewer, reversal, now);
-        return reviewView({ ...review, status: 'reversed', reviewer, note: note ?? null, decided_at: now, reversal }, updated);
+        return {
+          failed: undefined,
+          view: reviewView({ ...review, status: 'reversed', reviewer, note: note ?? null, decided_at: now, reversal }, updated),
+        };
       }),
     );
+    if (settled.view !== undefined) return settled.view;
+    const what =
+      result.outbound === 'outbound.refused'
+        ? `the compensation webhook at \`${host}\` was not called: the outbound rules do not allow it`
+        : result.outbound === 'outbound.failed'
+          ? `the call to the compensation webhook at \`${host}\` failed`
+          : `the compensation webhook at \`${host}\` answered HTTP ${result.status}`;
+    throw new TollgateError('review.reversal_failed', `${what}; the action is not reversed`, {
+      reversal: settled.failed,
+      ...(result.outbound === undefined ? {} : { outbound: result.outbound }),
+    });
   }
 
   /** The action is undone: its status, the agent's record and the audit trail say so. */
@@ -303,7 +327,7 @@ export class ReviewService {
     action: ActionRecord,
     principal: UserPrincipal,
     note: string | undefined,
-  ): Promise<{ ok: boolean; status?: number; error?: string; webhook_id: string }> {
+  ): Promise<{ ok: boolean; status?: number; outbound?: OutboundError['code']; reason?: string; webhook_id: string }> {
     const id = newId('msg', this.deps.clock.now());
     const body = JSON.stringify({
       type: 'tollgate.action.reverse',
@@ -319,16 +343,11 @@ export class ReviewService {
     });
     const headers = signedHeaders(await this.deps.webhookSecret(action.tenant_id), id, Math.floor(Date.now() / 1000), body);
     try {
-      const response = await (this.deps.fetch ?? fetch)(url, {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      });
-      await response.body?.cancel();
-      return { ok: response.ok, status: response.status, webhook_id: id };
+      const response = await this.deps.outbound.request(action.tenant_id, url, { method: 'POST', headers, body }, 'compensation');
+      return { ok: response.status >= 200 && response.status < 300, status: response.status, webhook_id: id };
     } catch (error) {
-      return { ok: false, error: String((error as Error).cause ?? (error as Error).message), webhook_id: id };
+      if (!(error instanceof OutboundError)) throw error;
+      return { ok: false, outbound: error.code, reason: error.reason, webhook_id: id };
     }
   }
 }
@@ -376,5 +395,14 @@ export function reviewView(review: ReviewRecord, action: ActionRecord): ReviewVi
       outcome: action.outcome,
       reversible: action.payload.reversible !== false,
     },
+    compensation: compensationTarget(action),
   };
+}
+
+function compensationTarget(action: ActionRecord): CompensationTarget | null {
+  const compensation = action.outcome?.compensation as Compensation | undefined;
+  if (typeof compensation?.capability === 'string') return { method: 'worker', capability: compensation.capability, supplied_by: 'agent' };
+  if (typeof compensation?.webhook === 'string')
+    return { method: 'webhook', url: compensation.webhook, host: urlHost(compensation.webhook) ?? null, supplied_by: 'agent' };
+  return null;
 }

@@ -26,6 +26,7 @@ import { TenantSecrets } from '../config/tenant-secrets.js';
 import { defaultServerSettings, type ServerSettings } from '../config/server-settings.js';
 import { NotificationRouter } from '../notify/router.js';
 import { NotificationService } from '../notify/notification-service.js';
+import { OutboundService } from './outbound-service.js';
 
 export interface Services {
   store: Store;
@@ -57,6 +58,8 @@ export interface Services {
   webhookSecret(tenantId: string): Promise<string>;
   /** Slack, Teams, PagerDuty, e-mail and webhooks: the outbox, its sender and the callbacks. */
   notifications: NotificationService;
+  /** Where a tenant's outbound calls may go (the operator's allow-list and the tenant admin's hosts). */
+  outbound: OutboundService;
 }
 
 export function createServices(options: {
@@ -91,7 +94,8 @@ export function createServices(options: {
     }
     return found;
   };
-  const reviews = new ReviewService({ store, clock, bus, policies, webhookSecret });
+  const outbound = new OutboundService({ store, clock, settings });
+  const reviews = new ReviewService({ store, clock, bus, policies, webhookSecret, outbound });
   const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl });
   const shadow = new ShadowService({ store, clock, policies, bus, secrets });
   const auth = new AuthService({ store, clock });
@@ -131,7 +135,9 @@ export function createServices(options: {
       endpoints: settings.channels,
       secret,
       webhookSecret,
+      outbound,
       checkPassword: (name, password, tenantId) => auth.checkPassword(name, password, tenantId),
     }),
+    outbound,
   };
 }

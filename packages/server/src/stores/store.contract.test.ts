@@ -317,6 +317,26 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
     });
   });
 
+  describe('settings', () => {
+    it('keeps the first value of getOrCreate; put replaces it, and get reads it or nothing', async () => {
+      const key = id('setting');
+      expect(await store.settings.get(key)).toBeUndefined();
+      expect(await store.settings.getOrCreate(key, 'first')).toBe('first');
+      expect(await store.settings.getOrCreate(key, 'second')).toBe('first');
+      await store.settings.put(key, 'third');
+      expect(await store.settings.get(key)).toBe('third');
+      await store.transaction((scope) => scope.settings.put(key, 'fourth'));
+      expect(await store.settings.get(key)).toBe('fourth');
+      await store
+        .transaction(async (scope) => {
+          await scope.settings.put(key, 'rolled back');
+          throw new Error('abort');
+        })
+        .catch(() => undefined);
+      expect(await store.settings.get(key)).toBe('fourth');
+    });
+  });
+
   describe('tenants', () => {
     it('ensure creates a tenant once and keeps the first record', async () => {
       const tenantId = id('ten');

@@ -256,6 +256,8 @@ export interface SettingsRepository {
   getOrCreate(key: string, value: string): Promise<string>;
   /** The stored value, without storing one: for commands that must not write. */
   get(key: string): Promise<string | undefined>;
+  /** Stores `value` under `key`, replacing what was there. */
+  put(key: string, value: string): Promise<void>;
 }
 
 /** A tenant's chain head as the server signed it (`signed_at` in ms; the signature covers its ISO form). */

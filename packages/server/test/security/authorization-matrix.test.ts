@@ -3,6 +3,7 @@
 // cannot ship without its row. One in-process server on SQLite; each cell is one request.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localOutbound } from '../helpers/local-outbound.js';
 import { startReceiver, type Receiver } from '../helpers/vendor-stand-ins.js';
 import { expectErrorShape, routesOf, securityPolicy, startHarness, type Answer, type Harness } from './harness.js';
 
@@ -63,6 +64,8 @@ const MATRIX = [
   'GET    /metrics                                   401   403     403     ok    ok      403     -',
   'GET    /v1/notifications                          401   403     403     ok    ok      403     hide',
   'POST   /v1/notifications/:id/redrive              401   403     403    403    ok      403     404',
+  'GET    /v1/settings/outbound                      401   403     403     ok    ok      403     hide',
+  'PUT    /v1/settings/outbound                      401   403     403    403    ok      403     -',
   'POST   /v1/integrations/slack/interactivity        ok    ok      ok     ok    ok       ok     -',
   'GET    /v1/tenants                                401   403     403    403   403       ok     -',
   'POST   /v1/tenants                                401   403     403    403   403       ok     -',
@@ -297,6 +300,8 @@ describe('authorization matrix', () => {
       own: () => ({ path: '/v1/notifications?limit=1000' }),
       foreign: () => ({ path: `/v1/notifications?approval_id=${southIds.approvalId}` }),
     },
+    'GET /v1/settings/outbound': { own: () => ({ path: '/v1/settings/outbound' }), foreign: () => ({ path: '/v1/settings/outbound' }) },
+    'PUT /v1/settings/outbound': { own: () => ({ path: '/v1/settings/outbound', body: { allow_hosts: ['hooks.example.com'] } }) },
     'POST /v1/notifications/:id/redrive': {
       own: async () => ({ path: `/v1/notifications/${await notification(north)}/redrive` }),
       foreign: () => ({ path: `/v1/notifications/${southIds.notificationId}/redrive` }),
@@ -395,7 +400,7 @@ describe('authorization matrix', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    server = await startHarness(securityPolicy(receiver.url), { tenants: [north.name, south.name] });
+    server = await startHarness(securityPolicy(receiver.url), { settings: localOutbound(), tenants: [north.name, south.name] });
     operator = await server.person('ops', 'operator');
     for (const [tenant, prefix] of [
       [north, ''],
@@ -449,6 +454,13 @@ describe('authorization matrix', () => {
     for (const name of ['south-admin', 'south-alice', 'south-bob', 'south-audrey', 'south-only-bot']) southSecrets.add(name);
     // Each tenant signs its webhooks with its own secret: north's admin must not be able to sign as south.
     southSecrets.add(await server.services.webhookSecret(south.name));
+    // South's admin allows a host of its own: north must not see it.
+    const southHosts = await server.send('PUT', '/v1/settings/outbound', {
+      token: south.tokens.admin,
+      body: { allow_hosts: ['south-only.example.com'] },
+    });
+    expect(southHosts.status).toBe(200);
+    southSecrets.add('south-only.example.com');
     // North: a notification to re-drive, and nothing left in the job queue.
     await pending(north);
   }, 60_000);

@@ -88,11 +88,13 @@ export async function startHarness(
   const policyDir = join(folder, 'policy');
   mkdirSync(policyDir);
   writeFileSync(join(policyDir, 'policy.yaml'), policy);
-  const config = serveConfig(
-    { db: join(folder, 'tollgate.db'), policy: policyDir, port: 0, host: '127.0.0.1', rateLimit: 0, ...options.serve },
-    options.env ?? {},
-  );
-  if (options.settings !== undefined) config.settings = options.settings;
+  const config = {
+    ...serveConfig(
+      { db: join(folder, 'tollgate.db'), policy: policyDir, port: 0, host: '127.0.0.1', rateLimit: 0, ...options.serve },
+      options.env ?? {},
+    ),
+    ...(options.settings === undefined ? {} : { settings: options.settings }),
+  };
   for (const tenant of options.tenants ?? [])
     config.settings.tenants[tenant] = { ...tenantSettings(config.settings, tenant), policy: policyDir };
   const running = await startServer(config, {

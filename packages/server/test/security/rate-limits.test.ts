@@ -9,6 +9,7 @@ import { LOGIN_FAILURE_WINDOW_MS, LOGIN_FAILURES_PER_NAME, SESSION_TTL_MS } from
 import { sha256 } from '../../src/util/ids.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { startReceiver, type Receiver } from '../helpers/vendor-stand-ins.js';
+import { localOutbound } from '../helpers/local-outbound.js';
 import { startHarness, type Harness } from './harness.js';
 
 const POLICY = 'defaults: { decision: ALLOW }\n';
@@ -87,7 +88,7 @@ describe('limits on guessing credentials', () => {
     teams = await startReceiver(() => ({}));
     process.env.TG_SECURITY_TEAMS_URL = `${teams.url}/workflow`;
     // Requests per second high enough that only the guessing limits answer here.
-    server = await startHarness(WITH_LINKS, { serve: { rateLimit: 10_000 }, clock });
+    server = await startHarness(WITH_LINKS, { serve: { rateLimit: 10_000 }, clock, settings: localOutbound() });
     alice = await server.person('alice', 'approver', { groups: ['ops'] });
     await server.person('bob', 'approver', { groups: ['ops'] });
     carol = await server.person('carol', 'approver', { groups: ['ops'] });

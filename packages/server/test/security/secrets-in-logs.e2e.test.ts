@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, startSlackStandIn, type Receiver, type SlackStandIn } from '../helpers/vendor-stand-ins.js';
+import { localOutboundFile } from '../helpers/local-outbound.js';
 import { BIN, REPO, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const run = promisify(execFile);
@@ -90,11 +91,17 @@ describe('secrets in the server log', () => {
     await tollgate('users', 'add', '--db', db, '--name', 'alice', '--password', ALICE_PASSWORD, '--role', 'approver', '--group', 'ops');
     await tollgate('users', 'link-slack', '--db', db, '--name', 'alice', '--slack-id', 'U0ALICE');
     // The Slack stand-in is the operator's endpoint, set in the settings file.
-    writeFileSync(join(folder, 'settings.yaml'), `channels:\n  slack: { base_url: "${slack.url}" }\n`);
     server = await startServerProcess({
       db,
       policy: join(folder, 'policy'),
-      extra: ['--log-level', 'trace', '--rate-limit', '1000', '--settings', join(folder, 'settings.yaml')],
+      extra: [
+        '--log-level',
+        'trace',
+        '--rate-limit',
+        '1000',
+        '--settings',
+        localOutboundFile(folder, { channels: { slack: { base_url: slack.url } } }),
+      ],
       env: {
         TG_LOG_SLACK_TOKEN: SLACK_TOKEN,
         TG_LOG_SLACK_SIGNING: SLACK_SIGNING,
