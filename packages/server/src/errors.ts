@@ -91,6 +91,12 @@ export function statusOf(code: string): number {
 
 export const ERROR_CODES = Object.keys(STATUS_BY_CODE);
 
+/** A 429 saying when to retry: the error handler copies `retry_after` to the Retry-After header. */
+export function rateLimited(retryAfterMs: number, what: string): TollgateError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new TollgateError('request.rate_limited', `${what}; retry in ${seconds} s`, { retry_after: seconds });
+}
+
 export function notFound(what: 'action' | 'approval' | 'user' | 'key' | 'grant', id: string): TollgateError {
   return new TollgateError(`${what}.not_found`, `no ${what} \`${id}\``);
 }

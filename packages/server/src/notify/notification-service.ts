@@ -63,7 +63,7 @@ export class NotificationService {
       secrets: SecretLookup;
       secret: string;
       webhookSecret(tenantId: string): Promise<string>;
-      checkPassword(name: string, password: string, tenantId: string): Promise<User>;
+      checkPassword(name: string, password: string, tenantId: string, address: string | undefined): Promise<User>;
     },
   ) {
     const { store, clock, policies, approvals, secrets, secret, webhookSecret } = deps;

@@ -108,7 +108,7 @@ export function createServices(options: {
       secrets: options.secrets ?? environmentSecrets(),
       secret,
       webhookSecret,
-      checkPassword: (name, password, tenantId) => auth.checkPassword(name, password, tenantId),
+      checkPassword: (name, password, tenantId, address) => auth.checkPassword(name, password, tenantId, address),
     }),
   };
 }
