@@ -81,6 +81,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'notify.link_used': 409,
   'notify.link_expired': 410,
   'request.rate_limited': 429,
+  'request.too_many_open': 429,
   'server.unavailable': 503,
   'server.internal': 500,
 };
