@@ -88,6 +88,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'outbound.refused': 403,
   'outbound.failed': 502,
   'request.rate_limited': 429,
+  'request.too_many_open': 429,
   'server.unavailable': 503,
   'server.internal': 500,
 };
@@ -97,6 +98,12 @@ export function statusOf(code: string): number {
 }
 
 export const ERROR_CODES = Object.keys(STATUS_BY_CODE);
+
+/** A 429 saying when to retry: the error handler copies `retry_after` to the Retry-After header. */
+export function rateLimited(retryAfterMs: number, what: string): TollgateError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new TollgateError('request.rate_limited', `${what}; retry in ${seconds} s`, { retry_after: seconds });
+}
 
 export function notFound(what: 'action' | 'approval' | 'user' | 'key' | 'grant', id: string): TollgateError {
   return new TollgateError(`${what}.not_found`, `no ${what} \`${id}\``);

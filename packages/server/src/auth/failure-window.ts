@@ -42,6 +42,12 @@ export class FailureWindow {
     this.#entries.set(key, { failures: 1, until: now + this.options.windowMs });
   }
 
+  /** Takes back one failure counted ahead of time, for an attempt that turned out not to fail. */
+  forgive(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined && entry.failures > 0) entry.failures -= 1;
+  }
+
   clear(key: string): void {
     this.#entries.delete(key);
   }

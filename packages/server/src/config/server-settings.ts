@@ -1,6 +1,7 @@
 // The operator's server settings (`tollgate serve --settings FILE`): what is server-wide and so
 // above every tenant's admin — which secrets each tenant's policy may name, where the server may
-// connect, the vendors' endpoints, the audit signing key and where signed chain heads are published.
+// connect, the vendors' endpoints, the audit signing key and where signed chain heads are published,
+// and how many requests may be held open.
 // A tenant's policy can never widen any of these (DESIGN §11).
 
 import { readFileSync } from 'node:fs';
@@ -55,11 +56,22 @@ export interface AuditSettings {
   };
 }
 
+/** Requests held open at once (long-polls with `wait`, event streams); each node counts its own. */
+export interface LimitSettings {
+  /** By one API key (an agent's or a worker's). */
+  held_per_key: number;
+  /** By one person's session or token. */
+  held_per_session: number;
+  /** By everyone on this node together. */
+  held_per_node: number;
+}
+
 export interface ServerSettings {
   tenants: Record<string, TenantSettings>;
   outbound: OutboundSettings;
   channels: ChannelEndpoints;
   audit: AuditSettings;
+  limits: LimitSettings;
 }
 
 export const SLACK_API_URL = 'https://slack.com/api';
@@ -72,6 +84,9 @@ export function defaultServerSettings(): ServerSettings {
     outbound: { allow_hosts: [], allow_http: false, allow_addresses: [], timeout_ms: 10_000, max_response_bytes: 1_048_576 },
     channels: { slack: { base_url: SLACK_API_URL }, pagerduty: { base_url: PAGERDUTY_EVENTS_URL } },
     audit: { publish: { every_ms: DEFAULT_PUBLISH_EVERY_MS } },
+    // A worker pool or a busy agent behind one key; a person's browser tabs; what one node's memory
+    // and file descriptors bear comfortably.
+    limits: { held_per_key: 100, held_per_session: 10, held_per_node: 10_000 },
   };
 }
 
@@ -164,7 +179,7 @@ export function parseServerSettings(value: unknown, source = 'settings'): Server
     return ms;
   };
 
-  const root = object(source, value, ['tenants', 'outbound', 'channels', 'audit']) ?? {};
+  const root = object(source, value, ['tenants', 'outbound', 'channels', 'audit', 'limits']) ?? {};
 
   const tenants = object(`${source}.tenants`, root.tenants, Object.keys((root.tenants as Json | undefined) ?? {})) ?? {};
   for (const [id, input] of Object.entries(tenants)) {
@@ -216,6 +231,10 @@ export function parseServerSettings(value: unknown, source = 'settings'): Server
   if (file !== undefined) settings.audit.publish.file = file;
   const webhook = url('audit.publish.webhook', publish.webhook);
   if (webhook !== undefined) settings.audit.publish.webhook = webhook;
+
+  const limits = object('limits', root.limits, ['held_per_key', 'held_per_session', 'held_per_node']) ?? {};
+  for (const key of ['held_per_key', 'held_per_session', 'held_per_node'] as const)
+    settings.limits[key] = whole(`limits.${key}`, limits[key]) ?? settings.limits[key];
 
   if (problems.length > 0)
     throw new SettingsError(

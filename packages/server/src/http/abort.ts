@@ -2,6 +2,7 @@
 // shutdown answers waiting agents at once (with the state as it stands) instead of holding the
 // process open for up to a minute.
 
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorBody } from './error-handler.js';
 
@@ -33,10 +34,20 @@ export function installShutdownSignal(app: FastifyInstance): void {
   });
 }
 
+/**
+ * Calls `end` once the response is over, however it ends (answered, the client gone, the server
+ * closing): at once when it is over already, since a response that closed early emits no more.
+ */
+export function whenEnded(response: ServerResponse, end: () => void): void {
+  if (response.destroyed) end();
+  else response.once('close', end);
+}
+
 export function abortOnClose(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  // The response closes before it has ended only when the connection was dropped.
-  reply.raw.once('close', () => {
+  // The response closes before it has ended only when the connection was dropped; a client gone
+  // while the request was read must not leave its wait running.
+  whenEnded(reply.raw, () => {
     if (!reply.raw.writableEnded) controller.abort();
   });
   const shutdown = reply.server.closing as AbortSignal | undefined;

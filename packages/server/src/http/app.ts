@@ -9,6 +9,7 @@ import { FailureWindow } from '../auth/failure-window.js';
 import { TollgateError } from '../errors.js';
 import { clientKey, principalFor, tokenOf, type CredentialChecks } from './auth.js';
 import { installShutdownSignal } from './abort.js';
+import { HeldRequests } from './hold-limits.js';
 import { errorBody, installErrorHandler } from './error-handler.js';
 import { installValidation } from './validation.js';
 import { installJsonBodies } from './json-body.js';
@@ -144,6 +145,8 @@ export async function buildApp(services: Services, options: AppOptions): Promise
     origins: originOf(options.publicUrl),
   };
   app.decorate('credentialChecks', checks);
+  // Not tied to --rate-limit: a held request costs a connection and memory whatever the request rate.
+  app.decorate('held', new HeldRequests(services.settings.limits));
 
   if (options.rateLimit > 0) {
     await app.register(rateLimit, {

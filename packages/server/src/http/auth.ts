@@ -5,7 +5,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FailureWindow } from '../auth/failure-window.js';
-import { TollgateError } from '../errors.js';
+import { rateLimited, TollgateError } from '../errors.js';
 import type { Role } from '../stores/records.js';
 import type { AgentPrincipal, Principal, UserPrincipal } from '../services/principals.js';
 import type { Services } from '../services/services.js';
@@ -65,11 +65,6 @@ export function principalFor(services: Services, request: FastifyRequest, token:
 
 export function clientKey(request: FastifyRequest): string {
   return `ip:${request.ip}`;
-}
-
-export function rateLimited(retryAfterMs: number, what: string): TollgateError {
-  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new TollgateError('request.rate_limited', `${what}; retry in ${seconds} s`, { retry_after: seconds });
 }
 
 /** Whether a cookie request comes from a page of this server: its Origin, when sent, must be ours. */

@@ -67,8 +67,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     const thrown: unknown = error;
     if (thrown instanceof TollgateError) {
       const retryAfter = thrown.details?.retry_after;
-      if (thrown.code === 'request.rate_limited' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-      return reply.status(statusOf(thrown.code)).send(errorBody(thrown.code, thrown.message, thrown.details));
+      const status = statusOf(thrown.code);
+      if (status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+      return reply.status(status).send(errorBody(thrown.code, thrown.message, thrown.details));
     }
     if (error instanceof StoreConflictError) return reply.status(409).send(errorBody('action.conflict', error.message));
     const known = fromFastify(error);

@@ -33,8 +33,8 @@ export class LinkActions {
       clock: Clock;
       secret: string;
       approvals: ApprovalService;
-      /** The auth service's check, which limits failed tries per name wherever a password is typed. */
-      checkPassword(name: string, password: string, tenantId: string): Promise<User>;
+      /** The auth service's check, which limits failed tries per name and per address wherever a password is typed. */
+      checkPassword(name: string, password: string, tenantId: string, address: string | undefined): Promise<User>;
     },
   ) {}
 
@@ -52,11 +52,12 @@ export class LinkActions {
     };
   }
 
-  async confirm(token: string, form: LinkForm): Promise<ApprovalView> {
+  /** `address` is the client's, whose wrong passwords count toward its sign-in limit. */
+  async confirm(token: string, form: LinkForm, address: string | undefined): Promise<ApprovalView> {
     const link = await this.usable(token);
     const note = form.note?.trim() ?? '';
     if (link.verdict === 'deny' && note === '') throw new TollgateError('request.invalid', 'a denial needs a reason', { field: 'note' });
-    const user = await this.person(link, form);
+    const user = await this.person(link, form, address);
     const now = this.deps.clock.now();
     if (!(await this.deps.store.notificationLinks.use(link.id, now))) throw await this.whyUnusable(link.id);
     try {
@@ -86,7 +87,7 @@ export class LinkActions {
     return link?.used_at != null ? used() : expired();
   }
 
-  private async person(link: NotificationLink, form: LinkForm) {
+  private async person(link: NotificationLink, form: LinkForm, address: string | undefined) {
     const { store } = this.deps;
     if (link.user_id !== null) {
       const user = await store.users.get(link.tenant_id, link.user_id);
@@ -95,7 +96,7 @@ export class LinkActions {
     }
     if (form.name === undefined || form.name === '' || form.password === undefined)
       throw new TollgateError('auth.required', 'sign in with your tollgate name and password to decide', { field: 'name' });
-    return this.deps.checkPassword(form.name, form.password, link.tenant_id);
+    return this.deps.checkPassword(form.name, form.password, link.tenant_id, address);
   }
 }
 

@@ -67,7 +67,7 @@ export class NotificationService {
       secret: string;
       webhookSecret(tenantId: string): Promise<string>;
       outbound: OutboundService;
-      checkPassword(name: string, password: string, tenantId: string): Promise<User>;
+      checkPassword(name: string, password: string, tenantId: string, address: string | undefined): Promise<User>;
     },
   ) {
     const { store, clock, policies, approvals, secrets, endpoints, secret, webhookSecret, outbound } = deps;

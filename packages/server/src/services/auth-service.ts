@@ -1,7 +1,8 @@
 // People and agents: users with scrypt passwords and roles, agent API keys (hashed, shown once),
 // sessions for the dashboard and tokens for the CLI, and resolving a bearer token to a principal.
 
-import { TollgateError } from '../errors.js';
+import { rateLimited, TollgateError } from '../errors.js';
+import { FailureWindow } from '../auth/failure-window.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { ApiKey, Role, User } from '../stores/records.js';
 import { StoreConflictError, type Store } from '../stores/store.js';
@@ -32,11 +33,22 @@ const TOUCH_EVERY_MS = 60_000;
 /** Failed sign-ins one name may have in a window before it is refused until the window ends. */
 export const LOGIN_FAILURES_PER_NAME = 10;
 export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+/** Wrong passwords one client address may send in a window, across names (password spraying); per node. */
+export const LOGIN_FAILURES_PER_ADDRESS = 10;
+export const LOGIN_ADDRESS_WINDOW_MS = 60 * 1000;
 
 export class AuthService {
   private readonly keyCache = new Map<string, { principal: Principal; until: number }>();
+  /** In memory: an address's guesses reach one node at a time only through its balancer, and each node limits its share. */
+  private readonly addressFailures: FailureWindow;
 
-  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock }) {
+    this.addressFailures = new FailureWindow({
+      max: LOGIN_FAILURES_PER_ADDRESS,
+      windowMs: LOGIN_ADDRESS_WINDOW_MS,
+      now: () => deps.clock.now(),
+    });
+  }
 
   /** Deletes expired sessions and ended sign-in windows, which nothing reads again. */
   async purgeExpired(): Promise<{ sessions: number; signInWindows: number }> {
@@ -168,8 +180,13 @@ export class AuthService {
    * Checks a name and password; the same work is done for unknown names so timing reveals nothing.
    * Every sign-in creates a new session token: nothing the client sends can choose it.
    */
-  async login(name: string, password: string, tenantId = DEFAULT_TENANT): Promise<{ token: string; user: User; expires_at: number }> {
-    const user = await this.checkPassword(name, password, tenantId);
+  async login(
+    name: string,
+    password: string,
+    tenantId = DEFAULT_TENANT,
+    address?: string,
+  ): Promise<{ token: string; user: User; expires_at: number }> {
+    const user = await this.checkPassword(name, password, tenantId, address);
     const now = this.deps.clock.now();
     const token = newSecret(SESSION_PREFIX);
     const expires_at = now + SESSION_TTL_MS;
@@ -182,21 +199,39 @@ export class AuthService {
 
   /**
    * The person a name and password stand for. Every place that takes a password (sign-in, the
-   * one-click link form) checks it here, so that failures for one name add up wherever they happen.
+   * one-click link form) checks it here, so that failures add up wherever they happen: per name in
+   * the database (all nodes), and per client `address` (the request's, when it came over the
+   * network) on this node, so that one password tried against many names is stopped as well.
    */
-  async checkPassword(name: string, password: string, tenantId = DEFAULT_TENANT): Promise<User> {
-    // Per tenant and name, whether the name exists or not, and on every node alike (the HTTP layer
-    // limits each address). Counted as failed until it succeeds, so that guesses sent all at once
-    // cannot all pass before the first is known to have failed.
+  async checkPassword(name: string, password: string, tenantId = DEFAULT_TENANT, address?: string): Promise<User> {
+    const client = address === undefined ? undefined : `ip:${address}`;
+    if (client !== undefined) {
+      const wait = this.addressFailures.retryAfter(client);
+      if (wait > 0) throw rateLimited(wait, 'too many failed sign-ins from this address');
+      // Counted before the check, like the name below, so a burst cannot pass before the first failure is known.
+      this.addressFailures.fail(client);
+    }
+    let failed = false;
+    try {
+      return await this.checkNamed(name, password, tenantId);
+    } catch (error) {
+      failed = error instanceof TollgateError && error.code === 'auth.invalid_credentials';
+      throw error;
+    } finally {
+      // Only a wrong password counts. A success takes back its own count and no more: clearing the
+      // address would let one good account wipe the guesses made between its sign-ins.
+      if (client !== undefined && !failed) this.addressFailures.forgive(client);
+    }
+  }
+
+  private async checkNamed(name: string, password: string, tenantId: string): Promise<User> {
+    // Per tenant and name, whether the name exists or not, and on every node alike. Counted as
+    // failed until it succeeds, so that guesses sent all at once cannot all pass before the first
+    // is known to have failed.
     const counted = name.toLowerCase();
     const now = this.deps.clock.now();
     const { failures, window_ends_at } = await this.deps.store.signInFailures.count(tenantId, counted, now, LOGIN_FAILURE_WINDOW_MS);
-    if (failures > LOGIN_FAILURES_PER_NAME) {
-      const seconds = Math.max(1, Math.ceil((window_ends_at - now) / 1000));
-      throw new TollgateError('request.rate_limited', `too many failed sign-ins for \`${name}\`; retry in ${seconds} s`, {
-        retry_after: seconds,
-      });
-    }
+    if (failures > LOGIN_FAILURES_PER_NAME) throw rateLimited(window_ends_at - now, `too many failed sign-ins for \`${name}\``);
     const user = await this.deps.store.users.findByName(tenantId, name);
     const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (user === undefined || !valid || user.disabled_at !== null)

@@ -136,7 +136,7 @@ export function createServices(options: {
       secret,
       webhookSecret,
       outbound,
-      checkPassword: (name, password, tenantId) => auth.checkPassword(name, password, tenantId),
+      checkPassword: (name, password, tenantId, address) => auth.checkPassword(name, password, tenantId, address),
     }),
     outbound,
   };

@@ -47,6 +47,27 @@ workflows:
 ${notifications}`;
 }
 
+/**
+ * Production deploys wait for the `ops` group, and each request goes to a Teams channel (its
+ * webhook URL in the environment variable `urlEnv`), whose cards carry one-click links that ask
+ * who is deciding: a name and password.
+ */
+export function teamsLinkPolicy(urlEnv: string): string {
+  return `
+defaults: { decision: ALLOW }
+rules:
+  - name: production-deploys
+    match: { action_type: deploy, environment: production }
+    decision: REQUIRE_APPROVAL
+    approvers: [ops]
+notifications:
+  channels:
+    ops-teams: { type: teams, webhook_url_env: ${urlEnv} }
+  routes:
+    - { channel: ops-teams, events: [requested] }
+`;
+}
+
 export interface Answer {
   status: number;
   /** Parsed JSON when the body is JSON, else the text. */

@@ -4,29 +4,21 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL_FAILURE_WINDOW_MS, CREDENTIAL_FAILURES_PER_ADDRESS } from '../../src/http/app.js';
-import { LOGIN_ATTEMPTS_PER_ADDRESS } from '../../src/http/routes/auth.js';
-import { LOGIN_FAILURE_WINDOW_MS, LOGIN_FAILURES_PER_NAME, SESSION_TTL_MS } from '../../src/services/auth-service.js';
+import {
+  LOGIN_FAILURE_WINDOW_MS,
+  LOGIN_FAILURES_PER_ADDRESS,
+  LOGIN_FAILURES_PER_NAME,
+  SESSION_TTL_MS,
+} from '../../src/services/auth-service.js';
 import { sha256 } from '../../src/util/ids.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { startReceiver, type Receiver } from '../helpers/vendor-stand-ins.js';
 import { localOutbound } from '../helpers/local-outbound.js';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, teamsLinkPolicy, type Harness } from './harness.js';
 
 const POLICY = 'defaults: { decision: ALLOW }\n';
 /** A Teams channel, whose cards carry one-click links that ask for a name and password. */
-const WITH_LINKS = `
-defaults: { decision: ALLOW }
-rules:
-  - name: production-deploys
-    match: { action_type: deploy, environment: production }
-    decision: REQUIRE_APPROVAL
-    approvers: [ops]
-notifications:
-  channels:
-    ops-teams: { type: teams, webhook_url_env: TG_SECURITY_TEAMS_URL }
-  routes:
-    - { channel: ops-teams, events: [requested] }
-`;
+const WITH_LINKS = teamsLinkPolicy('TG_SECURITY_TEAMS_URL');
 
 interface Injected {
   status: number;
@@ -103,7 +95,7 @@ describe('limits on guessing credentials', () => {
 
   it('limits sign-ins per address, across names and whatever token the request carries', async () => {
     const attacker = fresh();
-    for (let i = 0; i < LOGIN_ATTEMPTS_PER_ADDRESS; i++) {
+    for (let i = 0; i < LOGIN_FAILURES_PER_ADDRESS; i++) {
       // A made-up bearer token on each try must not make each try a new client.
       const answer = await from(server, attacker, 'POST', '/v1/auth/login', {
         token: madeUp(i),

@@ -22,6 +22,7 @@ import { MAX_WAIT_SECONDS } from '../../services/decision-service.js';
 import type { Services } from '../../services/services.js';
 import { agentOf, guards } from '../auth.js';
 import { abortOnClose } from '../abort.js';
+import { holdSlot, waits } from '../hold-limits.js';
 
 const waitQuery = {
   type: 'object',
@@ -41,7 +42,7 @@ export function actionRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/actions',
     {
-      onRequest: guard.agent,
+      onRequest: [guard.agent, holdSlot(waits)],
       bodyLimit: ACTION_BODY_LIMIT,
       schema: {
         tags: ['actions'],
@@ -65,7 +66,7 @@ export function actionRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/actions/:id',
     {
-      onRequest: guard.any,
+      onRequest: [guard.any, holdSlot(waits)],
       schema: { tags: ['actions'], summary: 'Read an action and its decision', params: idParams, querystring: waitQuery },
     },
     async (request, reply) => {

@@ -3,10 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SESSION_TTL_MS } from '../../services/auth-service.js';
 import type { Services } from '../../services/services.js';
-import { clientKey, EVERY_ROLE, guards, SESSION_COOKIE, tokenOf, userOf } from '../auth.js';
-
-/** Sign-in attempts one address may make in a minute, successful or not (when rate limits are on). */
-export const LOGIN_ATTEMPTS_PER_ADDRESS = 10;
+import { EVERY_ROLE, guards, SESSION_COOKIE, tokenOf, userOf } from '../auth.js';
 
 function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
@@ -22,10 +19,6 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
   app.post(
     '/v1/auth/login',
     {
-      // Per address, whatever token the request carries; the auth service also limits failures per name.
-      config: {
-        rateLimit: { max: LOGIN_ATTEMPTS_PER_ADDRESS, timeWindow: 60_000, keyGenerator: (request) => `login:${clientKey(request)}` },
-      },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with a name and password',
@@ -43,7 +36,8 @@ export function authRoutes(app: FastifyInstance, services: Services, options: { 
     },
     async (request, reply) => {
       const body = request.body as { name: string; password: string; tenant?: string };
-      const session = await services.auth.login(body.name, body.password, body.tenant);
+      // The auth service limits failures per name and per address, whatever token the request carries.
+      const session = await services.auth.login(body.name, body.password, body.tenant, request.ip);
       reply.header('set-cookie', sessionCookie(session.token, SESSION_TTL_MS / 1000, options.secureCookies));
       return { token: session.token, expires_at: new Date(session.expires_at).toISOString(), user: publicUser(session.user) };
     },

@@ -3,7 +3,9 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services/services.js';
+import { whenEnded } from '../abort.js';
 import { guards } from '../auth.js';
+import { holdSlot } from '../hold-limits.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -18,7 +20,7 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
 
   app.get(
     '/v1/events',
-    { onRequest: guard.user(), schema: { tags: ['events'], summary: 'Server-Sent Events stream of live changes' } },
+    { onRequest: [guard.user(), holdSlot()], schema: { tags: ['events'], summary: 'Server-Sent Events stream of live changes' } },
     async (request, reply) => {
       const tenantId = request.principal!.tenant_id;
       reply.hijack();
@@ -43,7 +45,8 @@ export function eventRoutes(app: FastifyInstance, services: Services): void {
         raw.end();
       };
       open.add(close);
-      raw.once('close', close);
+      // A client gone before the stream began would otherwise keep its subscription and heartbeat for good.
+      whenEnded(raw, close);
     },
   );
 }

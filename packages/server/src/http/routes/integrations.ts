@@ -28,6 +28,9 @@ function html(reply: FastifyReply, status: number, body: string): FastifyReply {
 
 function errorPage(reply: FastifyReply, error: unknown): FastifyReply {
   if (!(error instanceof TollgateError)) throw error;
+  // A page refused for too many wrong passwords says when to come back, as the API does.
+  const retryAfter = error.details?.retry_after;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return html(reply, statusOf(error.code), resultPage('Nothing was decided', error.message));
 }
 
@@ -96,7 +99,7 @@ export function integrationRoutes(app: FastifyInstance, services: Services): voi
           if (value !== null) form[key] = value.slice(0, 4000);
         }
         try {
-          const view = await services.notifications.links.confirm(token, form);
+          const view = await services.notifications.links.confirm(token, form, request.ip);
           const done =
             view.status === 'pending'
               ? 'Your vote is recorded; the request waits for other approvers.'

@@ -5,6 +5,7 @@ import { MAX_JOB_WAIT_SECONDS } from '../../services/job-service.js';
 import type { Services } from '../../services/services.js';
 import { abortOnClose } from '../abort.js';
 import { agentOf, guards } from '../auth.js';
+import { holdSlot, waits } from '../hold-limits.js';
 
 /** The lease a worker holds, as `attempt` from its job: with a shared key, it tells workers apart. */
 const attempt = { type: 'integer', minimum: 1, description: 'the job’s `attempt` this worker was given' } as const;
@@ -16,7 +17,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/jobs/next',
     {
-      onRequest: guard.agent,
+      onRequest: [guard.agent, holdSlot(waits)],
       schema: {
         tags: ['jobs'],
         summary: 'Lease the next job of a capability, waiting for one to appear (204 when none did)',
