@@ -10,6 +10,7 @@ import * as rollups from './migrations/0006-rollups-and-stored-policies.js';
 import * as assignmentLoads from './migrations/0007-assignment-loads.js';
 import * as perRequestIndexes from './migrations/0008-per-request-indexes.js';
 import * as signIns from './migrations/0009-sign-ins.js';
+import * as keyKinds from './migrations/0011-key-kinds.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-assignment-loads': assignmentLoads,
   '0008-per-request-indexes': perRequestIndexes,
   '0009-sign-ins': signIns,
+  '0011-key-kinds': keyKinds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

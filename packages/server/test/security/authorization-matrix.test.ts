@@ -1,12 +1,15 @@
 // Who may call what: every route the app serves × every kind of caller × own or another tenant's
-// ids, against the table below. A route the table does not list fails the test, so a new route
-// cannot ship without its row. One in-process server on SQLite; each cell is one request.
+// ids, against the table below (a worker key's column follows from it). A route the table does not
+// list fails the test, so a new route cannot ship without its row. One in-process server on
+// SQLite; each cell is one request.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../helpers/vendor-stand-ins.js';
 import { expectErrorShape, routesOf, securityPolicy, startHarness, type Answer, type Harness } from './harness.js';
 
-const ROLES = ['anonymous', 'agent', 'approver', 'auditor', 'admin'] as const;
+/** The table's columns; a worker key's cells follow from them (see `workerCell`). */
+const COLUMNS = ['anonymous', 'agent', 'approver', 'auditor', 'admin'] as const;
+const ROLES = [...COLUMNS, 'worker'] as const;
 type Role = (typeof ROLES)[number];
 
 /**
@@ -37,10 +40,10 @@ const MATRIX = [
   'GET    /v1/approvals/:id/eligible                 401   403    ok      ok     ok     404',
   'POST   /v1/approvals/:id/votes                    401   403    ok      403    ok     404',
   'POST   /v1/approvals/:id/delegate                 401   403    ok      403    ok     404',
-  'GET    /v1/jobs/next                              401   ok     403     403    403    hide',
-  'POST   /v1/jobs/:id/heartbeat                     401   ok     403     403    403    404',
-  'POST   /v1/jobs/:id/complete                      401   ok     403     403    403    404',
-  'POST   /v1/jobs/:id/fail                          401   ok     403     403    403    404',
+  'GET    /v1/jobs/next                              401   403    403     403    403    hide',
+  'POST   /v1/jobs/:id/heartbeat                     401   403    403     403    403    404',
+  'POST   /v1/jobs/:id/complete                      401   403    403     403    403    404',
+  'POST   /v1/jobs/:id/fail                          401   403    403     403    403    404',
   'GET    /v1/agents                                 401   403    ok      ok     ok     hide',
   'GET    /v1/agents/:id                             401   403    ok      ok     ok     404',
   'POST   /v1/agents/:id/level                       401   403    403     403    ok     404',
@@ -75,11 +78,24 @@ interface Row {
   foreign: Foreign;
 }
 
+/**
+ * A worker key gets past the jobs routes and the open ones, and nothing else: not the agent's
+ * routes (it submits no action and reads none) and not the people's.
+ */
+function workerCell(route: string, anonymous: Cell): Cell {
+  if (anonymous === 'ok' || /^\S+ \/v1\/jobs\//.test(route)) return 'ok';
+  return 403;
+}
+
 const ROWS: Row[] = MATRIX.map((line) => {
   const [method, path, ...rest] = line.trim().split(/\s+/);
-  const cells = Object.fromEntries(ROLES.map((role, i) => [role, rest[i] === 'ok' ? 'ok' : Number(rest[i])])) as Record<Role, Cell>;
-  const last = rest[ROLES.length]!;
-  return { route: `${method} ${path}`, cells, foreign: last === '404' ? 404 : (last as Foreign) };
+  const route = `${method} ${path}`;
+  const columns = Object.fromEntries(COLUMNS.map((role, i) => [role, rest[i] === 'ok' ? 'ok' : Number(rest[i])])) as Record<
+    (typeof COLUMNS)[number],
+    Cell
+  >;
+  const last = rest[COLUMNS.length]!;
+  return { route, cells: { ...columns, worker: workerCell(route, columns.anonymous) }, foreign: last === '404' ? 404 : (last as Foreign) };
 });
 
 /** A request: path (with ids filled in), optional JSON or form body, optional headers. */
@@ -146,7 +162,7 @@ describe('authorization matrix', () => {
   }
   async function leased(tenant: Tenant): Promise<{ id: string; attempt: number; actionId: string }> {
     const { id: actionId } = await submit(tenant, { action_type: 'migrate', summary: 'add a column' });
-    const job = await send('GET', '/v1/jobs/next?capability=analyzer', tenant.tokens.agent);
+    const job = await send('GET', '/v1/jobs/next?capability=analyzer', tenant.tokens.worker);
     expect(job.status, job.text).toBe(200);
     expect(job.body.action_id).toBe(actionId);
     return { id: job.body.id, attempt: job.body.attempt, actionId };
@@ -225,21 +241,21 @@ describe('authorization matrix', () => {
     },
     'POST /v1/jobs/:id/heartbeat': {
       own: async (role) => {
-        const job = role === 'agent' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
+        const job = role === 'worker' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
         return { path: `/v1/jobs/${job.id}/heartbeat?attempt=${job.attempt}` };
       },
       foreign: () => ({ path: `/v1/jobs/${southIds.jobId}/heartbeat` }),
     },
     'POST /v1/jobs/:id/complete': {
       own: async (role) => {
-        const job = role === 'agent' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
+        const job = role === 'worker' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
         return { path: `/v1/jobs/${job.id}/complete`, body: { output: { ok: true }, attempt: job.attempt } };
       },
       foreign: () => ({ path: `/v1/jobs/${southIds.jobId}/complete`, body: { output: { ok: true } } }),
     },
     'POST /v1/jobs/:id/fail': {
       own: async (role) => {
-        const job = role === 'agent' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
+        const job = role === 'worker' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
         return { path: `/v1/jobs/${job.id}/fail`, body: { error: 'analysis crashed', attempt: job.attempt } };
       },
       foreign: () => ({ path: `/v1/jobs/${southIds.jobId}/fail`, body: { error: 'analysis crashed' } }),
@@ -385,14 +401,26 @@ describe('authorization matrix', () => {
       await server.person(`${prefix}bob`, 'approver', { tenant: tenant.name, groups: ['approvers'] });
       const audrey = await server.person(`${prefix}audrey`, 'auditor', { tenant: tenant.name });
       const bot = await server.agent(prefix === '' ? 'deploy-bot' : 'south-only-bot', tenant.name);
-      tenant.tokens = { agent: bot.token, approver: alice.token, auditor: audrey.token, admin: admin.token };
+      const worker = await server.worker(`${prefix}analyzer-1`, ['analyzer'], tenant.name);
+      tenant.tokens = { agent: bot.token, worker: worker.token, approver: alice.token, auditor: audrey.token, admin: admin.token };
       tenant.passwords = {
         approver: { name: `${prefix}alice`, password: alice.password },
         auditor: { name: `${prefix}audrey`, password: audrey.password },
         admin: { name: `${prefix}admin`, password: admin.password },
       };
       if (tenant === south) {
-        for (const secret of [bot.token, bot.keyId, alice.token, admin.token, audrey.token, alice.id, admin.id, audrey.id])
+        for (const secret of [
+          bot.token,
+          bot.keyId,
+          worker.token,
+          worker.keyId,
+          alice.token,
+          admin.token,
+          audrey.token,
+          alice.id,
+          admin.id,
+          audrey.id,
+        ])
           southSecrets.add(secret);
         for (const person of Object.values(tenant.passwords)) southSecrets.add(person.password);
       }
@@ -425,7 +453,8 @@ describe('authorization matrix', () => {
       southIds.notificationId,
     ])
       southSecrets.add(value);
-    for (const name of ['south-admin', 'south-alice', 'south-bob', 'south-audrey', 'south-only-bot']) southSecrets.add(name);
+    for (const name of ['south-admin', 'south-alice', 'south-bob', 'south-audrey', 'south-only-bot', 'south-analyzer-1'])
+      southSecrets.add(name);
     // Each tenant signs its webhooks with its own secret: north's admin must not be able to sign as south.
     southSecrets.add(await server.services.webhookSecret(south.name));
     // North: a notification to re-drive, and nothing left in the job queue.
@@ -485,7 +514,7 @@ describe('authorization matrix', () => {
     }
     expect(checked).toBeGreaterThan(40);
     // South's queued job is still there for south's own worker.
-    const job = await send('GET', '/v1/jobs/next?capability=analyzer', south.tokens.agent);
+    const job = await send('GET', '/v1/jobs/next?capability=analyzer', south.tokens.worker);
     expect(job.status).toBe(200);
     expect(job.body.action_id).toBe(southIds.queuedJobActionId);
   });
