@@ -1,7 +1,8 @@
 // The requester is never its own workflow's worker: an agent key takes no jobs, a worker key named
 // like the requesting agent is not offered them, a worker key takes only its capabilities' jobs
 // and submits no actions. Each refusal changes nothing; a proper worker's output reaches the
-// approver with the worker's name. Real HTTP on SQLite and PostgreSQL.
+// approver with the worker's name. The same holds for the job that undoes a reversed action.
+// Real HTTP on SQLite and PostgreSQL.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASES, type TestDatabase } from '../helpers/databases.js';
@@ -16,6 +17,7 @@ describe.each(DATABASES)('worker keys on %s', (kind) => {
   let namesake: { token: string; keyId: string };
   let scanner: { token: string; keyId: string };
   let analyzer: { token: string; keyId: string };
+  let undoer: { token: string; keyId: string };
   /** The analysis job of the migration the agent submitted, after the refusals. */
   let queued: { actionId: string; approvalId: string; jobId: string };
 
@@ -40,9 +42,10 @@ describe.each(DATABASES)('worker keys on %s', (kind) => {
     server = await startHarness(securityPolicy(), { serve: { db: database.url } });
     approver = await server.person('alice', 'approver', { groups: ['approvers'] });
     agent = await server.agent('deploy-bot');
-    namesake = await server.worker('deploy-bot', ['analyzer']);
+    namesake = await server.worker('deploy-bot', ['analyzer', 'undo-task']);
     scanner = await server.worker('scanner-1', ['scanner']);
     analyzer = await server.worker('analyzer-1', ['analyzer']);
+    undoer = await server.worker('undoer-1', ['undo-task']);
   });
 
   afterAll(async () => {
@@ -142,5 +145,33 @@ describe.each(DATABASES)('worker keys on %s', (kind) => {
       ['job.completed', 'worker:analyzer-1'],
     ]);
     expect(events[2]!.data).toMatchObject({ key_id: analyzer.keyId });
+  });
+
+  it('leaves the undo of a reversed action to a worker other than its agent, and records which one ran it', async () => {
+    const task = await server.send('POST', '/v1/actions', { token: agent.token, body: { action_type: 'task', summary: 'tidy the cache' } });
+    expect(task.status, task.text).toBe(201);
+    const outcome = await server.send('POST', `/v1/actions/${task.body.id}/outcome`, {
+      token: agent.token,
+      body: { status: 'succeeded', compensation: { capability: 'undo-task', input: { restore: 'cache' } } },
+    });
+    expect(outcome.status, outcome.text).toBe(200);
+    const reverse = await server.send('POST', `/v1/actions/${task.body.id}/review`, {
+      token: approver.token,
+      body: { verdict: 'reverse' },
+    });
+    expect(reverse.status, reverse.text).toBe(200);
+
+    expect((await server.send('GET', '/v1/jobs/next?capability=undo-task', { token: namesake.token })).status).toBe(204);
+    const undo = await server.send('GET', '/v1/jobs/next?capability=undo-task', { token: undoer.token });
+    expect(undo.status, undo.text).toBe(200);
+    expect(undo.body).toMatchObject({ step: 'compensation', action_id: task.body.id, input: { restore: 'cache' } });
+    expect(
+      (await server.send('POST', `/v1/jobs/${undo.body.id}/complete`, { token: undoer.token, body: { output: 'restored' } })).status,
+    ).toBe(200);
+    const review = await server.services.store.reviews.get('default', task.body.id);
+    expect(review).toMatchObject({
+      status: 'reversed',
+      reversal: { worker: 'undoer-1', worker_key_id: undoer.keyId, status: 'succeeded' },
+    });
   });
 });
