@@ -15,7 +15,7 @@ import type { PolicyService } from './policy-service.js';
 import type { ReviewService } from './review-service.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
 import { grantToken } from './grants.js';
-import type { WorkerPrincipal } from './principals.js';
+import { actorOf, type WorkerPrincipal } from './principals.js';
 import { retryOnConflict } from './concurrency.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 
@@ -103,7 +103,7 @@ export class JobService {
         [
           {
             type: 'job.completed',
-            actor: `worker:${principal.worker}`,
+            actor: actorOf(principal),
             subject: id,
             data: { step: job.step_id, approval_id: job.approval_id, key_id: principal.key_id },
           },
@@ -117,7 +117,7 @@ export class JobService {
       if (job.executes) await this.recordOutcome(scope, job, principal, 'succeeded', output, now);
       const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
       const event = { type: 'job_completed' as const, step: job.step_id, output: output ?? null, worker: worker(principal) };
-      const applied = await this.deps.runner.apply(scope, approval!, event, now, `worker:${principal.worker}`);
+      const applied = await this.deps.runner.apply(scope, approval!, event, now, actorOf(principal));
       return { status: 'completed', live: applied.live };
     });
   }
@@ -141,7 +141,7 @@ export class JobService {
         [
           {
             type,
-            actor: `worker:${principal.worker}`,
+            actor: actorOf(principal),
             subject: id,
             data: { step: job.step_id, error, attempt: job.attempts, key_id: principal.key_id },
           },
@@ -173,7 +173,7 @@ export class JobService {
         approval!,
         { type: 'job_failed', step: job.step_id, error },
         now,
-        `worker:${principal.worker}`,
+        actorOf(principal),
       );
       return { status: 'failed', live: applied.live };
     });
@@ -192,7 +192,7 @@ export class JobService {
             const leased = [
               {
                 type: 'job.leased',
-                actor: `worker:${principal.worker}`,
+                actor: actorOf(principal),
                 subject: job.id,
                 data: { step: job.step_id, attempt: job.attempts, key_id: principal.key_id },
               },
@@ -274,7 +274,7 @@ export class JobService {
       outcome,
     });
     const audit: AuditDraft[] = [
-      { type: 'action.outcome', actor: `worker:${principal.worker}`, subject: job.action_id, data: { status, job_id: job.id } },
+      { type: 'action.outcome', actor: actorOf(principal), subject: job.action_id, data: { status, job_id: job.id } },
     ];
     const action = await scope.actions.get(job.tenant_id, job.action_id);
     if (action !== undefined)
