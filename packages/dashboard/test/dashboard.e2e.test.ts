@@ -8,6 +8,7 @@ import { approverFlowSuite } from './suites/approver-flow.js';
 import { deadLettersSuite } from './suites/dead-letters.js';
 import { oversightSuite } from './suites/oversight.js';
 import { reviewQueueSuite } from './suites/review-queue.js';
+import { workerOutputSuite } from './suites/worker-output.js';
 
 let browser: Browser | undefined;
 
@@ -28,3 +29,4 @@ approverFlowSuite(shared);
 reviewQueueSuite(shared);
 oversightSuite(shared);
 deadLettersSuite(shared);
+workerOutputSuite(shared);

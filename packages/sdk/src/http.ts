@@ -26,7 +26,9 @@ export class Http {
     if (typeof options.baseUrl !== 'string' || !/^https?:\/\//.test(options.baseUrl))
       throw new TypeError('`baseUrl` must be an http:// or https:// address of a Tollgate server');
     if (typeof options.apiKey !== 'string' || options.apiKey === '')
-      throw new TypeError('`apiKey` must be an agent API key (tollgate keys create --agent NAME)');
+      throw new TypeError(
+        '`apiKey` must be an API key: an agent key (tollgate keys create --agent NAME), or a worker key for `worker` (--worker NAME --capability C)',
+      );
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));

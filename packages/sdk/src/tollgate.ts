@@ -78,6 +78,8 @@ export class Tollgate implements RunApi {
   /**
    * Works on workflow worker steps of one capability (an analysis, a deploy after approval):
    * takes jobs, heartbeats while `handler` runs, completes them with its output or fails them.
+   * Needs a worker key serving `capability` (`tollgate keys create --worker NAME --capability C`);
+   * an agent key submits actions and takes no jobs, so no agent is the worker of its own request.
    */
   worker(options: WorkerOptions): RunningWorker {
     return startWorker(this.http, options);

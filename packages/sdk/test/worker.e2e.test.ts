@@ -37,8 +37,8 @@ describe('SDK workers', () => {
   beforeAll(async () => {
     server = await startTollgate(POLICY);
     agent = new Tollgate({ baseUrl: server.url, apiKey: await server.key('deploy-bot') });
-    analyzer = new Tollgate({ baseUrl: server.url, apiKey: await server.key('analyzer') });
-    deployer = new Tollgate({ baseUrl: server.url, apiKey: await server.key('deployer') });
+    analyzer = new Tollgate({ baseUrl: server.url, apiKey: await server.workerKey('analyzer', 'deploy-analyzer') });
+    deployer = new Tollgate({ baseUrl: server.url, apiKey: await server.workerKey('deployer', 'deployer') });
   });
 
   afterAll(async () => {
@@ -70,6 +70,7 @@ describe('SDK workers', () => {
       );
       const seen = await server.action(submitted.id);
       expect(seen.approval.steps[0].output).toEqual({ risk: 'low', summary: '3 fixes in checkout' });
+      expect(seen.approval.steps[0].worker).toMatchObject({ name: 'analyzer' });
       expect(deployed).toHaveLength(0);
       await (await server.approver('ana')).approve(approval.id, 'analysis looks fine');
       await eventually(async () => ((await server.action(submitted.id)).status === 'executed' ? true : undefined), 'the deploy');

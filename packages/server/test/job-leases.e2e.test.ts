@@ -60,7 +60,7 @@ describe('jobs whose leases keep running out', () => {
 
   it('fails the step after the last attempt loses its lease', async () => {
     const agent = client(server.url, (await server.services.auth.createKey('deploy-bot')).secret);
-    const worker = client(server.url, (await server.services.auth.createKey('analyzer')).secret);
+    const worker = client(server.url, (await server.services.auth.createWorkerKey('analyzer', ['analyzer'])).secret);
     const submitted = await agent('POST', '/v1/actions', { action_type: 'deploy' });
     for (let attempt = 1; attempt <= 3; attempt++) {
       const job = await worker('GET', '/v1/jobs/next?capability=analyzer');
@@ -79,7 +79,7 @@ describe('jobs whose leases keep running out', () => {
     await server.services.auth.addUser({ name: 'olga', password: 'olga-password', role: 'approver', groups: ['ops'] });
     const olga = client(server.url, (await server.services.auth.login('olga', 'olga-password')).token);
     const agent = client(server.url, (await server.services.auth.createKey('migrate-bot')).secret);
-    const scanner = client(server.url, (await server.services.auth.createKey('scanner')).secret);
+    const scanner = client(server.url, (await server.services.auth.createWorkerKey('scanner', ['scanner'])).secret);
     const submitted = await agent('POST', '/v1/actions', { action_type: 'migrate', table: 'orders' });
     expect(submitted.body.status).toBe('pending');
     const job = await scanner('GET', '/v1/jobs/next?capability=scanner');

@@ -94,7 +94,7 @@ describe.each(DATABASES)('workflow timers across a restart on %s', (kind) => {
       await server.services.auth.addUser({ name, password: `${name}-password`, role: 'approver', groups: [group] });
     }
     agentKey = (await server.services.auth.createKey('deploy-bot')).secret;
-    analyzerKey = (await server.services.auth.createKey('analyzer')).secret;
+    analyzerKey = (await server.services.auth.createWorkerKey('analyzer', ['deployment-analyzer'])).secret;
   });
 
   afterAll(async () => {

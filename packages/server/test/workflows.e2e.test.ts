@@ -170,6 +170,11 @@ describe.each(DATABASES)('the production-deploy workflow on %s', (kind) => {
     return http(server.url, (await server.services.auth.createKey(name)).secret);
   }
 
+  /** A worker with a worker key of its own serving `capability`. */
+  async function workerOf(name: string, capability: string): Promise<Worker> {
+    return new Worker(http(server.url, (await server.services.auth.createWorkerKey(name, [capability])).secret), capability);
+  }
+
   async function auditOf(subject: string): Promise<{ type: string; actor: string; data: Record<string, any> }[]> {
     const reply = await (await as('audrey'))('GET', `/v1/audit?subject=${subject}&limit=1000`);
     expect(reply.status).toBe(200);
@@ -222,9 +227,9 @@ describe.each(DATABASES)('the production-deploy workflow on %s', (kind) => {
     }
     await server.services.auth.addUser({ name: 'audrey', password: 'audrey-password', role: 'auditor' });
     agent = await agentClient('deploy-bot');
-    analyzer = new Worker(await agentClient('analyzer-1'), 'deployment-analyzer');
-    otherAnalyzer = new Worker(await agentClient('analyzer-2'), 'deployment-analyzer');
-    deployer = new Worker(await agentClient('k8s-deployer'), 'kubernetes-deploy');
+    analyzer = await workerOf('analyzer-1', 'deployment-analyzer');
+    otherAnalyzer = await workerOf('analyzer-2', 'deployment-analyzer');
+    deployer = await workerOf('k8s-deployer', 'kubernetes-deploy');
   });
 
   afterAll(async () => {
@@ -255,6 +260,7 @@ describe.each(DATABASES)('the production-deploy workflow on %s', (kind) => {
 
     const opened = await approval(approvalId);
     expect(opened.context_package.analysis).toEqual({ 'ai-analysis': analysis });
+    expect(opened.context_package.analysis_by).toEqual({ 'ai-analysis': { name: 'analyzer-1', key_id: expect.stringMatching(/^key_/) } });
     expect(opened.context_package.summary).toBe(DEPLOY.summary);
     expect(opened.context_package.diff).toBe(DEPLOY.context.diff);
     expect(opened.context_package.reasoning.text).toBe(DEPLOY.reasoning);
@@ -282,7 +288,7 @@ describe.each(DATABASES)('the production-deploy workflow on %s', (kind) => {
     // One approval is not enough: no deploy job, no verdict for the agent.
     const jobs = await server.services.store.jobs.listByApproval('default', approvalId);
     expect(jobs.map((job) => job.step_id)).toEqual(['ai-analysis']);
-    expect((await new Worker(await agentClient('k8s-probe'), 'kubernetes-deploy').poll(0)).status).toBe(204);
+    expect((await (await workerOf('k8s-probe', 'kubernetes-deploy')).poll(0)).status).toBe(204);
     expect(verdict.settled()).toBe(false);
     expect(deployJob.settled()).toBe(false);
 
@@ -589,7 +595,7 @@ describe.each(DATABASES)('the production-deploy workflow on %s', (kind) => {
   // Two worker processes sharing one API key tell their leases apart by `attempt`: the one whose
   // lease ran out cannot complete the job the other took.
   it('refuses the completion of a lost lease when both workers use the same key', async () => {
-    const pool = await agentClient('analyzer-pool');
+    const pool = http(server.url, (await server.services.auth.createWorkerKey('analyzer-pool', ['deployment-analyzer'])).secret);
     const [stale, fresh] = [new Worker(pool, 'deployment-analyzer'), new Worker(pool, 'deployment-analyzer')];
     const submitted = await agent('POST', '/v1/actions', DEPLOY);
     const first = await stale.take();

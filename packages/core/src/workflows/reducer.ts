@@ -378,6 +378,7 @@ function jobEnded(
   if (step.status !== 'active') return { code: 'job.not_active', message: `step \`${step.id}\` is ${step.status}` };
   if (event.type === 'job_completed') {
     step.output = event.output;
+    step.worker = event.worker ?? null;
     endStep(step, 'done', null, now);
     advance(state, now, effects);
   } else {

@@ -65,12 +65,20 @@ export interface WorkerStepState {
   timeout: number | null;
   input: Record<string, unknown>;
   output: unknown;
+  /** The worker whose job produced `output`; absent in states recorded before workers were named. */
+  worker?: WorkerRef | null;
   started_at: number | null;
   ended_at: number | null;
   resolution: string | null;
 }
 
 export type StepState = ApprovalStepState | WorkerStepState;
+
+/** A worker as its key names it: the approvers see who produced a step's output. */
+export interface WorkerRef {
+  name: string;
+  key_id: string;
+}
 
 export interface WorkflowState {
   workflow: string;
@@ -106,7 +114,7 @@ export type WorkflowEvent =
       digest: string | null;
     }
   | { type: 'delegate'; step: string | null; from: Person; to: Person; note: string | null }
-  | { type: 'job_completed'; step: string; output: unknown }
+  | { type: 'job_completed'; step: string; output: unknown; worker?: WorkerRef }
   | { type: 'job_failed'; step: string; error: string }
   | { type: 'tick' }
   | { type: 'cancel'; reason: string };

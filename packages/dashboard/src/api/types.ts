@@ -52,8 +52,16 @@ export interface Step {
   delegations?: { from: string; to: string; note: string | null; at: string }[];
   capability?: string;
   output?: unknown;
+  /** The worker whose job produced `output`. */
+  worker?: WorkerRef | null;
   assignees?: string[];
   resolution: string | null;
+}
+
+/** A worker as its key names it. */
+export interface WorkerRef {
+  name: string;
+  key_id: string;
 }
 
 export interface FieldBounds {
@@ -99,6 +107,8 @@ export interface ContextPackage {
   simulation: unknown;
   reasoning: { text: string | null; confidence: number | null };
   analysis: Record<string, unknown>;
+  /** Who produced each step's analysis, by step id. */
+  analysis_by?: Record<string, WorkerRef>;
   precedent: {
     action_id: string;
     status: string;

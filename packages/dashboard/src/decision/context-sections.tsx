@@ -2,10 +2,11 @@
 // approval, what to check, key context, simulation, the AI's reasoning, earlier analysis and
 // how similar requests ended.
 
-import type { ContextPackage } from '../api/types.js';
+import type { ContextPackage, WorkerRef } from '../api/types.js';
 import { formatTime } from '../lib/time.js';
 import { RiskBadge, StatusBadge } from '../ui/badges.js';
 import { ValueView } from '../ui/value-view.js';
+import { WorkerLabel } from '../ui/worker-label.js';
 
 export function RiskSection(props: { risk: ContextPackage['risk'] }) {
   const { risk } = props;
@@ -88,15 +89,18 @@ export function ReasoningSection(props: { reasoning: ContextPackage['reasoning']
   );
 }
 
-export function AnalysisSection(props: { analysis: Record<string, unknown> }) {
+/** Each output is labelled with the worker that produced it: a worker's word, not the agent's or Tollgate's. */
+export function AnalysisSection(props: { analysis: Record<string, unknown>; by: Record<string, WorkerRef> }) {
   const entries = Object.entries(props.analysis);
   if (entries.length === 0) return null;
   return (
     <section class="card" aria-labelledby="analysis-title">
       <h2 id="analysis-title">Analysis from earlier steps</h2>
       {entries.map(([step, output]) => (
-        <div key={step}>
-          <h3>{step}</h3>
+        <div key={step} data-step={step}>
+          <h3>
+            {step} <WorkerLabel worker={props.by[step]} />
+          </h3>
           <ValueView value={output} />
         </div>
       ))}

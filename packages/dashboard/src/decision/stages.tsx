@@ -4,6 +4,7 @@ import type { Step } from '../api/types.js';
 import { formatTime, timeLeft } from '../lib/time.js';
 import { StatusBadge } from '../ui/badges.js';
 import { ValueView } from '../ui/value-view.js';
+import { WorkerLabel } from '../ui/worker-label.js';
 
 export function StagesSection(props: { steps: Step[]; now: number }) {
   if (props.steps.length === 0) return null;
@@ -20,7 +21,13 @@ export function StagesSection(props: { steps: Step[]; now: number }) {
             {step.type === 'worker' ? (
               <div class="small">
                 done by a worker with <code>{step.capability}</code>
-                {step.output !== undefined && step.output !== null && <ValueView value={step.output} />}
+                {step.output !== undefined && step.output !== null && (
+                  <>
+                    {' '}
+                    <WorkerLabel worker={step.worker} />
+                    <ValueView value={step.output} />
+                  </>
+                )}
               </div>
             ) : (
               <div class="small">

@@ -115,7 +115,7 @@ export function DecisionPage(props: { id: string }) {
           </section>
           <SimulationSection simulation={pack.simulation} />
           <ReasoningSection reasoning={pack.reasoning} />
-          <AnalysisSection analysis={pack.analysis} />
+          <AnalysisSection analysis={pack.analysis} by={pack.analysis_by ?? {}} />
           <PrecedentSection precedent={pack.precedent} />
           <details class="card full-details">
             <summary>

@@ -32,6 +32,8 @@ export interface Tollgate {
   as(name: string): Promise<Api>;
   /** A client for a new API key of `agent`. */
   agent(agent: string): Promise<Api>;
+  /** A client for a new worker key named `worker` serving `capability`. */
+  worker(worker: string, capability: string): Promise<Api>;
   close(): Promise<void>;
 }
 
@@ -122,6 +124,10 @@ export async function startTollgate(policy: Record<string, string>, options: Sta
     },
     async agent(agent) {
       const { stdout } = await cli('keys', 'create', '--agent', agent);
+      return api(url, stdout.trim());
+    },
+    async worker(worker, capability) {
+      const { stdout } = await cli('keys', 'create', '--worker', worker, '--capability', capability);
       return api(url, stdout.trim());
     },
     async close() {

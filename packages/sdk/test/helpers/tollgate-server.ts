@@ -1,5 +1,5 @@
 // A real `tollgate serve` process on a fresh SQLite file and a policy the test writes, with agent
-// keys and approvers made by the real CLI, so the SDK is tested against the server as shipped.
+// and worker keys and approvers made by the real CLI, so the SDK is tested against the server as shipped.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,6 +25,8 @@ export interface TollgateServer {
   db: string;
   /** A new API key for `agent`, made with `tollgate keys create`. */
   key(agent: string): Promise<string>;
+  /** A new worker key named `worker` serving `capabilities`, made with `tollgate keys create --worker`. */
+  workerKey(worker: string, ...capabilities: string[]): Promise<string>;
   /** A person in the `approvers` group, signed in. */
   approver(name: string): Promise<Approver>;
   /** Reads an action as the server's admin sees it. */
@@ -60,6 +62,18 @@ export async function startTollgate(policy: string | { path: string }): Promise<
     db,
     async key(agent) {
       const { stdout } = await tollgateCli('keys', 'create', '--db', db, '--agent', agent);
+      return stdout.trim();
+    },
+    async workerKey(worker, ...capabilities) {
+      const { stdout } = await tollgateCli(
+        'keys',
+        'create',
+        '--db',
+        db,
+        '--worker',
+        worker,
+        ...capabilities.flatMap((c) => ['--capability', c]),
+      );
       return stdout.trim();
     },
     async approver(name) {

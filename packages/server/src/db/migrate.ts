@@ -11,6 +11,7 @@ import * as assignmentLoads from './migrations/0007-assignment-loads.js';
 import * as perRequestIndexes from './migrations/0008-per-request-indexes.js';
 import * as signIns from './migrations/0009-sign-ins.js';
 import * as tenantPolicies from './migrations/0010-tenant-policies.js';
+import * as keyKinds from './migrations/0011-key-kinds.js';
 import * as auditHeadSignatures from './migrations/0012-audit-head-signatures.js';
 import type { Database, Dialect } from './schema.js';
 
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-per-request-indexes': perRequestIndexes,
   '0009-sign-ins': signIns,
   '0010-tenant-policies': tenantPolicies,
+  '0011-key-kinds': keyKinds,
   '0012-audit-head-signatures': auditHeadSignatures,
 };
 

@@ -29,6 +29,10 @@ export interface ApiKeysTable {
   created_at: number;
   revoked_at: number | null;
   last_used_at: number | null;
+  /** `agent` or `worker` (0011). */
+  kind: string;
+  /** JSON array of the capabilities a worker key serves; `[]` for agent keys (0011). */
+  capabilities: string;
 }
 
 export interface SessionsTable {
@@ -123,6 +127,8 @@ export interface JobsTable {
   attempts: number;
   max_attempts: number;
   worker: string | null;
+  /** The key holding (or that last held) the lease (0011). */
+  worker_key_id: string | null;
   lease_until: number | null;
   /** JSON or null. */
   output: string | null;

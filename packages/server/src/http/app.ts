@@ -160,7 +160,7 @@ export async function buildApp(services: Services, options: AppOptions): Promise
         if (found === undefined) return clientKey(request);
         const principal = await principalFor(services, request, found.token).catch(() => undefined);
         if (principal === undefined) return clientKey(request);
-        return principal.kind === 'agent' ? `key:${principal.key_id}` : `user:${principal.tenant_id}:${principal.user.id}`;
+        return principal.kind === 'user' ? `user:${principal.tenant_id}:${principal.user.id}` : `key:${principal.key_id}`;
       },
       errorResponseBuilder: (_request, context) =>
         new TollgateError(

@@ -1,4 +1,4 @@
-// Authentication for routes: agents by API key, people by session cookie or bearer token, and
+// Authentication for routes: agents and workers by API key, people by session cookie or bearer token, and
 // role checks. A route states who may call it; nothing is open by default. Guards run when a
 // request arrives (a route's onRequest hook): without valid credentials it is refused before its
 // body is read, parsed or validated, so a stranger neither costs that work nor learns the schema.
@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FailureWindow } from '../auth/failure-window.js';
 import { rateLimited, TollgateError } from '../errors.js';
 import type { Role } from '../stores/records.js';
-import type { AgentPrincipal, Principal, UserPrincipal } from '../services/principals.js';
+import type { AgentPrincipal, Principal, UserPrincipal, WorkerPrincipal } from '../services/principals.js';
 import type { Services } from '../services/services.js';
 
 export const SESSION_COOKIE = 'tollgate_session';
@@ -123,7 +123,18 @@ export function guards(services: Services) {
   return {
     agent: (async (request) => {
       const principal = await authenticate(request);
+      if (principal.kind === 'worker')
+        throw new TollgateError('auth.forbidden', 'this endpoint is for agent keys; a worker key only takes jobs of its capabilities');
       if (principal.kind !== 'agent') throw new TollgateError('auth.forbidden', 'this endpoint is for agents (API keys)');
+    }) as Guard,
+    /** The jobs endpoints: a worker key only, so an agent never does its own request's worker steps. */
+    worker: (async (request) => {
+      const principal = await authenticate(request);
+      if (principal.kind !== 'worker')
+        throw new TollgateError(
+          'auth.forbidden',
+          'this endpoint is for worker keys (`tollgate keys create --worker NAME --capability C`); an agent key only submits actions',
+        );
     }) as Guard,
     /** A tenant's people (any of `roles`, else admins, approvers and auditors); an operator only where `roles` names it. */
     user:
@@ -135,9 +146,11 @@ export function guards(services: Services) {
           throw new TollgateError('auth.forbidden', `this needs the role ${roles.join(' or ')}`);
         }
       },
-    /** An agent, or one of a tenant's people (not an operator: no tenant's records are theirs). */
+    /** An agent key, or one of a tenant's people: not a worker key (it sees actions only through its jobs), not an operator (no tenant's records are theirs). */
     any: (async (request) => {
       const principal = await authenticate(request);
+      if (principal.kind === 'worker')
+        throw new TollgateError('auth.forbidden', 'this endpoint is for agent keys and people; a worker key only takes jobs');
       if (principal.kind === 'user' && !TENANT_ROLES.includes(principal.user.role))
         throw new TollgateError('auth.forbidden', 'operators manage the server, not a tenant’s records');
     }) as Guard,
@@ -146,6 +159,10 @@ export function guards(services: Services) {
 
 export function agentOf(request: FastifyRequest): AgentPrincipal {
   return request.principal as AgentPrincipal;
+}
+
+export function workerOf(request: FastifyRequest): WorkerPrincipal {
+  return request.principal as WorkerPrincipal;
 }
 
 export function userOf(request: FastifyRequest): UserPrincipal {

@@ -77,7 +77,7 @@ export function holdSlot(held: (request: FastifyRequest) => boolean = () => true
     // Guards run first; a route that holds requests without one is a mistake, refused rather than uncounted.
     if (principal === undefined) throw new TollgateError('auth.required', 'sign in or send `Authorization: Bearer <token>`');
     const free =
-      principal.kind === 'agent'
+      principal.kind === 'agent' || principal.kind === 'worker'
         ? request.server.held.take('key', principal.key_id)
         : request.server.held.take('session', sha256(tokenOf(request)?.token ?? ''));
     whenEnded(reply.raw, free);

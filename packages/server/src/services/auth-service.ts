@@ -1,10 +1,11 @@
-// People and agents: users with scrypt passwords and roles, agent API keys (hashed, shown once),
-// sessions for the dashboard and tokens for the CLI, and resolving a bearer token to a principal.
+// People, agents and workers: users with scrypt passwords and roles, agent and worker API keys
+// (hashed, shown once), sessions for the dashboard and tokens for the CLI, and resolving a bearer
+// token to a principal.
 
 import { rateLimited, TollgateError } from '../errors.js';
 import { FailureWindow } from '../auth/failure-window.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
-import type { ApiKey, Role, User } from '../stores/records.js';
+import type { ApiKey, KeyKind, Role, User } from '../stores/records.js';
 import { StoreConflictError, type Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId, newSecret, sha256 } from '../util/ids.js';
@@ -17,6 +18,8 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const KEY_PREFIX = 'tg_key';
 const SESSION_PREFIX = 'tg_ses';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+/** As long as `GET /v1/jobs/next` takes; no spaces or commas, so a listing of them reads unambiguously. */
+const CAPABILITY = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,99}$/;
 
 export interface NewUser {
   name: string;
@@ -36,6 +39,22 @@ export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
 /** Wrong passwords one client address may send in a window, across names (password spraying); per node. */
 export const LOGIN_FAILURES_PER_ADDRESS = 10;
 export const LOGIN_ADDRESS_WINDOW_MS = 60 * 1000;
+
+/** Refuses a worker name or capability list a worker key cannot have; callers check before changing anything. */
+export function checkWorkerKey(worker: string, capabilities: readonly string[]): void {
+  if (!NAME.test(worker))
+    throw new TollgateError('request.invalid', 'a worker name is 1–64 letters, digits, `.`, `_`, `@` or `-`', { field: 'worker' });
+  if (capabilities.length === 0)
+    throw new TollgateError('request.invalid', 'a worker key needs at least one capability', { field: 'capability' });
+  for (const capability of capabilities) {
+    if (!CAPABILITY.test(capability))
+      throw new TollgateError(
+        'request.invalid',
+        `capability \`${capability}\` is not 1–100 letters, digits, \`.\`, \`_\`, \`:\`, \`/\`, \`@\` or \`-\``,
+        { field: 'capability' },
+      );
+  }
+}
 
 export class AuthService {
   private readonly keyCache = new Map<string, { principal: Principal; until: number }>();
@@ -142,22 +161,49 @@ export class AuthService {
   async createKey(agent: string, tenantId = DEFAULT_TENANT, actor = 'system'): Promise<{ key: ApiKey; secret: string }> {
     if (!NAME.test(agent))
       throw new TollgateError('request.invalid', 'an agent name is 1–64 letters, digits, `.`, `_`, `@` or `-`', { field: 'agent' });
+    return this.insertKey(agent, 'agent', [], tenantId, actor);
+  }
+
+  /**
+   * Creates a worker key: it takes jobs of `capabilities` only, and never a job of an action that
+   * an agent named `worker` requested. It cannot submit actions. The secret is shown once.
+   */
+  async createWorkerKey(
+    worker: string,
+    capabilities: readonly string[],
+    tenantId = DEFAULT_TENANT,
+    actor = 'system',
+  ): Promise<{ key: ApiKey; secret: string }> {
+    checkWorkerKey(worker, capabilities);
+    return this.insertKey(worker, 'worker', [...new Set(capabilities)], tenantId, actor);
+  }
+
+  private async insertKey(
+    name: string,
+    kind: KeyKind,
+    capabilities: string[],
+    tenantId: string,
+    actor: string,
+  ): Promise<{ key: ApiKey; secret: string }> {
     await this.ensureTenant(tenantId);
     const now = this.deps.clock.now();
     const secret = newSecret(KEY_PREFIX);
     const key: ApiKey = {
       id: newId('key', now),
       tenant_id: tenantId,
-      agent,
+      agent: name,
+      kind,
+      capabilities,
       key_hash: sha256(secret),
       prefix: secret.slice(0, 14),
       created_at: now,
       revoked_at: null,
       last_used_at: null,
     };
+    const data = kind === 'agent' ? { agent: name, prefix: key.prefix } : { worker: name, kind, capabilities, prefix: key.prefix };
     await this.deps.store.transaction(async (scope) => {
       await scope.keys.insert(key);
-      await appendAudit(scope, tenantId, [{ type: 'key.created', actor, subject: key.id, data: { agent, prefix: key.prefix } }], now);
+      await appendAudit(scope, tenantId, [{ type: 'key.created', actor, subject: key.id, data }], now);
     });
     return { key, secret };
   }
@@ -267,11 +313,15 @@ export class AuthService {
       // A key looked up moments ago is trusted for a moment more: agents send bursts of requests.
       if (known !== undefined && known.until > now) return known.principal;
       const key = await this.deps.store.keys.findByHash(hash);
-      if (key === undefined || key.revoked_at !== null) return undefined;
+      // A kind this version does not know grants nothing (fail closed).
+      if (key === undefined || key.revoked_at !== null || (key.kind !== 'agent' && key.kind !== 'worker')) return undefined;
       // Last-used is advisory: written at most once a minute per key, never awaited.
       if (key.last_used_at === null || now - key.last_used_at > TOUCH_EVERY_MS)
         void this.deps.store.keys.touch(key.id, now).catch(() => undefined);
-      const principal: Principal = { kind: 'agent', tenant_id: key.tenant_id, agent: key.agent, key_id: key.id };
+      const principal: Principal =
+        key.kind === 'worker'
+          ? { kind: 'worker', tenant_id: key.tenant_id, worker: key.agent, key_id: key.id, capabilities: key.capabilities }
+          : { kind: 'agent', tenant_id: key.tenant_id, agent: key.agent, key_id: key.id };
       if (this.keyCache.size >= KEY_CACHE_LIMIT) this.keyCache.clear();
       this.keyCache.set(hash, { principal, until: now + KEY_CACHE_MS });
       return principal;

@@ -3,6 +3,7 @@
 // simulation, the AI's reasoning, the analysis of earlier workflow steps, and historical
 // precedent (how similar requests of this gate ended).
 
+import type { WorkerRef } from '@tollgate/core';
 import type { ActionRecord, ApprovalRecord } from '../stores/records.js';
 import type { StoreScope } from '../stores/store.js';
 
@@ -24,6 +25,8 @@ export interface ContextPackage {
   simulation: unknown;
   reasoning: { text: string | null; confidence: number | null };
   analysis: Record<string, unknown>;
+  /** Who produced each step's analysis, by step id: a worker's output is that worker's word, not the agent's. */
+  analysis_by: Record<string, WorkerRef>;
   precedent: {
     action_id: string;
     status: string;
@@ -46,9 +49,13 @@ export async function contextPackage(scope: StoreScope, approval: ApprovalRecord
   const payload = approval.state?.action ?? action.payload;
   const context = typeof payload.context === 'object' && payload.context !== null ? (payload.context as Record<string, unknown>) : {};
   const analysis: Record<string, unknown> = {};
+  const analysisBy: Record<string, WorkerRef> = {};
   const criteria = new Set<string>(approval.criteria);
   for (const step of approval.state?.steps ?? []) {
-    if (step.type === 'worker' && step.output !== null) analysis[step.id] = step.output;
+    if (step.type === 'worker' && step.output !== null) {
+      analysis[step.id] = step.output;
+      if (step.worker != null) analysisBy[step.id] = step.worker;
+    }
     if (step.type === 'approval') for (const criterion of step.criteria) criteria.add(criterion);
   }
   return {
@@ -70,6 +77,7 @@ export async function contextPackage(scope: StoreScope, approval: ApprovalRecord
       confidence: typeof payload.confidence === 'number' ? payload.confidence : null,
     },
     analysis,
+    analysis_by: analysisBy,
     precedent: await precedents(scope, action),
   };
 }

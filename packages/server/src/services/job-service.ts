@@ -1,8 +1,10 @@
 // Worker steps for workers: long-poll for a job of a capability, keep its lease alive with
 // heartbeats, complete it with output or fail it. A lease that runs out offers the job again; a
 // job that keeps failing fails its step. The job that executes the approved action carries the
-// grant, and its completion is the action's outcome.
+// grant, and its completion is the action's outcome. Only worker keys take jobs, only of the
+// capabilities they name, and never a job of an action their own agent requested.
 
+import type { WorkerRef } from '@tollgate/core';
 import { TollgateError } from '../errors.js';
 import type { JobRecord } from '../stores/records.js';
 import type { Store, StoreScope } from '../stores/store.js';
@@ -13,7 +15,7 @@ import type { TenantPolicies } from './tenant-policies.js';
 import type { ReviewService } from './review-service.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
 import { grantToken } from './grants.js';
-import type { AgentPrincipal } from './principals.js';
+import { actorOf, type WorkerPrincipal } from './principals.js';
 import { retryOnConflict } from './concurrency.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 
@@ -54,7 +56,8 @@ export class JobService {
   ) {}
 
   /** The next job of `capability` for this worker, waiting up to `waitSeconds` for one to appear. */
-  async next(principal: AgentPrincipal, capability: string, waitSeconds: number, signal?: AbortSignal): Promise<JobView | undefined> {
+  async next(principal: WorkerPrincipal, capability: string, waitSeconds: number, signal?: AbortSignal): Promise<JobView | undefined> {
+    if (!principal.capabilities.includes(capability)) throw notGranted(principal, capability);
     const deadline = this.deps.clock.now() + Math.min(waitSeconds, MAX_JOB_WAIT_SECONDS) * 1000;
     for (;;) {
       const queued = this.deps.bus.waitFor(
@@ -71,24 +74,24 @@ export class JobService {
     }
   }
 
-  async heartbeat(principal: AgentPrincipal, id: string, attempt?: number): Promise<{ lease_expires_at: string }> {
+  async heartbeat(principal: WorkerPrincipal, id: string, attempt?: number): Promise<{ lease_expires_at: string }> {
     const now = this.deps.clock.now();
-    const ok = await this.deps.store.jobs.heartbeat(principal.tenant_id, id, principal.agent, now, now + LEASE_MS, attempt);
+    const ok = await this.deps.store.jobs.heartbeat(principal.tenant_id, id, worker(principal), now, now + LEASE_MS, attempt);
     if (!ok) {
       // As complete and fail answer: a job this tenant does not have is not found, not a lost lease.
-      if ((await this.deps.store.jobs.get(principal.tenant_id, id)) === undefined)
-        throw new TollgateError('job.not_found', `no job \`${id}\``);
-      throw this.notHeld(id);
+      const job = await this.deps.store.jobs.get(principal.tenant_id, id);
+      if (job === undefined) throw new TollgateError('job.not_found', `no job \`${id}\``);
+      throw await this.whyNotHeld(this.deps.store, principal, job);
     }
     return { lease_expires_at: new Date(now + LEASE_MS).toISOString() };
   }
 
-  async complete(principal: AgentPrincipal, id: string, output: unknown, attempt?: number): Promise<{ status: string }> {
+  async complete(principal: WorkerPrincipal, id: string, output: unknown, attempt?: number): Promise<{ status: string }> {
     return this.settle(principal, id, async (scope, job, now) => {
       const settled = await scope.jobs.settle(
         principal.tenant_id,
         id,
-        principal.agent,
+        worker(principal),
         now,
         { status: 'completed', output: output ?? null },
         attempt,
@@ -100,32 +103,32 @@ export class JobService {
         [
           {
             type: 'job.completed',
-            actor: `agent:${principal.agent}`,
+            actor: actorOf(principal),
             subject: id,
-            data: { step: job.step_id, approval_id: job.approval_id },
+            data: { step: job.step_id, approval_id: job.approval_id, key_id: principal.key_id },
           },
         ],
         now,
       );
       if (job.approval_id === null) {
-        await this.deps.reviews.compensationSettled(scope, job, true, output, principal.agent, now);
+        await this.deps.reviews.compensationSettled(scope, job, true, output, worker(principal), now);
         return { status: 'completed', live: [] };
       }
       if (job.executes) await this.recordOutcome(scope, job, principal, 'succeeded', output, now);
       const approval = await scope.approvals.get(job.tenant_id, job.approval_id);
-      const event = { type: 'job_completed' as const, step: job.step_id, output: output ?? null };
-      const applied = await this.deps.runner.apply(scope, approval!, event, now, `agent:${principal.agent}`);
+      const event = { type: 'job_completed' as const, step: job.step_id, output: output ?? null, worker: worker(principal) };
+      const applied = await this.deps.runner.apply(scope, approval!, event, now, actorOf(principal));
       return { status: 'completed', live: applied.live };
     });
   }
 
-  async fail(principal: AgentPrincipal, id: string, error: string, retry: boolean, attempt?: number): Promise<{ status: string }> {
+  async fail(principal: WorkerPrincipal, id: string, error: string, retry: boolean, attempt?: number): Promise<{ status: string }> {
     return this.settle(principal, id, async (scope, job, now) => {
       const again = retry && job.attempts < job.max_attempts;
       const settled = await scope.jobs.settle(
         principal.tenant_id,
         id,
-        principal.agent,
+        worker(principal),
         now,
         { status: again ? 'queued' : 'failed', error },
         attempt,
@@ -135,7 +138,14 @@ export class JobService {
       await appendAudit(
         scope,
         job.tenant_id,
-        [{ type, actor: `agent:${principal.agent}`, subject: id, data: { step: job.step_id, error, attempt: job.attempts } }],
+        [
+          {
+            type,
+            actor: actorOf(principal),
+            subject: id,
+            data: { step: job.step_id, error, attempt: job.attempts, key_id: principal.key_id },
+          },
+        ],
         now,
       );
       if (again) {
@@ -153,7 +163,7 @@ export class JobService {
         };
       }
       if (job.approval_id === null) {
-        await this.deps.reviews.compensationSettled(scope, job, false, error, principal.agent, now);
+        await this.deps.reviews.compensationSettled(scope, job, false, error, worker(principal), now);
         return { status: 'failed', live: [] };
       }
       if (job.executes) await this.recordOutcome(scope, job, principal, 'failed', error, now);
@@ -163,28 +173,28 @@ export class JobService {
         approval!,
         { type: 'job_failed', step: job.step_id, error },
         now,
-        `agent:${principal.agent}`,
+        actorOf(principal),
       );
       return { status: 'failed', live: applied.live };
     });
   }
 
-  private async claim(principal: AgentPrincipal, capability: string): Promise<JobView | undefined> {
+  private async claim(principal: WorkerPrincipal, capability: string): Promise<JobView | undefined> {
     const { store, clock, bus } = this.deps;
     const result = await retryOnConflict(() =>
       store.transaction(async (scope) => {
         const live: LiveEvent[] = [];
         for (;;) {
           const now = clock.now();
-          const job = await scope.jobs.claimNext(principal.tenant_id, capability, principal.agent, now, now + LEASE_MS);
+          const job = await scope.jobs.claimNext(principal.tenant_id, capability, worker(principal), now, now + LEASE_MS);
           if (job === undefined) return { view: undefined, live };
           if (job.attempts <= job.max_attempts) {
             const leased = [
               {
                 type: 'job.leased',
-                actor: `agent:${principal.agent}`,
+                actor: actorOf(principal),
                 subject: job.id,
-                data: { step: job.step_id, attempt: job.attempts },
+                data: { step: job.step_id, attempt: job.attempts, key_id: principal.key_id },
               },
             ];
             await appendAudit(scope, job.tenant_id, leased, now);
@@ -200,9 +210,9 @@ export class JobService {
   }
 
   /** Fails a job whose every attempt ended with a lost lease, and with it its step. */
-  private async exhausted(scope: StoreScope, job: JobRecord, principal: AgentPrincipal, now: number): Promise<LiveEvent[]> {
+  private async exhausted(scope: StoreScope, job: JobRecord, principal: WorkerPrincipal, now: number): Promise<LiveEvent[]> {
     const error = `every one of its ${job.max_attempts} attempts lost its lease (the workers stopped answering)`;
-    await scope.jobs.settle(job.tenant_id, job.id, principal.agent, now, { status: 'failed', error });
+    await scope.jobs.settle(job.tenant_id, job.id, worker(principal), now, { status: 'failed', error });
     await appendAudit(
       scope,
       job.tenant_id,
@@ -210,7 +220,7 @@ export class JobService {
       now,
     );
     if (job.approval_id === null) {
-      await this.deps.reviews.compensationSettled(scope, job, false, error, 'system', now);
+      await this.deps.reviews.compensationSettled(scope, job, false, error, null, now);
       return [];
     }
     if (job.executes) await this.recordOutcome(scope, job, principal, 'failed', error, now);
@@ -248,7 +258,7 @@ export class JobService {
   private async recordOutcome(
     scope: StoreScope,
     job: JobRecord,
-    principal: AgentPrincipal,
+    principal: WorkerPrincipal,
     status: 'succeeded' | 'failed',
     detail: unknown,
     now: number,
@@ -264,7 +274,7 @@ export class JobService {
       outcome,
     });
     const audit: AuditDraft[] = [
-      { type: 'action.outcome', actor: `agent:${principal.agent}`, subject: job.action_id, data: { status, job_id: job.id } },
+      { type: 'action.outcome', actor: actorOf(principal), subject: job.action_id, data: { status, job_id: job.id } },
     ];
     const action = await scope.actions.get(job.tenant_id, job.action_id);
     if (action !== undefined)
@@ -282,7 +292,7 @@ export class JobService {
   }
 
   private async settle(
-    principal: AgentPrincipal,
+    principal: WorkerPrincipal,
     id: string,
     work: (scope: StoreScope, job: JobRecord, now: number) => Promise<{ status: string; live: LiveEvent[] }>,
   ): Promise<{ status: string }> {
@@ -290,12 +300,28 @@ export class JobService {
       this.deps.store.transaction(async (scope) => {
         const job = await scope.jobs.get(principal.tenant_id, id);
         if (job === undefined) throw new TollgateError('job.not_found', `no job \`${id}\``);
-        if (job.status !== 'leased' || job.worker !== principal.agent) throw this.notHeld(id);
+        if (job.status !== 'leased' || job.worker !== principal.worker || job.worker_key_id !== principal.key_id)
+          throw await this.whyNotHeld(scope, principal, job);
         return work(scope, job, this.deps.clock.now());
       }),
     );
     for (const event of result.live) this.deps.bus.publish(event);
     return { status: result.status };
+  }
+
+  /**
+   * Why this worker does not hold the job. A lease is only ever given for a granted capability
+   * and never to the requester's own name, so these are checked only once the lease is missing.
+   */
+  private async whyNotHeld(scope: Pick<StoreScope, 'actions'>, principal: WorkerPrincipal, job: JobRecord): Promise<TollgateError> {
+    if (!principal.capabilities.includes(job.capability)) return notGranted(principal, job.capability);
+    const action = await scope.actions.get(job.tenant_id, job.action_id);
+    if (action?.agent === principal.worker)
+      return new TollgateError(
+        'job.own_request',
+        `job \`${job.id}\` belongs to an action \`${principal.worker}\` requested; a requester never does its own request's jobs`,
+      );
+    return this.notHeld(job.id);
   }
 
   private notHeld(id: string): TollgateError {
@@ -304,4 +330,17 @@ export class JobService {
       `you no longer hold job \`${id}\` (its lease ran out and it was offered again, or it is finished)`,
     );
   }
+}
+
+/** The worker as its key names it: who holds a lease, and who produced an output. */
+function worker(principal: WorkerPrincipal): WorkerRef {
+  return { name: principal.worker, key_id: principal.key_id };
+}
+
+function notGranted(principal: WorkerPrincipal, capability: string): TollgateError {
+  return new TollgateError(
+    'job.capability_not_granted',
+    `worker key \`${principal.key_id}\` does not serve capability \`${capability}\` (it serves ${principal.capabilities.map((c) => `\`${c}\``).join(', ')})`,
+    { field: 'capability' },
+  );
 }

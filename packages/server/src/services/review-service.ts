@@ -3,6 +3,7 @@
 // `review.window` by running the compensation the agent reported (a signed webhook or a worker
 // job). Flags and reversals count against the agent's autonomy.
 
+import type { WorkerRef } from '@tollgate/core';
 import { TollgateError, notFound } from '../errors.js';
 import type { ActionRecord, JobRecord, ReviewRecord, ReviewStatus } from '../stores/records.js';
 import { decides } from '../stores/records.js';
@@ -302,11 +303,25 @@ export class ReviewService {
   }
 
   /** Settles a compensation job's result (from the job service). */
-  async compensationSettled(scope: StoreScope, job: JobRecord, ok: boolean, detail: unknown, worker: string, now: number): Promise<void> {
+  async compensationSettled(
+    scope: StoreScope,
+    job: JobRecord,
+    ok: boolean,
+    detail: unknown,
+    worker: WorkerRef | null,
+    now: number,
+  ): Promise<void> {
     const review = await scope.reviews.get(job.tenant_id, job.action_id);
     const action = await scope.actions.get(job.tenant_id, job.action_id);
     if (review === undefined || action === undefined || review.status !== 'reversing') return;
-    const reversal = { ...(review.reversal ?? {}), status: ok ? 'succeeded' : 'failed', detail: detail ?? null, worker };
+    // `worker` null: the server gave up on the job (every lease ran out).
+    const reversal = {
+      ...(review.reversal ?? {}),
+      status: ok ? 'succeeded' : 'failed',
+      detail: detail ?? null,
+      worker: worker?.name ?? 'system',
+      worker_key_id: worker?.key_id ?? null,
+    };
     if (ok) {
       await scope.reviews.update(job.tenant_id, job.action_id, review.version, { status: 'reversed', decided_at: now, reversal });
       await this.markReversed(scope, action, review.reviewer ?? 'system', reversal, now);
@@ -316,7 +331,14 @@ export class ReviewService {
       await appendAudit(
         scope,
         job.tenant_id,
-        [{ type: 'review.reversal_failed', actor: `agent:${worker}`, subject: job.action_id, data: reversal }],
+        [
+          {
+            type: 'review.reversal_failed',
+            actor: worker === null ? 'system' : `worker:${worker.name}`,
+            subject: job.action_id,
+            data: reversal,
+          },
+        ],
         now,
       );
     }
@@ -366,6 +388,7 @@ function compensationJob(action: ActionRecord, capability: string, input: Record
     attempts: 0,
     max_attempts: 3,
     worker: null,
+    worker_key_id: null,
     lease_until: null,
     output: null,
     error: null,

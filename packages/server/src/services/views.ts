@@ -1,6 +1,6 @@
 // What the API answers about actions and approvals: records shaped for agents and people.
 
-import type { StepState } from '@tollgate/core';
+import type { StepState, WorkerRef } from '@tollgate/core';
 import type { ActionRecord, ApprovalRecord, VoteRecord } from '../stores/records.js';
 
 export interface ApprovalView {
@@ -49,6 +49,8 @@ export interface StepView {
   delegations?: { from: string; to: string; note: string | null; at: string }[];
   capability?: string;
   output?: unknown;
+  /** The worker whose job produced `output` (null while none has, or when it was not recorded). */
+  worker?: WorkerRef | null;
   /** Ids of the people the stage is routed to (its inbox), while it is open. */
   assignees?: string[];
   resolution: string | null;
@@ -63,6 +65,7 @@ export function stepView(step: StepState): StepView {
       depends_on: step.depends_on,
       capability: step.capability,
       output: step.output,
+      worker: step.worker ?? null,
       resolution: step.resolution,
     };
   }

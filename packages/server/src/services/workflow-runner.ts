@@ -335,6 +335,7 @@ export class WorkflowRunner {
       attempts: 0,
       max_attempts: JOB_MAX_ATTEMPTS,
       worker: null,
+      worker_key_id: null,
       lease_until: null,
       output: null,
       error: null,

@@ -29,10 +29,17 @@ export interface User {
   disabled_at: number | null;
 }
 
+/** An agent key submits actions and reports their outcomes; a worker key takes jobs of its capabilities. */
+export type KeyKind = 'agent' | 'worker';
+
 export interface ApiKey {
   id: string;
   tenant_id: string;
+  /** The name of the agent, or of the worker for a worker key. */
   agent: string;
+  kind: KeyKind;
+  /** The capabilities whose jobs a worker key takes; empty for an agent key. */
+  capabilities: string[];
   /** SHA-256 of the secret; the secret itself is shown once and never stored. */
   key_hash: string;
   /** The first characters of the key, to tell keys apart in listings. */
@@ -211,8 +218,10 @@ export interface JobRecord {
   status: JobStatus;
   attempts: number;
   max_attempts: number;
-  /** The agent holding the lease. */
+  /** The worker holding the lease (its key's name), and after it settled, the one that settled it. */
   worker: string | null;
+  /** The key of that worker. */
+  worker_key_id: string | null;
   lease_until: number | null;
   output: unknown;
   error: string | null;

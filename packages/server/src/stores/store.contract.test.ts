@@ -198,6 +198,8 @@ function keyRecord(tenantId: string, overrides: Partial<ApiKey> = {}): ApiKey {
     id: id('key'),
     tenant_id: tenantId,
     agent: 'finance-bot',
+    kind: 'agent',
+    capabilities: [],
     key_hash: id('hash'),
     prefix: 'tg_ab12',
     created_at: T0,
@@ -421,7 +423,12 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       const tenantId = await newTenant(store);
       const otherTenant = await newTenant(store);
       const first = keyRecord(tenantId, { created_at: T0 });
-      const second = keyRecord(tenantId, { created_at: T0 + 1, agent: 'deploy-bot' });
+      const second = keyRecord(tenantId, {
+        created_at: T0 + 1,
+        agent: 'analyzer-1',
+        kind: 'worker',
+        capabilities: ['analyzer', 'scanner'],
+      });
       const foreign = keyRecord(otherTenant);
       for (const key of [second, first, foreign]) await store.keys.insert(key);
 

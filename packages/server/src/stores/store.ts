@@ -1,7 +1,7 @@
 // The storage interface the services use. Only implementations of it touch SQL; one
 // implementation (Kysely) serves SQLite and PostgreSQL alike.
 
-import type { CurrentFacts, MetricsCells, MetricsRows, PolicyFile, StoredDay, Subject, SubjectKind } from '@tollgate/core';
+import type { CurrentFacts, MetricsCells, MetricsRows, PolicyFile, StoredDay, Subject, SubjectKind, WorkerRef } from '@tollgate/core';
 import type {
   ActionRecord,
   ActionStatus,
@@ -197,17 +197,18 @@ export interface JobRepository {
   listByApproval(tenantId: string, approvalId: string): Promise<JobRecord[]>;
   /**
    * Leases the oldest job of the capability that is queued, or whose lease ran out (a lost
-   * worker), to `worker` until `leaseUntil`, counting the attempt. Locked (SKIP LOCKED) so two
-   * workers never get the same job.
+   * worker), to `worker` until `leaseUntil`, counting the attempt. Jobs of actions an agent of the
+   * worker's name requested are passed over: a requester never does its own request's jobs.
+   * Locked (SKIP LOCKED) so two workers never get the same job.
    */
-  claimNext(tenantId: string, capability: string, worker: string, now: number, leaseUntil: number): Promise<JobRecord | undefined>;
-  /** Extends the lease only while `worker` still holds it (on that attempt, when given). */
-  heartbeat(tenantId: string, id: string, worker: string, now: number, leaseUntil: number, attempt?: number): Promise<boolean>;
+  claimNext(tenantId: string, capability: string, worker: WorkerRef, now: number, leaseUntil: number): Promise<JobRecord | undefined>;
+  /** Extends the lease only while `worker` (that name with that key) still holds it (on that attempt, when given). */
+  heartbeat(tenantId: string, id: string, worker: WorkerRef, now: number, leaseUntil: number, attempt?: number): Promise<boolean>;
   /** Moves a job `worker` leases (unexpired) to `status`; false when it no longer holds it. */
   settle(
     tenantId: string,
     id: string,
-    worker: string,
+    worker: WorkerRef,
     now: number,
     patch: { status: 'completed' | 'failed' | 'queued'; output?: unknown; error?: string | null },
     attempt?: number,

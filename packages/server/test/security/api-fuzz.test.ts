@@ -20,6 +20,7 @@ const alice = await server.person('alice', 'approver', { groups: ['approvers'] }
 const auditor = await server.person('audrey', 'auditor');
 const bot = await server.agent('deploy-bot');
 const operator = await server.person('ops', 'operator');
+const worker = await server.worker('analyzer-1', ['analyzer']);
 
 // Real ids, so that some requests reach past "not found" into the handlers.
 const submit = async (action: Record<string, unknown>) =>
@@ -27,7 +28,7 @@ const submit = async (action: Record<string, unknown>) =>
 const pending = await submit({ action_type: 'deploy', environment: 'production', summary: 'deploy v2' });
 const allowed = await submit({ action_type: 'deploy', environment: 'staging' });
 await submit({ action_type: 'migrate', summary: 'add a column' });
-const job = (await server.send('GET', '/v1/jobs/next?capability=analyzer', { token: bot.token })).body as { id: string };
+const job = (await server.send('GET', '/v1/jobs/next?capability=analyzer', { token: worker.token })).body as { id: string };
 const IDS = [pending.id, pending.approval!.id, allowed.id, job.id, 'deploy-bot', 'admin', 'alice'];
 
 const doc = server.app.swagger() as {
@@ -188,19 +189,27 @@ const param = fc.oneof(
   { arbitrary: fc.constantFrom('%2F', '..', '%', '%zz', '%c0%ae', 'x'.repeat(5000)), weight: 1 },
 );
 
-const AGENT_ROUTES = /^(POST \/v1\/actions$|GET \/v1\/actions\/:id$|POST \/v1\/actions\/:id\/outcome|POST \/v1\/grants|\S+ \/v1\/jobs)/;
+const AGENT_ROUTES = /^(POST \/v1\/actions$|GET \/v1\/actions\/:id$|POST \/v1\/actions\/:id\/outcome|POST \/v1\/grants)/;
+const WORKER_ROUTES = /^\S+ \/v1\/jobs/;
 const OPERATOR_ROUTES = /^\S+ \/v1\/(tenants|settings\/server)/;
-/** The caller a route is for: its agent, the operator, or the admin. */
-const rightToken = (route: string): string =>
-  AGENT_ROUTES.test(route) ? bot.token : OPERATOR_ROUTES.test(route) ? operator.token : admin.token;
+/** The credentials a route's guard lets through, or undefined for a tenant's person's route. */
+const keyFor = (route: string): string | undefined =>
+  WORKER_ROUTES.test(route)
+    ? worker.token
+    : AGENT_ROUTES.test(route)
+      ? bot.token
+      : OPERATOR_ROUTES.test(route)
+        ? operator.token
+        : undefined;
 /** Mostly the credentials that get past the route's guard, so that requests reach its handler. */
 function credentialsFor(route: string): fc.Arbitrary<Record<string, string>> {
-  const right = rightToken(route);
+  const right = keyFor(route) ?? admin.token;
   return fc.oneof(
     { arbitrary: fc.constant<Record<string, string>>({ authorization: `Bearer ${right}` }), weight: 6 },
     {
       arbitrary: fc.constantFrom<Record<string, string>>(
         { authorization: `Bearer ${bot.token}` },
+        { authorization: `Bearer ${worker.token}` },
         { authorization: `Bearer ${alice.token}` },
         { authorization: `Bearer ${auditor.token}` },
         { cookie: `tollgate_session=${admin.token}`, 'x-tollgate-csrf': '1' },
@@ -291,10 +300,7 @@ describe('fuzzing every route', () => {
         const answer = await server.app.inject({
           method,
           url: path.replace(/:\w+/g, pending.id),
-          headers: {
-            authorization: `Bearer ${OPERATOR_ROUTES.test(route) || AGENT_ROUTES.test(route) ? rightToken(route) : signedIn.token}`,
-            'content-type': 'application/json',
-          },
+          headers: { authorization: `Bearer ${keyFor(route) ?? signedIn.token}`, 'content-type': 'application/json' },
           payload: `{"action_type":"deploy","a":${'['.repeat(depth)}${']'.repeat(depth)}}`,
         });
         expect(answer.statusCode, `${route} at depth ${depth}: ${answer.body}`).toBe(400);

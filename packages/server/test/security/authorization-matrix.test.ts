@@ -7,7 +7,7 @@ import { localOutbound } from '../helpers/local-outbound.js';
 import { startReceiver, type Receiver } from '../helpers/vendor-stand-ins.js';
 import { expectErrorShape, routesOf, securityPolicy, startHarness, type Answer, type Harness } from './harness.js';
 
-const ROLES = ['anonymous', 'agent', 'approver', 'auditor', 'admin', 'operator'] as const;
+const ROLES = ['anonymous', 'agent', 'worker', 'approver', 'auditor', 'admin', 'operator'] as const;
 type Role = (typeof ROLES)[number];
 
 /**
@@ -19,60 +19,60 @@ type Role = (typeof ROLES)[number];
  */
 // prettier-ignore
 const MATRIX = [
-  // route                                      anonymous agent approver auditor admin operator  another tenant
-  'GET    /healthz                                    ok    ok      ok     ok    ok       ok     -',
-  'GET    /readyz                                     ok    ok      ok     ok    ok       ok     -',
-  'GET    /openapi.json                               ok    ok      ok     ok    ok       ok     -',
-  'POST   /v1/auth/login                              ok    ok      ok     ok    ok       ok     -',
-  'POST   /v1/auth/logout                            401   403      ok     ok    ok       ok     -',
-  'GET    /v1/auth/me                                401   403      ok     ok    ok       ok     -',
-  'PATCH  /v1/auth/me                                401   403      ok     ok    ok       ok     -',
-  'POST   /v1/actions                                401    ok     403    403   403      403     hide',
-  'GET    /v1/actions                                401   403      ok     ok    ok      403     hide',
-  'GET    /v1/actions/:id                            401    ok      ok     ok    ok      403     404',
-  'POST   /v1/actions/:id/outcome                    401    ok     403    403   403      403     404',
-  'POST   /v1/actions/:id/review                     401   403      ok    403    ok      403     404',
-  'POST   /v1/grants/redeem                          401    ok     403    403   403      403     404',
-  'GET    /v1/approvals                              401   403      ok     ok    ok      403     hide',
-  'GET    /v1/approvals/:id                          401   403      ok     ok    ok      403     404',
-  'GET    /v1/approvals/:id/eligible                 401   403      ok     ok    ok      403     404',
-  'POST   /v1/approvals/:id/votes                    401   403      ok    403    ok      403     404',
-  'POST   /v1/approvals/:id/delegate                 401   403      ok    403    ok      403     404',
-  'GET    /v1/jobs/next                              401    ok     403    403   403      403     hide',
-  'POST   /v1/jobs/:id/heartbeat                     401    ok     403    403   403      403     404',
-  'POST   /v1/jobs/:id/complete                      401    ok     403    403   403      403     404',
-  'POST   /v1/jobs/:id/fail                          401    ok     403    403   403      403     404',
-  'GET    /v1/agents                                 401   403      ok     ok    ok      403     hide',
-  'GET    /v1/agents/:id                             401   403      ok     ok    ok      403     404',
-  'POST   /v1/agents/:id/level                       401   403     403    403    ok      403     404',
-  'GET    /v1/reviews                                401   403      ok     ok    ok      403     hide',
-  'GET    /v1/webhooks/secret                        401   403     403    403    ok      403     -',
-  'GET    /v1/audit                                  401   403     403     ok    ok      403     hide',
-  'GET    /v1/audit/verify                           401   403     403     ok    ok      403     -',
-  'GET    /v1/audit/export                           401   403     403     ok    ok      403     -',
-  'GET    /v1/audit/public-key                       401   403     403     ok    ok      403     -',
-  'GET    /v1/events                                 401   403      ok     ok    ok      403     -',
-  'GET    /v1/policy                                 401   403      ok     ok    ok      403     -',
-  'POST   /v1/policy/reload                          401   403     403    403    ok      403     -',
-  'POST   /v1/policy/simulate                        401   403     403     ok    ok      403     -',
-  'GET    /v1/policy/shadow                          401   403      ok     ok    ok      403     -',
-  'PUT    /v1/policy/shadow                          401   403     403    403    ok      403     -',
-  'DELETE /v1/policy/shadow                          401   403     403    403    ok      403     -',
-  'POST   /v1/policy/shadow/promote                  401   403     403    403    ok      403     -',
-  'GET    /v1/metrics                                401   403      ok     ok    ok      403     -',
-  'GET    /v1/metrics/series                         401   403      ok     ok    ok      403     -',
-  'GET    /metrics                                   401   403     403     ok    ok      403     -',
-  'GET    /v1/notifications                          401   403     403     ok    ok      403     hide',
-  'POST   /v1/notifications/:id/redrive              401   403     403    403    ok      403     404',
-  'GET    /v1/settings/outbound                      401   403     403     ok    ok      403     hide',
-  'PUT    /v1/settings/outbound                      401   403     403    403    ok      403     -',
-  'POST   /v1/integrations/slack/interactivity        ok    ok      ok     ok    ok       ok     -',
-  'GET    /v1/tenants                                401   403     403    403   403       ok     -',
-  'POST   /v1/tenants                                401   403     403    403   403       ok     -',
-  'PUT    /v1/tenants/:tenant/policy                 401   403     403    403    ok       ok     404',
-  'GET    /v1/settings/server                        401   403     403    403   403       ok     -',
-  'GET    /v1/integrations/links/:token               ok    ok      ok     ok    ok       ok     -',
-  'POST   /v1/integrations/links/:token               ok    ok      ok     ok    ok       ok     -',
+  // route                                      anonymous agent worker approver auditor admin operator  another tenant
+  'GET    /healthz                                    ok    ok     ok      ok     ok    ok       ok     -',
+  'GET    /readyz                                     ok    ok     ok      ok     ok    ok       ok     -',
+  'GET    /openapi.json                               ok    ok     ok      ok     ok    ok       ok     -',
+  'POST   /v1/auth/login                              ok    ok     ok      ok     ok    ok       ok     -',
+  'POST   /v1/auth/logout                            401   403    403      ok     ok    ok       ok     -',
+  'GET    /v1/auth/me                                401   403    403      ok     ok    ok       ok     -',
+  'PATCH  /v1/auth/me                                401   403    403      ok     ok    ok       ok     -',
+  'POST   /v1/actions                                401    ok    403     403    403   403      403     hide',
+  'GET    /v1/actions                                401   403    403      ok     ok    ok      403     hide',
+  'GET    /v1/actions/:id                            401    ok    403      ok     ok    ok      403     404',
+  'POST   /v1/actions/:id/outcome                    401    ok    403     403    403   403      403     404',
+  'POST   /v1/actions/:id/review                     401   403    403      ok    403    ok      403     404',
+  'POST   /v1/grants/redeem                          401    ok    403     403    403   403      403     404',
+  'GET    /v1/approvals                              401   403    403      ok     ok    ok      403     hide',
+  'GET    /v1/approvals/:id                          401   403    403      ok     ok    ok      403     404',
+  'GET    /v1/approvals/:id/eligible                 401   403    403      ok     ok    ok      403     404',
+  'POST   /v1/approvals/:id/votes                    401   403    403      ok    403    ok      403     404',
+  'POST   /v1/approvals/:id/delegate                 401   403    403      ok    403    ok      403     404',
+  'GET    /v1/jobs/next                              401   403     ok     403    403   403      403     hide',
+  'POST   /v1/jobs/:id/heartbeat                     401   403     ok     403    403   403      403     404',
+  'POST   /v1/jobs/:id/complete                      401   403     ok     403    403   403      403     404',
+  'POST   /v1/jobs/:id/fail                          401   403     ok     403    403   403      403     404',
+  'GET    /v1/agents                                 401   403    403      ok     ok    ok      403     hide',
+  'GET    /v1/agents/:id                             401   403    403      ok     ok    ok      403     404',
+  'POST   /v1/agents/:id/level                       401   403    403     403    403    ok      403     404',
+  'GET    /v1/reviews                                401   403    403      ok     ok    ok      403     hide',
+  'GET    /v1/webhooks/secret                        401   403    403     403    403    ok      403     -',
+  'GET    /v1/audit                                  401   403    403     403     ok    ok      403     hide',
+  'GET    /v1/audit/verify                           401   403    403     403     ok    ok      403     -',
+  'GET    /v1/audit/export                           401   403    403     403     ok    ok      403     -',
+  'GET    /v1/audit/public-key                       401   403    403     403     ok    ok      403     -',
+  'GET    /v1/events                                 401   403    403      ok     ok    ok      403     -',
+  'GET    /v1/policy                                 401   403    403      ok     ok    ok      403     -',
+  'POST   /v1/policy/reload                          401   403    403     403    403    ok      403     -',
+  'POST   /v1/policy/simulate                        401   403    403     403     ok    ok      403     -',
+  'GET    /v1/policy/shadow                          401   403    403      ok     ok    ok      403     -',
+  'PUT    /v1/policy/shadow                          401   403    403     403    403    ok      403     -',
+  'DELETE /v1/policy/shadow                          401   403    403     403    403    ok      403     -',
+  'POST   /v1/policy/shadow/promote                  401   403    403     403    403    ok      403     -',
+  'GET    /v1/metrics                                401   403    403      ok     ok    ok      403     -',
+  'GET    /v1/metrics/series                         401   403    403      ok     ok    ok      403     -',
+  'GET    /metrics                                   401   403    403     403     ok    ok      403     -',
+  'GET    /v1/notifications                          401   403    403     403     ok    ok      403     hide',
+  'POST   /v1/notifications/:id/redrive              401   403    403     403    403    ok      403     404',
+  'GET    /v1/settings/outbound                      401   403    403     403     ok    ok      403     hide',
+  'PUT    /v1/settings/outbound                      401   403    403     403    403    ok      403     -',
+  'POST   /v1/integrations/slack/interactivity        ok    ok     ok      ok     ok    ok       ok     -',
+  'GET    /v1/tenants                                401   403    403     403    403   403       ok     -',
+  'POST   /v1/tenants                                401   403    403     403    403   403       ok     -',
+  'PUT    /v1/tenants/:tenant/policy                 401   403    403     403    403    ok       ok     404',
+  'GET    /v1/settings/server                        401   403    403     403    403   403       ok     -',
+  'GET    /v1/integrations/links/:token               ok    ok     ok      ok     ok    ok       ok     -',
+  'POST   /v1/integrations/links/:token               ok    ok     ok      ok     ok    ok       ok     -',
 ];
 
 type Cell = 'ok' | 401 | 403;
@@ -156,7 +156,7 @@ describe('authorization matrix', () => {
   }
   async function leased(tenant: Tenant): Promise<{ id: string; attempt: number; actionId: string }> {
     const { id: actionId } = await submit(tenant, { action_type: 'migrate', summary: 'add a column' });
-    const job = await send('GET', '/v1/jobs/next?capability=analyzer', tenant.tokens.agent);
+    const job = await send('GET', '/v1/jobs/next?capability=analyzer', tenant.tokens.worker);
     expect(job.status, job.text).toBe(200);
     expect(job.body.action_id).toBe(actionId);
     return { id: job.body.id, attempt: job.body.attempt, actionId };
@@ -235,21 +235,21 @@ describe('authorization matrix', () => {
     },
     'POST /v1/jobs/:id/heartbeat': {
       own: async (role) => {
-        const job = role === 'agent' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
+        const job = role === 'worker' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
         return { path: `/v1/jobs/${job.id}/heartbeat?attempt=${job.attempt}` };
       },
       foreign: () => ({ path: `/v1/jobs/${southIds.jobId}/heartbeat` }),
     },
     'POST /v1/jobs/:id/complete': {
       own: async (role) => {
-        const job = role === 'agent' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
+        const job = role === 'worker' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
         return { path: `/v1/jobs/${job.id}/complete`, body: { output: { ok: true }, attempt: job.attempt } };
       },
       foreign: () => ({ path: `/v1/jobs/${southIds.jobId}/complete`, body: { output: { ok: true } } }),
     },
     'POST /v1/jobs/:id/fail': {
       own: async (role) => {
-        const job = role === 'agent' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
+        const job = role === 'worker' ? await leased(north) : { id: 'job_unleased', attempt: 1 };
         return { path: `/v1/jobs/${job.id}/fail`, body: { error: 'analysis crashed', attempt: job.attempt } };
       },
       foreign: () => ({ path: `/v1/jobs/${southIds.jobId}/fail`, body: { error: 'analysis crashed' } }),
@@ -411,14 +411,26 @@ describe('authorization matrix', () => {
       await server.person(`${prefix}bob`, 'approver', { tenant: tenant.name, groups: ['approvers'] });
       const audrey = await server.person(`${prefix}audrey`, 'auditor', { tenant: tenant.name });
       const bot = await server.agent(prefix === '' ? 'deploy-bot' : 'south-only-bot', tenant.name);
-      tenant.tokens = { agent: bot.token, approver: alice.token, auditor: audrey.token, admin: admin.token };
+      const worker = await server.worker(`${prefix}analyzer-1`, ['analyzer'], tenant.name);
+      tenant.tokens = { agent: bot.token, worker: worker.token, approver: alice.token, auditor: audrey.token, admin: admin.token };
       tenant.passwords = {
         approver: { name: `${prefix}alice`, password: alice.password },
         auditor: { name: `${prefix}audrey`, password: audrey.password },
         admin: { name: `${prefix}admin`, password: admin.password },
       };
       if (tenant === south) {
-        for (const secret of [bot.token, bot.keyId, alice.token, admin.token, audrey.token, alice.id, admin.id, audrey.id])
+        for (const secret of [
+          bot.token,
+          bot.keyId,
+          worker.token,
+          worker.keyId,
+          alice.token,
+          admin.token,
+          audrey.token,
+          alice.id,
+          admin.id,
+          audrey.id,
+        ])
           southSecrets.add(secret);
         for (const person of Object.values(tenant.passwords)) southSecrets.add(person.password);
       }
@@ -451,7 +463,8 @@ describe('authorization matrix', () => {
       southIds.notificationId,
     ])
       southSecrets.add(value);
-    for (const name of ['south-admin', 'south-alice', 'south-bob', 'south-audrey', 'south-only-bot']) southSecrets.add(name);
+    for (const name of ['south-admin', 'south-alice', 'south-bob', 'south-audrey', 'south-only-bot', 'south-analyzer-1'])
+      southSecrets.add(name);
     // Each tenant signs its webhooks with its own secret: north's admin must not be able to sign as south.
     southSecrets.add(await server.services.webhookSecret(south.name));
     // South's admin allows a host of its own: north must not see it.
@@ -519,7 +532,7 @@ describe('authorization matrix', () => {
     }
     expect(checked).toBeGreaterThan(40);
     // South's queued job is still there for south's own worker.
-    const job = await send('GET', '/v1/jobs/next?capability=analyzer', south.tokens.agent);
+    const job = await send('GET', '/v1/jobs/next?capability=analyzer', south.tokens.worker);
     expect(job.status).toBe(200);
     expect(job.body.action_id).toBe(southIds.queuedJobActionId);
   });

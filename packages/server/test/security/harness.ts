@@ -1,5 +1,5 @@
 // The security suites' server: one in-process `startServer` on a fresh SQLite file, with its app
-// and services at hand, people and agents in any tenant, and requests with exactly the headers given.
+// and services at hand, people, agents and workers in any tenant, and requests with exactly the headers given.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,6 +89,8 @@ export interface Harness {
   ): Promise<{ token: string; id: string; password: string }>;
   /** A new API key for `agent` in `tenant`. */
   agent(agent: string, tenant?: string): Promise<{ token: string; keyId: string }>;
+  /** A new worker key named `worker` serving `capabilities`, in `tenant`. */
+  worker(worker: string, capabilities: string[], tenant?: string): Promise<{ token: string; keyId: string }>;
   /** Sends a request with exactly these headers; `body` objects are sent as JSON. */
   send(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<Answer>;
   close(): Promise<void>;
@@ -163,6 +165,10 @@ export async function startHarness(
     },
     async agent(agent, tenant = 'default') {
       const { key, secret } = await services.auth.createKey(agent, tenant);
+      return { token: secret, keyId: key.id };
+    },
+    async worker(worker, capabilities, tenant = 'default') {
+      const { key, secret } = await services.auth.createWorkerKey(worker, capabilities, tenant);
       return { token: secret, keyId: key.id };
     },
     send,

@@ -70,6 +70,7 @@ describe('limits on guessing credentials', () => {
   let teams: Receiver;
   const clock = new ManualClock();
   let bot: { token: string };
+  let worker: { token: string };
   let alice: { password: string };
   let carol: { password: string };
   let address = 0;
@@ -85,6 +86,7 @@ describe('limits on guessing credentials', () => {
     await server.person('bob', 'approver', { groups: ['ops'] });
     carol = await server.person('carol', 'approver', { groups: ['ops'] });
     bot = await server.agent('deploy-bot');
+    worker = await server.worker('idle-worker', ['none']);
   });
 
   afterAll(async () => {
@@ -194,7 +196,7 @@ describe('limits on guessing credentials', () => {
   it('does not count good credentials or anonymous requests as failures', async () => {
     const client = fresh();
     for (let i = 0; i < CREDENTIAL_FAILURES_PER_ADDRESS * 2; i++) {
-      expect((await from(server, client, 'GET', '/v1/jobs/next?capability=none', { token: bot.token })).status).toBe(204);
+      expect((await from(server, client, 'GET', '/v1/jobs/next?capability=none', { token: worker.token })).status).toBe(204);
       expect((await from(server, client, 'GET', '/v1/agents')).status).toBe(401);
     }
   });
@@ -225,8 +227,9 @@ describe('requests per second per key', () => {
 
   beforeAll(async () => {
     server = await startHarness(POLICY, { serve: { rateLimit: LIMIT } });
-    bot = await server.agent('deploy-bot');
-    other = await server.agent('other-bot');
+    // Worker keys: a key's bucket is the same whatever kind it is.
+    bot = await server.worker('idle-worker', ['none']);
+    other = await server.worker('other-worker', ['none']);
   });
 
   afterAll(async () => {

@@ -1,11 +1,13 @@
-// `tollgate users` and `tollgate keys`: people and agent keys, straight on the database.
+// `tollgate users` and `tollgate keys`: people, and agent and worker keys, straight on the database.
 
 import { Option, type Command } from 'commander';
 import { databaseUrl } from '../../config/config.js';
-import { AuthService, ROLES } from '../../services/auth-service.js';
+import { TollgateError } from '../../errors.js';
+import { AuthService, checkWorkerKey, ROLES } from '../../services/auth-service.js';
 import { openStore } from '../../stores/open-store.js';
 import type { Role } from '../../stores/records.js';
 import { systemClock } from '../../util/clock.js';
+import { UsageError } from '../input.js';
 import type { CliIo } from '../io.js';
 import { registerUserLinkCommands } from './users-link.js';
 
@@ -86,28 +88,39 @@ export function registerUserCommands(program: Command, io: CliIo): void {
           io.out(`${row.id}  ${row.name.padEnd(20)} ${row.role.padEnd(9)} ${row.groups.join(',')}${row.disabled ? '  (disabled)' : ''}`);
     });
 
-  const keys = program.command('keys').description('manage agent API keys');
+  const keys = program.command('keys').description('manage API keys: agent keys submit actions, worker keys take jobs');
   keys
     .command('create')
-    .description('create an API key for an agent (printed once)')
-    .requiredOption('--agent <name>', 'the agent the key belongs to')
+    .description('create an API key (printed once): --agent NAME, or --worker NAME --capability C for a worker')
+    .option('--agent <name>', 'an agent key for this agent: it submits actions and reports their outcomes')
+    .option('--worker <name>', 'a worker key with this name: it takes jobs of its capabilities, never of its own agent’s actions')
+    .option('--capability <capability>', 'a capability the worker key serves (repeat for several)', collect)
     .option('--tenant <tenant>', 'tenant (default: default)')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
-    .action(async (options: { agent: string; tenant?: string; db?: string }) => {
-      const { key, secret } = await withAuth(options.db, (auth) => auth.createKey(options.agent, options.tenant, 'cli'));
+    .action(async (options: KeyOptions) => {
+      const wanted = keyToCreate(options);
+      const { key, secret } = await withAuth(options.db, (auth) =>
+        wanted.kind === 'agent'
+          ? auth.createKey(wanted.name, options.tenant, 'cli')
+          : auth.createWorkerKey(wanted.name, wanted.capabilities, options.tenant, 'cli'),
+      );
       io.out(secret);
-      io.err(`created key ${key.id} for agent ${key.agent}; store it now, it is not shown again`);
+      io.err(
+        key.kind === 'agent'
+          ? `created key ${key.id} for agent ${key.agent}; store it now, it is not shown again`
+          : `created worker key ${key.id} for ${key.agent} serving ${key.capabilities.join(', ')}; store it now, it is not shown again`,
+      );
     });
   keys
     .command('list')
-    .description('list API keys (never their secrets)')
+    .description('list API keys with their kind and capabilities (never their secrets)')
     .option('--tenant <tenant>', 'tenant (default: default)')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .action(async (options: { tenant?: string; db?: string }) => {
       const list = await withAuth(options.db, (auth) => auth.listKeys(options.tenant));
       for (const key of list)
         io.out(
-          `${key.id}  ${key.agent.padEnd(20)} ${key.prefix}…  ${key.revoked_at === null ? 'active' : `revoked ${new Date(key.revoked_at).toISOString()}`}`,
+          `${key.id}  ${key.agent.padEnd(20)} ${key.kind.padEnd(6)} ${key.prefix}…  ${key.revoked_at === null ? 'active' : `revoked ${new Date(key.revoked_at).toISOString()}`}${key.kind === 'worker' ? `  capabilities: ${key.capabilities.join(', ')}` : ''}`,
         );
     });
   keys
@@ -120,4 +133,34 @@ export function registerUserCommands(program: Command, io: CliIo): void {
       await withAuth(options.db, (auth) => auth.revokeKey(id, options.tenant, 'cli'));
       io.out(`revoked ${id}`);
     });
+}
+
+interface KeyOptions {
+  agent?: string;
+  worker?: string;
+  capability?: string[];
+  tenant?: string;
+  db?: string;
+}
+
+/** The key `keys create` is asked for, checked before the database is opened so that bad input changes nothing. */
+function keyToCreate(options: KeyOptions): { kind: 'agent'; name: string } | { kind: 'worker'; name: string; capabilities: string[] } {
+  if (options.agent !== undefined && options.worker !== undefined)
+    throw new UsageError('--agent and --worker exclude each other: a key either submits actions or takes jobs');
+  if (options.agent !== undefined) {
+    if (options.capability !== undefined)
+      throw new UsageError('--capability is for worker keys (--worker NAME); an agent key takes no jobs');
+    return { kind: 'agent', name: options.agent };
+  }
+  if (options.worker === undefined)
+    throw new UsageError('name the key’s owner: --agent NAME for an agent, or --worker NAME --capability C for a worker');
+  const capabilities = options.capability ?? [];
+  if (capabilities.length === 0) throw new UsageError('--worker needs at least one --capability: the jobs the key may take');
+  try {
+    checkWorkerKey(options.worker, capabilities);
+  } catch (error) {
+    if (error instanceof TollgateError) throw new UsageError(`--${String(error.details?.field)}: ${error.message}`);
+    throw error;
+  }
+  return { kind: 'worker', name: options.worker, capabilities };
 }

@@ -1,10 +1,11 @@
 // Workers' endpoints for workflow worker steps: take a job (long-poll), heartbeat, complete, fail.
+// Only worker keys get past the guard; the job service checks each key's capabilities.
 
 import type { FastifyInstance } from 'fastify';
 import { MAX_JOB_WAIT_SECONDS } from '../../services/job-service.js';
 import type { Services } from '../../services/services.js';
 import { abortOnClose } from '../abort.js';
-import { agentOf, guards } from '../auth.js';
+import { guards, workerOf } from '../auth.js';
 import { holdSlot, waits } from '../hold-limits.js';
 
 /** The lease a worker holds, as `attempt` from its job: with a shared key, it tells workers apart. */
@@ -17,7 +18,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.get(
     '/v1/jobs/next',
     {
-      onRequest: [guard.agent, holdSlot(waits)],
+      onRequest: [guard.worker, holdSlot(waits)],
       schema: {
         tags: ['jobs'],
         summary: 'Lease the next job of a capability, waiting for one to appear (204 when none did)',
@@ -34,7 +35,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const { capability, wait } = request.query as { capability: string; wait?: number };
-      const job = await services.jobs.next(agentOf(request), capability, wait ?? 0, abortOnClose(reply));
+      const job = await services.jobs.next(workerOf(request), capability, wait ?? 0, abortOnClose(reply));
       if (job === undefined) return reply.status(204).send();
       return job;
     },
@@ -43,7 +44,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.post(
     '/v1/jobs/:id/heartbeat',
     {
-      onRequest: guard.agent,
+      onRequest: guard.worker,
       schema: {
         tags: ['jobs'],
         summary: 'Keep the lease on a job',
@@ -53,14 +54,14 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      return services.jobs.heartbeat(agentOf(request), id, (request.query as { attempt?: number }).attempt);
+      return services.jobs.heartbeat(workerOf(request), id, (request.query as { attempt?: number }).attempt);
     },
   );
 
   app.post(
     '/v1/jobs/:id/complete',
     {
-      onRequest: guard.agent,
+      onRequest: guard.worker,
       schema: {
         tags: ['jobs'],
         summary: 'Finish a job with its output (shown to later steps and approvers)',
@@ -71,14 +72,14 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       const { id } = request.params as { id: string };
       const body = request.body as { output?: unknown; attempt?: number } | undefined;
-      return services.jobs.complete(agentOf(request), id, body?.output ?? null, body?.attempt);
+      return services.jobs.complete(workerOf(request), id, body?.output ?? null, body?.attempt);
     },
   );
 
   app.post(
     '/v1/jobs/:id/fail',
     {
-      onRequest: guard.agent,
+      onRequest: guard.worker,
       schema: {
         tags: ['jobs'],
         summary: 'Report a failed job; it is offered again until its attempts run out (unless retry is false)',
@@ -94,7 +95,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
     async (request) => {
       const { id } = request.params as { id: string };
       const body = request.body as { error: string; retry?: boolean; attempt?: number };
-      return services.jobs.fail(agentOf(request), id, body.error, body.retry ?? true, body.attempt);
+      return services.jobs.fail(workerOf(request), id, body.error, body.retry ?? true, body.attempt);
     },
   );
 }

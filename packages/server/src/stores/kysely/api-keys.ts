@@ -2,9 +2,9 @@
 
 import type { Selectable } from 'kysely';
 import type { ApiKeysTable } from '../../db/schema.js';
-import type { ApiKey } from '../records.js';
+import type { ApiKey, KeyKind } from '../records.js';
 import type { ApiKeyRepository } from '../store.js';
-import type { RepositoryContext } from './context.js';
+import { fromJson, toJson, type RepositoryContext } from './context.js';
 import { insertOnce } from './insert-once.js';
 
 function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
@@ -12,6 +12,8 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     id: row.id,
     tenant_id: row.tenant_id,
     agent: row.agent,
+    kind: row.kind as KeyKind,
+    capabilities: fromJson<string[]>(row.capabilities),
     key_hash: row.key_hash,
     prefix: row.prefix,
     created_at: row.created_at,
@@ -23,7 +25,7 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
 export function apiKeyRepository({ db }: RepositoryContext): ApiKeyRepository {
   return {
     async insert(key) {
-      await insertOnce(db, 'api_keys', toApiKey(key), [
+      await insertOnce(db, 'api_keys', { ...key, capabilities: toJson(key.capabilities) }, [
         { constraint: 'api_keys_key_hash_key', columns: ['key_hash'] },
         { constraint: 'api_keys_pkey', columns: ['id'] },
       ]);

@@ -22,6 +22,7 @@ function toRow(job: JobRecord): Selectable<JobsTable> {
     attempts: job.attempts,
     max_attempts: job.max_attempts,
     worker: job.worker,
+    worker_key_id: job.worker_key_id,
     lease_until: job.lease_until,
     output: toNullableJson(job.output),
     error: job.error,
@@ -44,6 +45,7 @@ function toJob(row: Selectable<JobsTable>): JobRecord {
     attempts: row.attempts,
     max_attempts: row.max_attempts,
     worker: row.worker,
+    worker_key_id: row.worker_key_id,
     lease_until: row.lease_until,
     output: fromNullableJson<unknown>(row.output),
     error: row.error,
@@ -84,21 +86,41 @@ export function jobRepository({ db, dialect }: RepositoryContext): JobRepository
         .where('tenant_id', '=', tenantId)
         .where('capability', '=', capability)
         .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'leased'), eb('lease_until', '<', now)])]))
+        // The requester is never its own worker: the job stays for the other workers.
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('actions')
+                .select('actions.id')
+                .whereRef('actions.id', '=', 'jobs.action_id')
+                .where('actions.tenant_id', '=', tenantId)
+                .where('actions.agent', '=', worker.name),
+            ),
+          ),
+        )
         .orderBy('created_at')
         .orderBy('id')
         .limit(1);
       const row = await (dialect === 'postgres' ? query.forUpdate().skipLocked() : query).executeTakeFirst();
       if (row === undefined) return undefined;
+      const leased = {
+        status: 'leased',
+        worker: worker.name,
+        worker_key_id: worker.key_id,
+        lease_until: leaseUntil,
+        attempts: row.attempts + 1,
+        updated_at: now,
+      };
       // The same condition again, so a job another node took in between is not taken twice.
       const result = await db
         .updateTable('jobs')
-        .set({ status: 'leased', worker, lease_until: leaseUntil, attempts: row.attempts + 1, updated_at: now })
+        .set(leased)
         .where('id', '=', row.id)
         .where('attempts', '=', row.attempts)
         .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'leased'), eb('lease_until', '<', now)])]))
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) return undefined;
-      return toJob({ ...row, status: 'leased', worker, lease_until: leaseUntil, attempts: row.attempts + 1, updated_at: now });
+      return toJob({ ...row, ...leased });
     },
 
     async heartbeat(tenantId, id, worker, now, leaseUntil, attempt) {
@@ -108,8 +130,9 @@ export function jobRepository({ db, dialect }: RepositoryContext): JobRepository
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
         .where('status', '=', 'leased')
-        .where('worker', '=', worker);
-      // Two workers may share one agent key: the attempt tells one lease from the next.
+        .where('worker', '=', worker.name)
+        .where('worker_key_id', '=', worker.key_id);
+      // Two workers may share one key: the attempt tells one lease from the next.
       if (attempt !== undefined) query = query.where('attempts', '=', attempt);
       const result = await query.executeTakeFirst();
       return result.numUpdatedRows > 0n;
@@ -121,14 +144,16 @@ export function jobRepository({ db, dialect }: RepositoryContext): JobRepository
         .set({
           status: patch.status,
           updated_at: now,
-          ...(patch.status === 'queued' ? { worker: null, lease_until: null } : {}),
+          // A job offered again holds nobody's lease; a settled one keeps who settled it.
+          ...(patch.status === 'queued' ? { worker: null, worker_key_id: null, lease_until: null } : {}),
           ...(patch.output === undefined ? {} : { output: toNullableJson(patch.output) }),
           ...(patch.error === undefined ? {} : { error: patch.error }),
         })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', id)
         .where('status', '=', 'leased')
-        .where('worker', '=', worker);
+        .where('worker', '=', worker.name)
+        .where('worker_key_id', '=', worker.key_id);
       if (attempt !== undefined) query = query.where('attempts', '=', attempt);
       const result = await query.executeTakeFirst();
       return result.numUpdatedRows > 0n;
