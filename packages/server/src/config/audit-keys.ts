@@ -22,7 +22,7 @@ export function auditKeys(settings: AuditSettings, env: Env = process.env): Audi
     signing = env[name];
     if (signing === undefined || signing.trim() === '')
       throw new SettingsError(
-        `audit.signing_key_env names \`${name}\`, which is not set: set it, or remove the setting to keep the key in the database`,
+        `the audit settings' \`signing_key_env\` names \`${name}\`, which is not set: set it, or remove the setting to keep the key in the database`,
       );
     try {
       const key = createPrivateKey(signing);

