@@ -26,6 +26,7 @@ interface Harness {
   dir: string;
   policyDir: string;
   adminToken: string;
+  operatorToken: string;
   cases: number;
 }
 
@@ -43,7 +44,10 @@ async function start(): Promise<Harness> {
   server.app.server.unref();
   await server.services.auth.addUser({ name: 'conformance-admin', password: 'conformance-admin', role: 'admin' });
   const session = await server.services.auth.login('conformance-admin', 'conformance-admin');
-  return { server, dir, policyDir, adminToken: session.token, cases: 0 };
+  // Each case runs in a tenant of its own, whose policy the operator pushes.
+  await server.services.auth.addUser({ name: 'conformance-operator', password: 'conformance-operator', role: 'operator' });
+  const operator = await server.services.auth.login('conformance-operator', 'conformance-operator');
+  return { server, dir, policyDir, adminToken: session.token, operatorToken: operator.token, cases: 0 };
 }
 
 async function close(): Promise<void> {
@@ -64,9 +68,9 @@ function skip(reason: string): never {
   return test.context.skip(`http: ${reason}`);
 }
 
-async function call(url: string, token: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(url: string, token: string, path: string, body?: unknown, method = 'POST'): Promise<{ status: number; body: any }> {
   const response = await fetch(`${url}${path}`, {
-    method: 'POST',
+    method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
@@ -156,6 +160,10 @@ async function runCase(testCase: ConformanceCase): Promise<Outcome> {
     if (typeof action.agent === 'string') agent = action.agent;
     if (action.action_type === undefined && action.action === undefined) body = { ...action, action_type: UNTYPED };
   }
+  const created = await call(url, h.operatorToken, '/v1/tenants', { id: tenant });
+  if (created.status !== 201) throw new Error(`POST /v1/tenants answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const pushed = await call(url, h.operatorToken, `/v1/tenants/${tenant}/policy`, { files: testCase.policy }, 'PUT');
+  if (pushed.status !== 200) throw new Error(`PUT /v1/tenants/${tenant}/policy answered ${pushed.status}: ${JSON.stringify(pushed.body)}`);
   const { secret } = await services.auth.createKey(agent, tenant);
   const reply = await call(url, secret, '/v1/actions', body);
 

@@ -92,7 +92,6 @@ describe('caps on held requests', () => {
     await until(() => expect(held(keyOf(bot))).toBe(PER_KEY));
 
     expectCapped(await server.send('GET', waitOn(pendingId), { token: bot.token }), 'key', PER_KEY);
-    expectCapped(await server.send('GET', '/v1/jobs/next?capability=analyzer&wait=30', { token: bot.token }), 'key', PER_KEY);
     // A submission that would wait is refused before it is read: no action, no audit event.
     const actions = (await server.services.store.actions.list('default', {})).length;
     const head = await server.services.store.audit.head('default');
@@ -111,8 +110,14 @@ describe('caps on held requests', () => {
     await until(() => expect(held(keyOf(other))).toBe(1));
     expect(held(keyOf(bot))).toBe(PER_KEY);
 
+    // A worker key's job long-polls are held and capped the same way.
+    const worker = await server.worker('analyzer-1', ['analyzer']);
+    const jobPolls = Array.from({ length: PER_KEY }, () => hold('/v1/jobs/next?capability=analyzer&wait=30', worker.token));
+    await until(() => expect(held(keyOf(worker))).toBe(PER_KEY));
+    expectCapped(await server.send('GET', '/v1/jobs/next?capability=analyzer&wait=30', { token: worker.token }), 'key', PER_KEY);
+
     // Clients that hang up give their slots back, once each.
-    for (const poll of [...polls, neighbour]) poll.stop();
+    for (const poll of [...polls, neighbour, ...jobPolls]) poll.stop();
     await until(() => expect(held()).toBe(0));
     const again = hold(waitOn(pendingId), bot.token);
     await until(() => expect(held(keyOf(bot))).toBe(1));

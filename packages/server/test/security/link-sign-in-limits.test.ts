@@ -13,6 +13,7 @@ import {
 import { ManualClock } from '../../src/util/clock.js';
 import { createTestDatabase, DATABASES, type TestDatabase } from '../helpers/databases.js';
 import { startReceiver, type Receiver } from '../helpers/vendor-stand-ins.js';
+import { localOutbound } from '../helpers/local-outbound.js';
 import { startHarness, teamsLinkPolicy, type Answer, type Harness } from './harness.js';
 
 const POLICY = teamsLinkPolicy('TG_LINK_LIMITS_TEAMS_URL');
@@ -39,7 +40,7 @@ describe.each(DATABASES)('one-click link sign-in limits (%s)', (kind) => {
     teams = await startReceiver(() => ({}));
     process.env.TG_LINK_LIMITS_TEAMS_URL = `${teams.url}/workflow`;
     // `--rate-limit 0` (the harness's default): guessing is limited whatever the request rate limit.
-    server = await startHarness(POLICY, { serve: { db: database.url, trustProxy: '1' }, clock });
+    server = await startHarness(POLICY, { serve: { db: database.url, trustProxy: '1' }, clock, settings: localOutbound() });
     for (const name of ['carol', 'dave', 'erin', 'frank'])
       passwords[name] = (await server.person(name, 'approver', { groups: ['ops'] })).password;
     bot = await server.agent('deploy-bot');
