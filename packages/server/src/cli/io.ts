@@ -14,3 +14,6 @@ export const processIo: CliIo = {
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A command that cannot go on for a reason outside its arguments: printed as one line, exit 1. */
+export class CommandError extends Error {}

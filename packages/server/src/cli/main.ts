@@ -10,7 +10,7 @@ import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUserCommands } from './commands/users.js';
 import { UsageError } from './input.js';
-import { EXIT, processIo, type CliIo } from './io.js';
+import { CommandError, EXIT, processIo, type CliIo } from './io.js';
 import { PolicyPathError } from '../policy/load-files.js';
 import { TollgateError } from '../errors.js';
 import { PolicyLoadError } from '../services/policy-service.js';
@@ -54,7 +54,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.err(`error: ${error.code}: ${error.message}`);
       return EXIT.failed;
     }
-    if (error instanceof PolicyPathError || error instanceof PolicyLoadError) {
+    if (error instanceof PolicyPathError || error instanceof PolicyLoadError || error instanceof CommandError) {
       io.err(`error: ${error.message}`);
       return EXIT.failed;
     }

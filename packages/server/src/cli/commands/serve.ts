@@ -3,11 +3,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { serveConfig, type ServeOptions } from '../../config/config.js';
+import { serveConfig, type ServeConfig, type ServeOptions } from '../../config/config.js';
 import { startServer, type RunningServer } from '../../server/start.js';
 import type { Services } from '../../services/services.js';
 import { UsageError } from '../input.js';
-import type { CliIo } from '../io.js';
+import { CommandError, type CliIo } from '../io.js';
 
 export function wholeNumber(name: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
@@ -32,6 +32,21 @@ export function serveOptions(command: Command): Command {
     .option('--public-url <url>', 'the address people use to reach this server, for links')
     .option('--settings <file>', "the operator's server settings: secrets per tenant, outbound allow-list, endpoints, audit signing")
     .option('--trust-proxy <hops|addresses>', 'believe X-Forwarded-For from this many proxies, or from these addresses (default none)');
+}
+
+/** Starts the server; an address it cannot listen on ends the command with one line naming the option to change. */
+export async function startListening(config: ServeConfig): Promise<RunningServer> {
+  try {
+    return await startServer(config);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new CommandError(`port ${config.port} on ${config.host} is already in use; choose another with --port`);
+    if (code === 'EACCES') throw new CommandError(`not allowed to listen on port ${config.port}; choose another with --port`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new CommandError(`cannot listen on \`${config.host}\`: no such address on this machine; choose another with --host`);
+    throw error;
+  }
 }
 
 /** Creates `admin` with a random password when the tenant has no users yet. */
@@ -71,7 +86,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option('--shadow <path>', 'a candidate policy evaluated beside the live one, differences recorded, nothing enforced');
   serveOptions(serve).action(async (options: ServeOptions) => {
     const config = serveConfig(options);
-    const server = await startServer(config);
+    const server = await startListening(config);
     const admin = await ensureFirstAdmin(server.services);
     const address = `Tollgate is serving at ${server.url} (database ${config.db}, policy ${config.policy}, version ${server.services.policies.current().version})`;
     const login =
