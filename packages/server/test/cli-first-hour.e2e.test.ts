@@ -14,7 +14,7 @@ import { BIN, REPO } from './helpers/server-process.js';
 /** A stack trace line, as Node prints one: what a user must never see for an ordinary mistake. */
 const STACK = /^\s+at /m;
 
-describe('a port already in use', () => {
+describe('a port already in use', { timeout: 60_000 }, () => {
   let holder: Server;
   let port: number;
   beforeAll(async () => {
@@ -43,7 +43,7 @@ describe('a port already in use', () => {
   });
 });
 
-describe('output into a pipe whose reader has gone', () => {
+describe('output into a pipe whose reader has gone', { timeout: 60_000 }, () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase('sqlite');

@@ -5,6 +5,7 @@ import { registerApprovalCommands } from './commands/approvals.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerHookCommands } from './commands/hook.js';
+import { registerLoginCommands } from './commands/login.js';
 import { registerMcpProxyCommand } from './commands/mcp-proxy.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerDemoCommand(program, io);
   registerPolicyCommands(program, io, setExit);
   registerUserCommands(program, io);
+  registerLoginCommands(program, io, setExit);
   registerApprovalCommands(program, io, setExit);
   registerAuditCommands(program, io, setExit);
   registerMcpProxyCommand(program, io);

@@ -2,40 +2,8 @@
 // through a running server so that every rule (eligibility, duties, quorum) applies.
 
 import type { Command } from 'commander';
-import { clientConfig } from '../../config/config.js';
-import { UsageError } from '../input.js';
-import { EXIT, type CliIo } from '../io.js';
-
-interface ClientOptions {
-  server?: string;
-  token?: string;
-}
-
-async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
-  const { server, token } = clientConfig(options);
-  if (token === undefined) throw new UsageError('sign in first: pass --token or set TOLLGATE_TOKEN (POST /v1/auth/login returns one)');
-  let response: Response;
-  try {
-    response = await fetch(`${server}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (error) {
-    throw new RemoteError(`cannot reach ${server}: ${String((error as Error).cause ?? (error as Error).message)}`);
-  }
-  const payload = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  if (!response.ok) throw new RemoteError(`${payload.error?.code ?? response.status}: ${payload.error?.message ?? response.statusText}`);
-  return payload;
-}
-
-export class RemoteError extends Error {}
-
-function clientOptions(command: Command): Command {
-  return command
-    .option('--server <url>', 'server address (default http://127.0.0.1:7300 or TOLLGATE_SERVER)')
-    .option('--token <token>', 'session token (or TOLLGATE_TOKEN)');
-}
+import type { CliIo } from '../io.js';
+import { call, clientOptions, remoteGuard, type ClientOptions } from '../server-client.js';
 
 interface ApprovalSummary {
   id: string;
@@ -49,12 +17,7 @@ interface ApprovalSummary {
 
 export function registerApprovalCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const approvals = program.command('approvals').description('list and decide approval requests on a running server');
-  const guarded = (work: () => Promise<void>): Promise<void> =>
-    work().catch((error: unknown) => {
-      if (!(error instanceof RemoteError)) throw error;
-      io.err(`error: ${error.message}`);
-      setExit(EXIT.failed);
-    });
+  const guarded = remoteGuard(io, setExit);
 
   clientOptions(approvals.command('list').description('list requests (pending by default)'))
     .option('--status <statuses>', 'comma-separated statuses', 'pending')
