@@ -103,12 +103,13 @@ export class ApprovalService {
   async view(scope: StoreScope, approval: ApprovalRecord): Promise<ApprovalView> {
     const votes = await scope.votes.listByApproval(approval.tenant_id, approval.id);
     const assignments = await scope.assignments.listByApproval(approval.tenant_id, approval.id);
-    return this.viewOf(approval, votes, assignments);
+    const action = await scope.actions.get(approval.tenant_id, approval.action_id);
+    return this.viewOf(approval, votes, assignments, action?.risk ?? null);
   }
 
   /** The request as seen with these votes and assignments (a new request's: none, and those routing opened). */
-  viewOf(approval: ApprovalRecord, votes: VoteRecord[], assignments: AssignmentRecord[]): ApprovalView {
-    const view = approvalView(approval, votes, this.deps.baseUrl);
+  viewOf(approval: ApprovalRecord, votes: VoteRecord[], assignments: AssignmentRecord[], risk: string | null): ApprovalView {
+    const view = approvalView(approval, votes, this.deps.baseUrl, risk);
     for (const step of view.steps) {
       if (step.type === 'approval')
         step.assignees = assignments.filter((a) => a.step_id === step.id && a.closed_at === null).map((a) => a.user_id);

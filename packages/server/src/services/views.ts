@@ -24,6 +24,8 @@ export interface ApprovalView {
   steps: StepView[];
   /** The action as it now stands (an approver may have modified it within limits). */
   action: Record<string, unknown> | null;
+  /** The risk tier the policy gave the action, so that a list can rank requests without reading each action. */
+  risk: string | null;
   url: string;
 }
 
@@ -123,7 +125,7 @@ export interface ActionView {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function approvalView(approval: ApprovalRecord, votes: VoteRecord[], baseUrl: string): ApprovalView {
+export function approvalView(approval: ApprovalRecord, votes: VoteRecord[], baseUrl: string, risk: string | null): ApprovalView {
   return {
     id: approval.id,
     action_id: approval.action_id,
@@ -149,6 +151,7 @@ export function approvalView(approval: ApprovalRecord, votes: VoteRecord[], base
     })),
     steps: approval.state?.steps.map(stepView) ?? [],
     action: approval.state?.action ?? null,
+    risk,
     url: `${baseUrl}/approvals/${approval.id}`,
   };
 }

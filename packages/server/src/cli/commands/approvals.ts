@@ -4,16 +4,8 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { call, clientOptions, remoteGuard, type ClientOptions } from '../server-client.js';
-
-interface ApprovalSummary {
-  id: string;
-  status: string;
-  action_id: string;
-  approvers: string[];
-  require: number;
-  deadline: string | null;
-  created_at: string;
-}
+import { terminalJson } from '../terminal-text.js';
+import { approvalPage, approvalTable, type ApprovalDetail, type ApprovalSummary } from './approvals-view.js';
 
 export function registerApprovalCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const approvals = program.command('approvals').description('list and decide approval requests on a running server');
@@ -27,21 +19,22 @@ export function registerApprovalCommands(program: Command, io: CliIo, setExit: (
         const result = (await call(options, 'GET', `/v1/approvals?status=${encodeURIComponent(options.status)}`)) as {
           approvals: ApprovalSummary[];
         };
-        if (options.json === true) return io.out(JSON.stringify(result.approvals, null, 2));
+        if (options.json === true) return io.out(terminalJson(result.approvals));
         if (result.approvals.length === 0) return io.out('no requests');
-        for (const approval of result.approvals) {
-          io.out(
-            `${approval.id}  ${approval.status.padEnd(17)} action ${approval.action_id}  needs ${approval.require} of ${approval.approvers.join(', ') || 'any approver'}${approval.deadline === null ? '' : `  due ${approval.deadline}`}`,
-          );
-        }
+        io.out(approvalTable(result.approvals, Date.now(), process.stdout.columns ?? 120).join('\n'));
       }),
     );
 
   clientOptions(
-    approvals.command('show').description('show one request with its action and reasons').argument('<id>', 'approval id'),
-  ).action((id: string, options: ClientOptions) =>
-    guarded(async () => io.out(JSON.stringify(await call(options, 'GET', `/v1/approvals/${encodeURIComponent(id)}`), null, 2))),
-  );
+    approvals.command('show').description('show one request with its action, reasons and context').argument('<id>', 'approval id'),
+  )
+    .option('--json', 'print JSON')
+    .action((id: string, options: ClientOptions & { json?: boolean }) =>
+      guarded(async () => {
+        const detail = (await call(options, 'GET', `/v1/approvals/${encodeURIComponent(id)}`)) as ApprovalDetail;
+        io.out(options.json === true ? terminalJson(detail) : approvalPage(detail, Date.now()).join('\n'));
+      }),
+    );
 
   const vote = (name: string, verdict: string, description: string, noteRequired: boolean): void => {
     const command = clientOptions(approvals.command(name).description(description).argument('<id>', 'approval id'));
