@@ -10,7 +10,7 @@ import type { ApprovalRecord, AssignmentRecord, Verdict, VoteRecord } from '../s
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
-import { appendAudit } from './audit-chain.js';
+import { appendAudit, type AuditDraft } from './audit-chain.js';
 import { contextPackage, type ContextPackage } from './context-package.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
 import type { PolicyService } from './policy-service.js';
@@ -168,6 +168,7 @@ export class ApprovalService {
   async vote(principal: UserPrincipal, approvalId: string, input: VoteInput): Promise<ApprovalView> {
     return this.change(principal, approvalId, async (scope, approval, now) => {
       if (input.modifications !== undefined) this.checkModifiedAction(approval, input.modifications);
+      const caused: AuditDraft[] = [];
       const applied = await this.deps.runner.apply(
         scope,
         approval,
@@ -182,6 +183,8 @@ export class ApprovalService {
         },
         now,
         `user:${principal.user.id}`,
+        // The vote comes first on the trail: what it caused (a decision, a grant) follows it.
+        { collectAudit: (drafts) => caused.push(...drafts) },
       );
       const cast = applied.approval
         .state!.steps.flatMap((step) => (step.type === 'approval' ? step.votes.map((vote) => ({ step: step.id, vote })) : []))
@@ -220,6 +223,7 @@ export class ApprovalService {
               action_id: approval.action_id,
             },
           },
+          ...caused,
         ],
         now,
       );
