@@ -1,5 +1,5 @@
 // What a new user reads in the API's answers and the audit trail: every time in ISO 8601 (an
-// outcome's too), and the trail telling causes before their effects (the vote, then the grant).
+// outcome's too), and the trail telling causes before their effects (the vote, then the grant); the dashboard and its icon at the root.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DATABASES, type TestDatabase } from './helpers/databases.js';
@@ -57,5 +57,40 @@ describe.each(DATABASES)('on %s', (kind) => {
       'approval.decided',
       'grant.issued',
     ]);
+  });
+});
+
+describe('the dashboard at the root', () => {
+  let database: TestDatabase;
+  let server: TestServer;
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    server = await startTestServer(database.url, { 'policy.yaml': POLICY });
+  });
+  afterAll(() => server.close());
+
+  it('answers GET / with the dashboard whatever the Accept header, and /favicon.ico with its icon', async () => {
+    for (const accept of [undefined, '*/*', 'application/json']) {
+      const page = await fetch(`${server.url}/`, accept === undefined ? {} : { headers: { accept } });
+      expect(page.status, `accept ${accept}`).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const html = await page.text();
+      expect(html).toContain('<div id="app">');
+      expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml"');
+    }
+    for (const path of ['/favicon.ico', '/favicon.svg']) {
+      const icon = await fetch(`${server.url}${path}`);
+      expect(icon.status, path).toBe(200);
+      expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+      expect(await icon.text()).toMatch(/^<svg /);
+    }
+  });
+
+  it('keeps the JSON 404 for other unknown paths asked for without text/html', async () => {
+    for (const path of ['/nothing-here', '/v1/nothing-here', '/v1']) {
+      const reply = await fetch(`${server.url}${path}`);
+      expect(reply.status, path).toBe(404);
+      expect(((await reply.json()) as { error: { code: string } }).error.code).toBe('request.not_found');
+    }
   });
 });

@@ -1,5 +1,5 @@
 // What a new user meets in the first hour at the shell, run through the real `tollgate` command:
-// a port already taken, output into a pipe whose reader has gone.
+// a port already taken, output into a pipe whose reader has gone, a restart that must say how to sign in.
 
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli-process.js';
 import { createTestDatabase, DATABASES, type TestDatabase } from './helpers/databases.js';
 import { startTestServer } from './helpers/in-process.js';
-import { BIN, REPO } from './helpers/server-process.js';
+import { BIN, printedLogin, REPO, startServerProcess } from './helpers/server-process.js';
 
 /** A stack trace line, as Node prints one: what a user must never see for an ordinary mistake. */
 const STACK = /^\s+at /m;
@@ -82,5 +82,23 @@ describe('output into a pipe whose reader has gone', { timeout: 60_000 }, () => 
     expect(stderr).not.toMatch(STACK);
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(0);
+  });
+});
+
+describe('a restart on a database that has people', { timeout: 60_000 }, () => {
+  it('says in one line how to sign in and how to set a password, and prints no password', async () => {
+    const database = await createTestDatabase('sqlite');
+    const first = await startServerProcess({ db: database.url, policy: 'examples/guide' });
+    const { password } = printedLogin(first.output());
+    await first.stop();
+    const again = await startServerProcess({ db: database.url, policy: 'examples/guide' });
+    await again.stop();
+    const lines = again.output().split('\n');
+    const serving = lines.findIndex((line) => line.includes('serving at'));
+    expect(lines[serving + 1]).toBe(
+      `Sign in as admin admin; to set a new password: \`tollgate users set-password --name admin --password NEW --db ${database.url}\``,
+    );
+    expect(again.output()).not.toContain(password);
+    expect(again.output()).not.toContain('First login');
   });
 });

@@ -25,7 +25,7 @@ export function registerAuditCommands(program: Command, io: CliIo, setExit: (cod
   audit
     .command('verify')
     .description('recompute the hash chain; with an anchored head, also detect truncation')
-    .option('--tenant <tenant>', 'tenant (default: default)', 'default')
+    .option('--tenant <tenant>', 'tenant', 'default')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .addOption(new Option('--anchor-seq <n>', 'seq of a head exported earlier').argParser(wholeNumber('--anchor-seq')))
     .option('--anchor-hash <hash>', 'hash of a head exported earlier')
@@ -48,7 +48,7 @@ export function registerAuditCommands(program: Command, io: CliIo, setExit: (cod
   audit
     .command('head')
     .description('print the chain head ({seq, hash}) to keep elsewhere as an anchor')
-    .option('--tenant <tenant>', 'tenant (default: default)', 'default')
+    .option('--tenant <tenant>', 'tenant', 'default')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .action(async (options: { tenant: string; db?: string }) => {
       const head = await withAudit(options.db, (service) => service.head(options.tenant));
@@ -59,7 +59,7 @@ export function registerAuditCommands(program: Command, io: CliIo, setExit: (cod
     .description('write every event as JSON lines or CSV')
     .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write to a file instead of standard output')
-    .option('--tenant <tenant>', 'tenant (default: default)', 'default')
+    .option('--tenant <tenant>', 'tenant', 'default')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .action(async (options: { format: 'jsonl' | 'csv'; out?: string; tenant: string; db?: string }) => {
       await withAudit(options.db, async (service) => {

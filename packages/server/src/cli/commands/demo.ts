@@ -6,7 +6,7 @@ import { serveConfig, type ServeOptions } from '../../config/config.js';
 import { DEMO_AGENTS, runSimulatedAgents } from '../../demo/simulated-agents.js';
 import { TollgateError } from '../../errors.js';
 import type { CliIo } from '../io.js';
-import { closeOnSignal, ensureFirstAdmin, serveOptions, startListening } from './serve.js';
+import { closeOnSignal, ensureFirstAdmin, serveOptions, signInHint, startListening } from './serve.js';
 
 const DEMO_PEOPLE = [
   { name: 'alice', role: 'approver', groups: ['approvers', 'tech-lead', 'finance'] },
@@ -35,7 +35,11 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
         io.err(`simulated agent: ${String(error)}`),
       );
       io.out(`Tollgate demo at ${server.url} — simulated agents: ${DEMO_AGENTS.join(', ')}`);
-      if (admin !== undefined) io.out(`admin login — name: ${admin.name}  password: ${admin.password}`);
+      io.out(
+        admin === undefined
+          ? await signInHint(server.services, config.db)
+          : `admin login — name: ${admin.name}  password: ${admin.password}`,
+      );
       io.out(`people — ${DEMO_PEOPLE.map((p) => `${p.name} (${p.role})`).join(', ')}; password: ${DEMO_PASSWORD}`);
       await closeOnSignal(server, io, stop);
     });

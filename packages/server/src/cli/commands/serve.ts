@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { serveConfig, type ServeConfig, type ServeOptions } from '../../config/config.js';
+import { DEFAULT_DB, serveConfig, type ServeConfig, type ServeOptions } from '../../config/config.js';
 import { startServer, type RunningServer } from '../../server/start.js';
 import type { Services } from '../../services/services.js';
 import { UsageError } from '../input.js';
@@ -58,6 +58,18 @@ export async function ensureFirstAdmin(services: Services): Promise<{ name: stri
   return { name: 'admin', password };
 }
 
+/**
+ * On a database that has people already, how to sign in: the admins' names and the command that
+ * sets a new password. Never a password: none is kept in a form that could be shown.
+ */
+export async function signInHint(services: Services, db: string): Promise<string> {
+  const admins = (await services.auth.listUsers('default')).filter((user) => user.role === 'admin' && user.disabled_at === null);
+  const name = admins[0]?.name ?? 'NAME';
+  // A PostgreSQL URL may hold a password: it is not repeated on the screen.
+  const database = db === DEFAULT_DB ? '' : ` --db ${db.includes('://') ? 'URL' : db}`;
+  return `Sign in as ${admins.length === 0 ? 'an existing person' : `admin ${admins.map((admin) => admin.name).join(', ')}`}; to set a new password: \`tollgate users set-password --name ${name} --password NEW${database}\``;
+}
+
 /** Resolves when SIGINT or SIGTERM arrives, after the server has shut down gracefully. */
 export function closeOnSignal(server: RunningServer, io: CliIo, beforeClose?: () => void): Promise<void> {
   return new Promise((resolve) => {
@@ -91,7 +103,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     const address = `Tollgate is serving at ${server.url} (database ${config.db}, policy ${config.policy}, version ${server.services.policies.current().version})`;
     const login =
       admin === undefined
-        ? ''
+        ? `\n${await signInHint(server.services, config.db)}`
         : `\nFirst login — name: ${admin.name}  password: ${admin.password}  (shown once; change it with \`tollgate users set-password\`, add people with \`tollgate users add\`)`;
     // One write, so that whoever watches for the address has the login too.
     io.out(`${address}${login}`);
