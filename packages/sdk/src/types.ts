@@ -84,7 +84,8 @@ export interface OutcomeView {
   status: 'succeeded' | 'failed';
   detail?: string;
   compensation?: Record<string, unknown>;
-  reported_at?: number | string;
+  /** ISO 8601, like every time the server answers. */
+  reported_at?: string;
 }
 
 /** What the server answers about an action. */

@@ -8,18 +8,11 @@ import { createTestDatabase, DATABASES, type TestDatabase } from './helpers/data
 import { client } from './helpers/http.js';
 import { startTestServer, type Authed, type TestServer } from './helpers/in-process.js';
 import { BIN, REPO } from './helpers/server-process.js';
+import { DEPLOY_GATE as POLICY } from './helpers/policies.js';
 
 const run = promisify(execFile);
 const tollgate = (...args: string[]) => run(process.execPath, [BIN, ...args], { cwd: REPO });
 
-const POLICY = `
-defaults: { decision: ALLOW }
-rules:
-  - name: production-deploys
-    match: { action_type: deploy, environment: production }
-    decision: REQUIRE_APPROVAL
-    approvers: [approvers]
-`;
 const DEPLOY = { action_type: 'deploy', environment: 'production', summary: 'deploy v2.3.1' };
 
 const bearer = (who: Authed) => ({ authorization: `Bearer ${who.token}` });

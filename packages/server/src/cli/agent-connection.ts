@@ -28,7 +28,7 @@ export function seconds(name: string, max: number): (value: string) => number {
 
 export function connectionOptions(command: Command, defaultWait: number): Command {
   return command
-    .option('--server <url>', `Tollgate server (or TOLLGATE_SERVER; default http://${DEFAULT_HOST}:${DEFAULT_PORT})`)
+    .option('--server <url>', `Tollgate server (or TOLLGATE_URL; default http://${DEFAULT_HOST}:${DEFAULT_PORT})`)
     .option('--key <key>', "the agent's API key (or TOLLGATE_API_KEY)")
     .option('--policy <path>', 'decide locally with this policy file or folder instead of a server')
     .addOption(

@@ -12,5 +12,21 @@ export const processIo: CliIo = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
+/**
+ * Output into a pipe whose reader has gone (`tollgate audit export | head`) ends the command
+ * quietly, with success, as SIGPIPE ends other tools: the reader took what it wanted.
+ */
+export function endOnClosedPipes(streams: NodeJS.WritableStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
+  }
+}
+
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A command that cannot go on for a reason outside its arguments: printed as one line, exit 1. */
+export class CommandError extends Error {}

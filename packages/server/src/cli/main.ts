@@ -5,12 +5,13 @@ import { registerApprovalCommands } from './commands/approvals.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerHookCommands } from './commands/hook.js';
+import { registerLoginCommands } from './commands/login.js';
 import { registerMcpProxyCommand } from './commands/mcp-proxy.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUserCommands } from './commands/users.js';
 import { UsageError } from './input.js';
-import { EXIT, processIo, type CliIo } from './io.js';
+import { CommandError, EXIT, processIo, type CliIo } from './io.js';
 import { PolicyPathError } from '../policy/load-files.js';
 import { TollgateError } from '../errors.js';
 import { PolicyLoadError } from '../services/policy-service.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerDemoCommand(program, io);
   registerPolicyCommands(program, io, setExit);
   registerUserCommands(program, io);
+  registerLoginCommands(program, io, setExit);
   registerApprovalCommands(program, io, setExit);
   registerAuditCommands(program, io, setExit);
   registerMcpProxyCommand(program, io);
@@ -54,7 +56,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.err(`error: ${error.code}: ${error.message}`);
       return EXIT.failed;
     }
-    if (error instanceof PolicyPathError || error instanceof PolicyLoadError) {
+    if (error instanceof PolicyPathError || error instanceof PolicyLoadError || error instanceof CommandError) {
       io.err(`error: ${error.message}`);
       return EXIT.failed;
     }

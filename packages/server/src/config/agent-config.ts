@@ -9,11 +9,11 @@ export interface AgentConfig {
   policy: string | undefined;
 }
 
-/** `--server`/TOLLGATE_SERVER, `--key`/TOLLGATE_API_KEY, `--policy`; the environment never picks local mode. */
+/** `--server`/TOLLGATE_URL (or TOLLGATE_SERVER), `--key`/TOLLGATE_API_KEY, `--policy`; the environment never picks local mode. */
 export function agentConfig(options: { server?: string; key?: string; policy?: string }, env: Env = process.env): AgentConfig {
   const local = options.policy !== undefined;
   return {
-    server: options.server ?? (local ? undefined : env.TOLLGATE_SERVER),
+    server: options.server ?? (local ? undefined : env.TOLLGATE_URL || env.TOLLGATE_SERVER),
     key: options.key ?? (local ? undefined : env.TOLLGATE_API_KEY),
     policy: options.policy,
   };

@@ -1,6 +1,8 @@
 // Settings from command-line options and the environment. This is the only module that reads
 // environment variables (CONVENTIONS.md), so every setting is listed here.
 
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { auditKeys, type AuditKeys } from './audit-keys.js';
 import { defaultServerSettings, readServerSettings, type ServerSettings } from './server-settings.js';
 
@@ -100,11 +102,32 @@ export function trustedProxies(value: string | undefined): number | string | und
 export function clientConfig(
   options: { server?: string; token?: string },
   env: Env = process.env,
-): { server: string; token: string | undefined } {
+): { server: string; token: string | undefined; credentials: string } {
   return {
-    server: (options.server ?? env.TOLLGATE_SERVER ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`).replace(/\/$/, ''),
-    token: options.token ?? env.TOLLGATE_TOKEN,
+    server: (
+      options.server ??
+      nonEmpty(env.TOLLGATE_URL) ??
+      nonEmpty(env.TOLLGATE_SERVER) ??
+      `http://${DEFAULT_HOST}:${DEFAULT_PORT}`
+    ).replace(/\/+$/, ''),
+    token: options.token ?? nonEmpty(env.TOLLGATE_TOKEN),
+    credentials: credentialsFile(env),
   };
+}
+
+/**
+ * Where `tollgate login` keeps its tokens: `$XDG_CONFIG_HOME/tollgate/credentials.json`, else
+ * `~/.config/tollgate/credentials.json` (the XDG base directory rules).
+ */
+export function credentialsFile(env: Env = process.env): string {
+  // The rules ignore a relative XDG_CONFIG_HOME.
+  const xdg = nonEmpty(env.XDG_CONFIG_HOME);
+  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.config');
+  return join(base, 'tollgate', 'credentials.json');
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
 
 function numberFrom(value: string | undefined, name: string): number | undefined {

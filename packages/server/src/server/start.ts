@@ -101,7 +101,17 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   services.bus.subscribe(undefined, (event) => {
     if (event.remote === true && event.type === 'policy.reloaded') services.policies.for(event.tenant_id).reload();
   });
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // A port in use must end the process: nothing started so far may keep it alive.
+    policies.close();
+    await app.close();
+    await disconnect?.();
+    await services.shadow.close();
+    await store.close();
+    throw error;
+  }
   if (options.timerIntervalMs !== 0) services.timers.start(options.timerIntervalMs ?? SWEEP_EVERY_MS);
   // Metrics rollups of closed days are built ahead (now, then every minute); stored policies are re-read.
   if (options.timerIntervalMs !== 0) {

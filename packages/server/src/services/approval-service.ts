@@ -11,7 +11,7 @@ import { decides } from '../stores/records.js';
 import { StoreConflictError, type Store, type StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
-import { appendAudit } from './audit-chain.js';
+import { appendAudit, type AuditDraft } from './audit-chain.js';
 import { contextPackage, type ContextPackage } from './context-package.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
 import type { TenantPolicies } from './tenant-policies.js';
@@ -104,12 +104,13 @@ export class ApprovalService {
   async view(scope: StoreScope, approval: ApprovalRecord): Promise<ApprovalView> {
     const votes = await scope.votes.listByApproval(approval.tenant_id, approval.id);
     const assignments = await scope.assignments.listByApproval(approval.tenant_id, approval.id);
-    return this.viewOf(approval, votes, assignments);
+    const action = await scope.actions.get(approval.tenant_id, approval.action_id);
+    return this.viewOf(approval, votes, assignments, action?.risk ?? null);
   }
 
   /** The request as seen with these votes and assignments (a new request's: none, and those routing opened). */
-  viewOf(approval: ApprovalRecord, votes: VoteRecord[], assignments: AssignmentRecord[]): ApprovalView {
-    const view = approvalView(approval, votes, this.deps.baseUrl);
+  viewOf(approval: ApprovalRecord, votes: VoteRecord[], assignments: AssignmentRecord[], risk: string | null): ApprovalView {
+    const view = approvalView(approval, votes, this.deps.baseUrl, risk);
     for (const step of view.steps) {
       if (step.type === 'approval')
         step.assignees = assignments.filter((a) => a.step_id === step.id && a.closed_at === null).map((a) => a.user_id);
@@ -168,6 +169,7 @@ export class ApprovalService {
   async vote(principal: UserPrincipal, approvalId: string, input: VoteInput): Promise<ApprovalView> {
     return this.change(principal, approvalId, async (scope, approval, now) => {
       if (input.modifications !== undefined) this.checkModifiedAction(approval, input.modifications);
+      const caused: AuditDraft[] = [];
       const applied = await this.deps.runner.apply(
         scope,
         approval,
@@ -182,6 +184,8 @@ export class ApprovalService {
         },
         now,
         `user:${principal.user.id}`,
+        // The vote comes first on the trail: what it caused (a decision, a grant) follows it.
+        { collectAudit: (drafts) => caused.push(...drafts) },
       );
       const cast = applied.approval
         .state!.steps.flatMap((step) => (step.type === 'approval' ? step.votes.map((vote) => ({ step: step.id, vote })) : []))
@@ -220,6 +224,7 @@ export class ApprovalService {
               action_id: approval.action_id,
             },
           },
+          ...caused,
         ],
         now,
       );

@@ -397,7 +397,7 @@ export class DecisionService {
     const request =
       started?.approval ??
       (action.decision === 'REQUIRE_APPROVAL' ? await this.deps.store.approvals.getByAction(action.tenant_id, action.id) : undefined);
-    if (started !== undefined) view.approval = this.deps.approvals.viewOf(started.approval, [], started.assigned);
+    if (started !== undefined) view.approval = this.deps.approvals.viewOf(started.approval, [], started.assigned, action.risk);
     else if (request !== undefined) view.approval = await this.deps.approvals.view(this.deps.store, request);
     if (request?.state !== undefined && request.state !== null && request.state.digest !== action.digest) {
       // Modified within limits: the agent executes the approved version, whose digest the grant carries.

@@ -11,6 +11,7 @@ import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import { retryOnConflict } from './concurrency.js';
+import { outcomeView, type OutcomeView } from './views.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import { recordOutcome } from './autonomy-service.js';
 import type { EventBus } from './event-bus.js';
@@ -39,7 +40,7 @@ export interface ReviewView extends Omit<ReviewRecord, 'created_at' | 'due_at' |
     action_type: string | null;
     environment: string | null;
     summary: string | null;
-    outcome: ActionRecord['outcome'];
+    outcome: OutcomeView | null;
     reversible: boolean;
   };
   /** Where a reversal would go; null when the agent reported no compensation. */
@@ -193,7 +194,7 @@ export class ReviewService {
           const job = compensationJob(
             action,
             compensation.capability!,
-            { ...(compensation.input ?? {}), action: action.payload, outcome: action.outcome },
+            { ...(compensation.input ?? {}), action: action.payload, outcome: outcomeView(action.outcome) },
             now,
           );
           await scope.jobs.insert(job);
@@ -358,7 +359,7 @@ export class ReviewService {
         action_id: action.id,
         agent: action.agent,
         action: action.payload,
-        outcome: action.outcome,
+        outcome: outcomeView(action.outcome),
         reviewer: principal.user.name,
         note: note ?? null,
       },
@@ -415,7 +416,7 @@ export function reviewView(review: ReviewRecord, action: ActionRecord): ReviewVi
       action_type: action.action_type,
       environment: action.environment,
       summary: typeof action.payload.summary === 'string' ? action.payload.summary : null,
-      outcome: action.outcome,
+      outcome: outcomeView(action.outcome),
       reversible: action.payload.reversible !== false,
     },
     compensation: compensationTarget(action),

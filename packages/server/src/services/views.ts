@@ -1,7 +1,7 @@
 // What the API answers about actions and approvals: records shaped for agents and people.
 
 import type { StepState, WorkerRef } from '@tollgate/core';
-import type { ActionRecord, ApprovalRecord, VoteRecord } from '../stores/records.js';
+import type { ActionOutcome, ActionRecord, ApprovalRecord, VoteRecord } from '../stores/records.js';
 
 export interface ApprovalView {
   id: string;
@@ -24,6 +24,8 @@ export interface ApprovalView {
   steps: StepView[];
   /** The action as it now stands (an approver may have modified it within limits). */
   action: Record<string, unknown> | null;
+  /** The risk tier the policy gave the action, so that a list can rank requests without reading each action. */
+  risk: string | null;
   url: string;
 }
 
@@ -121,12 +123,21 @@ export interface ActionView {
   approval?: ApprovalView;
   /** The single-use execution grant, shown to the agent that owns an approved action. */
   grant?: { token: string; expires_at: string; digest: string; used: boolean };
-  outcome?: ActionRecord['outcome'];
+  outcome?: OutcomeView;
+}
+
+/** An outcome as the API answers it: its time in ISO 8601 like every other time. */
+export type OutcomeView = Omit<ActionOutcome, 'reported_at'> & { reported_at: string };
+
+export function outcomeView(outcome: ActionOutcome): OutcomeView;
+export function outcomeView(outcome: ActionOutcome | null): OutcomeView | null;
+export function outcomeView(outcome: ActionOutcome | null): OutcomeView | null {
+  return outcome === null ? null : { ...outcome, reported_at: new Date(outcome.reported_at).toISOString() };
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function approvalView(approval: ApprovalRecord, votes: VoteRecord[], baseUrl: string): ApprovalView {
+export function approvalView(approval: ApprovalRecord, votes: VoteRecord[], baseUrl: string, risk: string | null): ApprovalView {
   return {
     id: approval.id,
     action_id: approval.action_id,
@@ -152,6 +163,7 @@ export function approvalView(approval: ApprovalRecord, votes: VoteRecord[], base
     })),
     steps: approval.state?.steps.map(stepView) ?? [],
     action: approval.state?.action ?? null,
+    risk,
     url: `${baseUrl}/approvals/${approval.id}`,
   };
 }
@@ -175,6 +187,6 @@ export function actionView(action: ActionRecord): ActionView {
     decided_at: iso(action.decided_at),
     action: action.payload,
   };
-  if (action.outcome !== null) view.outcome = action.outcome;
+  if (action.outcome !== null) view.outcome = outcomeView(action.outcome);
   return view;
 }

@@ -181,6 +181,7 @@ export class WorkflowRunner {
     const live: LiveEvent[] = [];
     const assigned: AssignmentRecord[] = [];
     const routed: string[] = [];
+    const consequences: AuditDraft[] = [];
     const base = { tenant_id: approval.tenant_id, approval_id: approval.id, action_id: approval.action_id, at: now };
     for (const effect of effects) {
       switch (effect.type) {
@@ -201,7 +202,8 @@ export class WorkflowRunner {
           const grant = newGrant(this.secret, approval.tenant_id, approval.action_id, approval.id, state.digest, now);
           await scope.grants.insert(grant);
           await scope.actions.transition(approval.tenant_id, approval.action_id, ['pending'], { status: 'approved', decided_at: now });
-          audit.push({
+          // Recorded after what caused it (the decision, below), whatever order the effects come in.
+          consequences.push({
             type: 'grant.issued',
             actor: 'system',
             subject: approval.action_id,
@@ -299,6 +301,7 @@ export class WorkflowRunner {
           break;
       }
     }
+    audit.push(...consequences);
     for (const step of state.steps) {
       const before = previous?.steps.find((candidate) => candidate.id === step.id)?.status;
       if (step.type === 'approval' && before === 'active' && step.status !== 'active')

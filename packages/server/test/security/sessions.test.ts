@@ -5,15 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/http/auth.js';
 import { expectErrorShape, startHarness, type Answer, type Harness } from './harness.js';
-
-const POLICY = `
-defaults: { decision: ALLOW }
-rules:
-  - name: production-deploys
-    match: { action_type: deploy, environment: production }
-    decision: REQUIRE_APPROVAL
-    approvers: [approvers]
-`;
+import { DEPLOY_GATE as POLICY } from '../helpers/policies.js';
 
 function cookieOf(answer: Answer): { value: string; attributes: string[] } {
   const header = answer.headers.get('set-cookie');

@@ -2,59 +2,14 @@
 // through a running server so that every rule (eligibility, duties, quorum) applies.
 
 import type { Command } from 'commander';
-import { clientConfig } from '../../config/config.js';
-import { UsageError } from '../input.js';
-import { EXIT, type CliIo } from '../io.js';
-
-export interface ClientOptions {
-  server?: string;
-  token?: string;
-}
-
-export async function call(options: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
-  const { server, token } = clientConfig(options);
-  if (token === undefined) throw new UsageError('sign in first: pass --token or set TOLLGATE_TOKEN (POST /v1/auth/login returns one)');
-  let response: Response;
-  try {
-    response = await fetch(`${server}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (error) {
-    throw new RemoteError(`cannot reach ${server}: ${String((error as Error).cause ?? (error as Error).message)}`);
-  }
-  const payload = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  if (!response.ok) throw new RemoteError(`${payload.error?.code ?? response.status}: ${payload.error?.message ?? response.statusText}`);
-  return payload;
-}
-
-export class RemoteError extends Error {}
-
-export function clientOptions(command: Command): Command {
-  return command
-    .option('--server <url>', 'server address (default http://127.0.0.1:7300 or TOLLGATE_SERVER)')
-    .option('--token <token>', 'session token (or TOLLGATE_TOKEN)');
-}
-
-interface ApprovalSummary {
-  id: string;
-  status: string;
-  action_id: string;
-  approvers: string[];
-  require: number;
-  deadline: string | null;
-  created_at: string;
-}
+import type { CliIo } from '../io.js';
+import { call, clientOptions, remoteGuard, type ClientOptions } from '../server-client.js';
+import { terminalJson } from '../terminal-text.js';
+import { approvalPage, approvalTable, type ApprovalDetail, type ApprovalSummary } from './approvals-view.js';
 
 export function registerApprovalCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const approvals = program.command('approvals').description('list and decide approval requests on a running server');
-  const guarded = (work: () => Promise<void>): Promise<void> =>
-    work().catch((error: unknown) => {
-      if (!(error instanceof RemoteError)) throw error;
-      io.err(`error: ${error.message}`);
-      setExit(EXIT.failed);
-    });
+  const guarded = remoteGuard(io, setExit);
 
   clientOptions(approvals.command('list').description('list requests (pending by default)'))
     .option('--status <statuses>', 'comma-separated statuses', 'pending')
@@ -64,21 +19,22 @@ export function registerApprovalCommands(program: Command, io: CliIo, setExit: (
         const result = (await call(options, 'GET', `/v1/approvals?status=${encodeURIComponent(options.status)}`)) as {
           approvals: ApprovalSummary[];
         };
-        if (options.json === true) return io.out(JSON.stringify(result.approvals, null, 2));
+        if (options.json === true) return io.out(terminalJson(result.approvals));
         if (result.approvals.length === 0) return io.out('no requests');
-        for (const approval of result.approvals) {
-          io.out(
-            `${approval.id}  ${approval.status.padEnd(17)} action ${approval.action_id}  needs ${approval.require} of ${approval.approvers.join(', ') || 'any approver'}${approval.deadline === null ? '' : `  due ${approval.deadline}`}`,
-          );
-        }
+        io.out(approvalTable(result.approvals, Date.now(), process.stdout.columns ?? 120).join('\n'));
       }),
     );
 
   clientOptions(
-    approvals.command('show').description('show one request with its action and reasons').argument('<id>', 'approval id'),
-  ).action((id: string, options: ClientOptions) =>
-    guarded(async () => io.out(JSON.stringify(await call(options, 'GET', `/v1/approvals/${encodeURIComponent(id)}`), null, 2))),
-  );
+    approvals.command('show').description('show one request with its action, reasons and context').argument('<id>', 'approval id'),
+  )
+    .option('--json', 'print JSON')
+    .action((id: string, options: ClientOptions & { json?: boolean }) =>
+      guarded(async () => {
+        const detail = (await call(options, 'GET', `/v1/approvals/${encodeURIComponent(id)}`)) as ApprovalDetail;
+        io.out(options.json === true ? terminalJson(detail) : approvalPage(detail, Date.now()).join('\n'));
+      }),
+    );
 
   const vote = (name: string, verdict: string, description: string, noteRequired: boolean): void => {
     const command = clientOptions(approvals.command(name).description(description).argument('<id>', 'approval id'));

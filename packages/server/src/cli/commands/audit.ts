@@ -62,7 +62,7 @@ export function registerAuditCommands(program: Command, io: CliIo, setExit: (cod
   audit
     .command('verify')
     .description('recompute the hash chain and check every signed head (stored, published, anchored) is still on it')
-    .option('--tenant <tenant>', 'tenant (default: default)', 'default')
+    .option('--tenant <tenant>', 'tenant', 'default')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .option('--published <file>', 'a JSON Lines file of published signed heads (the publish file, or what the webhook received)')
     .option('--public-key <file>', 'trust only this public key (PEM); repeat for keys rotated out', collect)
@@ -122,7 +122,7 @@ export function registerAuditCommands(program: Command, io: CliIo, setExit: (cod
   audit
     .command('head')
     .description('print the chain head ({seq, hash}) to keep elsewhere as an anchor')
-    .option('--tenant <tenant>', 'tenant (default: default)', 'default')
+    .option('--tenant <tenant>', 'tenant', 'default')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .action(async (options: { tenant: string; db?: string }) => {
       const head = await withAudit(options.db, (service) => service.head(options.tenant));
@@ -133,7 +133,7 @@ export function registerAuditCommands(program: Command, io: CliIo, setExit: (cod
     .description('write every event as JSON lines or CSV')
     .addOption(new Option('--format <format>', 'jsonl or csv').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write to a file instead of standard output')
-    .option('--tenant <tenant>', 'tenant (default: default)', 'default')
+    .option('--tenant <tenant>', 'tenant', 'default')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .action(async (options: { format: 'jsonl' | 'csv'; out?: string; tenant: string; db?: string }) => {
       await withAudit(options.db, async (service) => {

@@ -4,10 +4,9 @@
 import type { Command } from 'commander';
 import { serveConfig, type ServeOptions } from '../../config/config.js';
 import { DEMO_AGENTS, runSimulatedAgents } from '../../demo/simulated-agents.js';
-import { startServer } from '../../server/start.js';
 import { TollgateError } from '../../errors.js';
 import type { CliIo } from '../io.js';
-import { closeOnSignal, ensureFirstAdmin, serveOptions } from './serve.js';
+import { closeOnSignal, ensureFirstAdmin, serveOptions, signInHint, startListening } from './serve.js';
 
 const DEMO_PEOPLE = [
   { name: 'alice', role: 'approver', groups: ['approvers', 'tech-lead', 'finance'] },
@@ -21,7 +20,7 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
     .option('--interval <ms>', 'milliseconds between simulated actions', '2000')
     .action(async (options: ServeOptions & { interval: string; db?: string }) => {
       const config = serveConfig({ ...options, db: options.db ?? '.tollgate/demo.db' });
-      const server = await startServer(config);
+      const server = await startListening(config);
       const admin = await ensureFirstAdmin(server.services);
       for (const person of DEMO_PEOPLE) {
         try {
@@ -36,7 +35,11 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
         io.err(`simulated agent: ${String(error)}`),
       );
       io.out(`Tollgate demo at ${server.url} — simulated agents: ${DEMO_AGENTS.join(', ')}`);
-      if (admin !== undefined) io.out(`admin login — name: ${admin.name}  password: ${admin.password}`);
+      io.out(
+        admin === undefined
+          ? await signInHint(server.services, config.db)
+          : `admin login — name: ${admin.name}  password: ${admin.password}`,
+      );
       io.out(`people — ${DEMO_PEOPLE.map((p) => `${p.name} (${p.role})`).join(', ')}; password: ${DEMO_PASSWORD}`);
       await closeOnSignal(server, io, stop);
     });

@@ -6,7 +6,7 @@ import { formatDiagnostic, loadPolicy } from '@tollgate/core';
 import type { Command } from 'commander';
 import { readPolicyFiles } from '../../policy/load-files.js';
 import { EXIT, type CliIo } from '../io.js';
-import { call, clientOptions, RemoteError, type ClientOptions } from './approvals.js';
+import { call, clientOptions, remoteGuard, type ClientOptions } from '../server-client.js';
 
 interface Pushed {
   tenant: string;
@@ -16,32 +16,29 @@ interface Pushed {
 }
 
 export function registerPushCommand(policy: Command, io: CliIo, setExit: (code: number) => void): void {
+  const guarded = remoteGuard(io, setExit);
   clientOptions(
     policy
       .command('push')
       .description("make a policy file or folder the tenant's live policy, on a running server")
       .argument('<path>', 'the policy file or folder')
       .requiredOption('--tenant <tenant>', 'the tenant whose policy it becomes'),
-  ).action(async (path: string, options: ClientOptions & { tenant: string }) => {
-    const files = readPolicyFiles(path);
-    // Checked here first, so that every problem is shown as file:line:col, as `policy validate` shows it.
-    const checked = loadPolicy(files);
-    if (!checked.ok) {
-      for (const diagnostic of checked.diagnostics) io.err(formatDiagnostic(diagnostic));
-      setExit(EXIT.failed);
-      return;
-    }
-    try {
+  ).action((path: string, options: ClientOptions & { tenant: string }) =>
+    guarded(async () => {
+      const files = readPolicyFiles(path);
+      // Checked here first, so that every problem is shown as file:line:col, as `policy validate` shows it.
+      const checked = loadPolicy(files);
+      if (!checked.ok) {
+        for (const diagnostic of checked.diagnostics) io.err(formatDiagnostic(diagnostic));
+        setExit(EXIT.failed);
+        return;
+      }
       const pushed = (await call(options, 'PUT', `/v1/tenants/${encodeURIComponent(options.tenant)}/policy`, { files })) as Pushed;
       io.out(
         pushed.changed
           ? `tenant ${pushed.tenant}: ${pushed.version} is live (was ${pushed.previous})`
           : `tenant ${pushed.tenant}: ${pushed.version} was live already`,
       );
-    } catch (error) {
-      if (!(error instanceof RemoteError)) throw error;
-      io.err(`error: ${error.message}`);
-      setExit(EXIT.failed);
-    }
-  });
+    }),
+  );
 }

@@ -40,7 +40,7 @@ export function registerSimulateCommand(policy: Command, io: CliIo): void {
     .description('replay stored actions against a candidate policy: decisions that change and the approval load')
     .requiredOption('--candidate <path>', 'the candidate policy file or folder')
     .option('--since <duration>', 'how far back to replay, such as 7d or 30d', '30d')
-    .option('--tenant <tenant>', 'tenant (default: default)', 'default')
+    .option('--tenant <tenant>', 'tenant', 'default')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .option('--json', 'print the whole report as JSON')
     .action(async (options: { candidate: string; since: string; tenant: string; db?: string; json?: boolean }) => {

@@ -3,11 +3,11 @@
 
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { serveConfig, type ServeOptions } from '../../config/config.js';
+import { DEFAULT_DB, serveConfig, type ServeConfig, type ServeOptions } from '../../config/config.js';
 import { startServer, type RunningServer } from '../../server/start.js';
 import type { Services } from '../../services/services.js';
 import { UsageError } from '../input.js';
-import type { CliIo } from '../io.js';
+import { CommandError, type CliIo } from '../io.js';
 
 export function wholeNumber(name: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
@@ -34,6 +34,21 @@ export function serveOptions(command: Command): Command {
     .option('--trust-proxy <hops|addresses>', 'believe X-Forwarded-For from this many proxies, or from these addresses (default none)');
 }
 
+/** Starts the server; an address it cannot listen on ends the command with one line naming the option to change. */
+export async function startListening(config: ServeConfig): Promise<RunningServer> {
+  try {
+    return await startServer(config);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new CommandError(`port ${config.port} on ${config.host} is already in use; choose another with --port`);
+    if (code === 'EACCES') throw new CommandError(`not allowed to listen on port ${config.port}; choose another with --port`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new CommandError(`cannot listen on \`${config.host}\`: no such address on this machine; choose another with --host`);
+    throw error;
+  }
+}
+
 /** Creates `admin` with a random password when the tenant has no users yet. */
 export async function ensureFirstAdmin(services: Services): Promise<{ name: string; password: string } | undefined> {
   const users = await services.auth.listUsers('default');
@@ -41,6 +56,18 @@ export async function ensureFirstAdmin(services: Services): Promise<{ name: stri
   const password = randomBytes(12).toString('base64url');
   await services.auth.addUser({ name: 'admin', password, role: 'admin', groups: ['approvers'] });
   return { name: 'admin', password };
+}
+
+/**
+ * On a database that has people already, how to sign in: the admins' names and the command that
+ * sets a new password. Never a password: none is kept in a form that could be shown.
+ */
+export async function signInHint(services: Services, db: string): Promise<string> {
+  const admins = (await services.auth.listUsers('default')).filter((user) => user.role === 'admin' && user.disabled_at === null);
+  const name = admins[0]?.name ?? 'NAME';
+  // A PostgreSQL URL may hold a password: it is not repeated on the screen.
+  const database = db === DEFAULT_DB ? '' : ` --db ${db.includes('://') ? 'URL' : db}`;
+  return `Sign in as ${admins.length === 0 ? 'an existing person' : `admin ${admins.map((admin) => admin.name).join(', ')}`}; to set a new password: \`tollgate users set-password --name ${name} --password NEW${database}\``;
 }
 
 /** Resolves when SIGINT or SIGTERM arrives, after the server has shut down gracefully. */
@@ -75,12 +102,12 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .option('--shadow <path>', 'a candidate policy evaluated beside the live one, differences recorded, nothing enforced');
   serveOptions(serve).action(async (options: ServeOptions) => {
     const config = serveConfig(options);
-    const server = await startServer(config);
+    const server = await startListening(config);
     const admin = await ensureFirstAdmin(server.services);
     const address = `Tollgate is serving at ${server.url} (database ${config.db}, policy ${config.policy}, version ${server.services.policies.for('default').current().version})`;
     const login =
       admin === undefined
-        ? ''
+        ? `\n${await signInHint(server.services, config.db)}`
         : `\nFirst login — name: ${admin.name}  password: ${admin.password}  (shown once; change it with \`tollgate users set-password\`, add people with \`tollgate users add\`)`;
     // One write, so that whoever watches for the address has the login too.
     io.out(`${address}${login}`);

@@ -70,7 +70,11 @@ export function dashboardRoutes(app: FastifyInstance): void {
     }
     const file = normalize(join(DIST, decoded));
     if (file.startsWith(DIST) && (await isFile(file))) return sendFile(reply, file);
-    const wantsPage = extname(decoded) === '' && (request.headers.accept ?? '').includes('text/html');
+    // Browsers ask for /favicon.ico whatever the page says; the icon is an SVG, which they all show.
+    if (decoded === '/favicon.ico' && (await isFile(join(DIST, 'favicon.svg')))) return sendFile(reply, join(DIST, 'favicon.svg'));
+    // The root is the dashboard for anyone who asks (`curl`, a link checker); other page addresses
+    // only for a browser, so that a mistyped API path still gets the API's JSON 404.
+    const wantsPage = extname(decoded) === '' && (decoded === '/' || (request.headers.accept ?? '').includes('text/html'));
     if (!wantsPage) return;
     const index = join(DIST, 'index.html');
     if (!(await isFile(index)))
