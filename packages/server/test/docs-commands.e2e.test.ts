@@ -67,6 +67,12 @@ const ADAPTED: Array<{ starts: string; why: string; run: (line: string, session:
     run: (line, session) => line.replace('<approval id>', session.approvalId!),
   },
   {
+    starts: 'npx tollgate audit verify --db "$URL" --published /var/lib/tollgate-anchor/audit-heads.jsonl --public-key audit-public.pem',
+    why: "the published file and the public key stand for the operator's: the key is exported first, and the test server publishes no file to name",
+    run: (line) =>
+      `npx tollgate audit public-key --db "$URL" > audit-public.pem && ${line.replace(' --published /var/lib/tollgate-anchor/audit-heads.jsonl', '')}`,
+  },
+  {
     starts: 'npx tollgate audit verify --db "$URL" --anchor-seq 30512 --anchor-hash 9f2c…',
     why: 'the seq and hash stand for a head exported earlier: those `audit head` printed take their place',
     run: (line, session) => {
