@@ -6,7 +6,8 @@ import { UNKNOWN, type CelProgram } from '../cel/index.js';
 import { decisionRank, riskRank, type Decision, type RiskTier } from '../decision.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { sampleFraction } from '../util/sample.js';
-import type { CompiledBundle, CompiledEnvironment, CompiledRule } from './compile.js';
+import { hasInvisible, isForeign, mixedScripts, normalizeText, skeleton } from '../util/text.js';
+import type { CompiledBundle, CompiledEnvironment, CompiledRule, LookAlikeTargets } from './compile.js';
 import { HOLDS, MISSING, type CompiledCondition } from './operators.js';
 import type { EvaluateOptions, Fact, MissingFact, PolicyDecision, Reason } from './result.js';
 import type { AutonomySpec } from './types.js';
@@ -43,11 +44,12 @@ function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptio
   let matched: CompiledRule[] | null = null;
   const actionType = action.action_type ?? action.action;
   const { capability, environment } = action;
-  if (typeof actionType === 'string') matched = collect(compiled.byActionType.get(actionType), action, scratch, matched);
+  // Index keys are normalized at compile time; the action's value only when it is not plain ASCII.
+  if (typeof actionType === 'string') matched = collect(compiled.byActionType.get(normalizeText(actionType)), action, scratch, matched);
   else if (actionType === undefined) noteIndexedMissing(scratch, 'action_type', compiled.indexedNames.action_type);
-  if (typeof capability === 'string') matched = collect(compiled.byCapability.get(capability), action, scratch, matched);
+  if (typeof capability === 'string') matched = collect(compiled.byCapability.get(normalizeText(capability)), action, scratch, matched);
   else if (capability === undefined) noteIndexedMissing(scratch, 'capability', compiled.indexedNames.capability);
-  if (typeof environment === 'string') matched = collect(compiled.byEnvironment.get(environment), action, scratch, matched);
+  if (typeof environment === 'string') matched = collect(compiled.byEnvironment.get(normalizeText(environment)), action, scratch, matched);
   else if (environment === undefined) noteIndexedMissing(scratch, 'environment', compiled.indexedNames.environment);
   matched = collect(compiled.unindexed, action, scratch, matched);
 
@@ -88,11 +90,13 @@ function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptio
     decision = 'DENY';
   }
 
-  const escalation = compiled.bundle.escalation;
-  if (escalation !== undefined && decisionRank(decision) < decisionRank('REQUIRE_APPROVAL')) {
-    const triggers = escalationReasons(compiled, action, actionType, options);
-    if (triggers !== null) {
-      reasons.push(...triggers);
+  if (decisionRank(decision) < decisionRank('REQUIRE_APPROVAL')) {
+    // Look-alike text is checked whatever `escalation` says: it is how a rule is dodged, not a signal.
+    const lookAlike = lookAlikeReasons(compiled.text, action);
+    const triggers = compiled.bundle.escalation === undefined ? null : escalationReasons(compiled, action, actionType, options);
+    if (triggers !== null || lookAlike !== null) {
+      if (triggers !== null) reasons.push(...triggers);
+      if (lookAlike !== null) reasons.push(...lookAlike);
       decision = 'REQUIRE_APPROVAL';
       route = route ?? compiled.defaultRoute;
     }
@@ -284,7 +288,7 @@ function baselineReason(
 ): { reason: Reason; route: PolicyDecision['route'] } {
   const environmentName = action.environment;
   const environment: CompiledEnvironment | undefined =
-    typeof environmentName === 'string' ? compiled.environments.get(environmentName) : undefined;
+    typeof environmentName === 'string' ? compiled.environments.get(normalizeText(environmentName)) : undefined;
   if (environment === undefined) {
     if (environmentName === undefined && compiled.environments.size > 0) noteMissing(scratch, 'environment', 'approval_policies');
     return {
@@ -305,7 +309,7 @@ function baselineReason(
     };
   }
   for (const exception of environment.exceptions) {
-    if (typeof actionType !== 'string' || !exception.actions.has(actionType)) continue;
+    if (typeof actionType !== 'string' || !exception.actions.has(normalizeText(actionType))) continue;
     const facts: Fact[] = [
       { path: 'environment', op: 'eq', expected: environment.name, actual: environment.name },
       { path: 'action_type', op: 'in', expected: exception.spec.action, actual: actionType },
@@ -371,6 +375,50 @@ function escalationReasons(compiled: CompiledBundle, action: Action, actionType:
     add('escalation.novelty', `first time ${agent} does \`${String(actionType)}\`${where}`, []);
   }
   return reasons;
+}
+
+/**
+ * `escalation.confusable_text`: a field the policy compares with its literals holds letters of
+ * mixed scripts, letters that imitate one of those literals, or invisible characters. Plain ASCII
+ * strings are settled by one scan, so an ordinary action pays almost nothing here.
+ */
+function lookAlikeReasons(targets: LookAlikeTargets, action: Action): Reason[] | null {
+  let reasons: Reason[] | null = null;
+  for (let i = 0; i < targets.fields.length; i++) {
+    const { path, get } = targets.fields[i]!;
+    const value = get(action);
+    if (!isForeign(value)) continue;
+    const why = lookAlikeWhy(targets, path, value);
+    if (why === undefined) continue;
+    (reasons ??= []).push({
+      kind: 'escalation',
+      name: 'escalation.confusable_text',
+      decision: 'REQUIRE_APPROVAL',
+      reason: why.reason,
+      facts: [
+        why.literal === undefined
+          ? { path, op: 'exists', expected: true, actual: value }
+          : { path, op: 'ne', expected: why.literal, actual: value },
+      ],
+    });
+  }
+  return reasons;
+}
+
+function lookAlikeWhy(targets: LookAlikeTargets, path: string, value: string): { reason: string; literal?: string } | undefined {
+  const normalized = normalizeText(value);
+  const scripts = mixedScripts(normalized);
+  if (scripts !== undefined) return { reason: `\`${path}\` mixes ${listed(scripts)} letters` };
+  const imitated = targets.literals.get(skeleton(normalized));
+  if (imitated !== undefined && imitated !== normalized) {
+    return { reason: `\`${path}\` looks like \`${imitated}\` but is spelt with other letters`, literal: imitated };
+  }
+  if (hasInvisible(value)) return { reason: `\`${path}\` holds invisible characters (read as \`${normalized}\`)` };
+  return undefined;
+}
+
+function listed(names: string[]): string {
+  return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
 }
 
 function failClosed(compiled: CompiledBundle, code: string, message: string): PolicyDecision {

@@ -2,7 +2,9 @@
 // action. Top-level fields are read directly, without a getter call, because this closure runs
 // for every candidate rule of every decision.
 
-import { globToRegExp } from '../util/glob.js';
+import { globToPattern } from '../util/glob.js';
+import { patternOf } from '../util/regex.js';
+import { isForeign, normalizeText, normalizeValue } from '../util/text.js';
 import { compileGetter, isInheritedName, type Getter } from './paths.js';
 import type { Condition } from './types.js';
 
@@ -19,13 +21,19 @@ export interface CompiledCondition extends Condition {
 
 type Predicate = (value: unknown) => boolean;
 
+/** The action's string as comparisons see it: normalized, but only when it is not plain ASCII. */
+function seen(value: unknown): unknown {
+  return isForeign(value) ? normalizeText(value) : value;
+}
+
 function predicate(condition: Condition): Predicate {
-  const expected = condition.value;
+  // Literals are normalized once here; the action's strings only when they are not plain ASCII.
+  const expected = normalizeValue(condition.value);
   switch (condition.op) {
     case 'eq':
-      return (value) => value === expected;
+      return (value) => value === expected || (isForeign(value) && normalizeText(value) === expected);
     case 'ne':
-      return (value) => value !== expected;
+      return (value) => seen(value) !== expected;
     case 'gt':
       return typeof expected === 'number'
         ? (value) => typeof value === 'number' && value > expected
@@ -44,29 +52,29 @@ function predicate(condition: Condition): Predicate {
         : (value) => typeof value === 'string' && value <= (expected as string);
     case 'in': {
       const set = new Set(expected as unknown[]);
-      return (value) => set.has(value);
+      return (value) => set.has(value) || (isForeign(value) && set.has(normalizeText(value)));
     }
     case 'not_in': {
       const set = new Set(expected as unknown[]);
-      return (value) => !set.has(value);
+      return (value) => !set.has(seen(value));
     }
     case 'matches': {
-      const pattern = new RegExp(expected as string, 'u');
-      return (value) => typeof value === 'string' && pattern.test(value);
+      const pattern = patternOf(expected as string);
+      return (value) => typeof value === 'string' && pattern.test(normalizeText(value));
     }
     case 'glob': {
-      const pattern = globToRegExp(expected as string);
-      return (value) => typeof value === 'string' && pattern.test(value);
+      const pattern = globToPattern(expected as string);
+      return (value) => typeof value === 'string' && pattern.test(normalizeText(value));
     }
     case 'prefix': {
       const prefix = expected as string;
-      return (value) => typeof value === 'string' && value.startsWith(prefix);
+      return (value) => typeof value === 'string' && normalizeText(value).startsWith(prefix);
     }
     case 'contains':
       return (value) =>
         typeof value === 'string'
-          ? typeof expected === 'string' && value.includes(expected)
-          : Array.isArray(value) && value.includes(expected);
+          ? typeof expected === 'string' && normalizeText(value).includes(expected)
+          : Array.isArray(value) && (value.includes(expected) || value.some((item) => seen(item) === expected));
     case 'exists':
       return (value) => (value !== undefined && value !== null) === (expected === true);
   }
@@ -87,9 +95,11 @@ export function compileCondition(condition: Condition): CompiledCondition {
     };
   } else if (op === 'eq') {
     // The most common test, written out so that it costs one property read and one comparison.
+    const expected = normalizeValue(value);
     test = (action) => {
       const found = action[path];
-      return found === undefined ? MISSING : found === value ? HOLDS : FAILS;
+      if (found === expected) return HOLDS;
+      return found === undefined ? MISSING : isForeign(found) && normalizeText(found) === expected ? HOLDS : FAILS;
     };
   } else {
     test = (action) => {
