@@ -68,6 +68,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   'approval.step_not_active': 409,
   'approval.invalid_delegate': 400,
   'policy.invalid': 422,
+  'simulate.busy': 503,
+  'simulate.timeout': 504,
   'shadow.not_set': 404,
   'shadow.changed': 409,
   'notify.not_found': 404,

@@ -52,7 +52,7 @@ const MATRIX = [
   'GET    /v1/events                                 401   403    ok      ok     ok     -',
   'GET    /v1/policy                                 401   403    ok      ok     ok     -',
   'POST   /v1/policy/reload                          401   403    403     403    ok     -',
-  'POST   /v1/policy/simulate                        401   403    403     ok     ok     -',
+  'POST   /v1/policy/simulate                        401   403    403     403    ok     -',
   'GET    /v1/policy/shadow                          401   403    ok      ok     ok     -',
   'PUT    /v1/policy/shadow                          401   403    403     403    ok     -',
   'DELETE /v1/policy/shadow                          401   403    403     403    ok     -',
