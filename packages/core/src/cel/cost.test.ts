@@ -1,7 +1,8 @@
 // The cost limit of CEL evaluation and its linear-time `matches`: hostile conditions are refused
 // at compile time where their cost is known, and stopped at run time otherwise.
 import { describe, expect, it } from 'vitest';
-import { CEL_COST_LIMIT, CelCostExceeded, compileCel, type CelProgram } from './index.js';
+import { CEL_COST_LIMIT, CelCostExceeded } from './cost.js';
+import { compileCel, type CelProgram } from './index.js';
 
 function compile(source: string): CelProgram {
   const compiled = compileCel(source);

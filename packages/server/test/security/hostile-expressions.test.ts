@@ -143,10 +143,15 @@ describe('hostile expressions', () => {
       // The server runs in this process: the event loop's longest stall while the hostile action
       // is decided is what a backtracking shadow evaluation would show (seconds at this length).
       const stalls = monitorEventLoopDelay({ resolution: 10 });
+      const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
       stalls.enable();
-      const answered = await decide({ action_type: 'summarize', summary: `${HOSTILE_SUMMARY.slice(0, -1)}a!` });
+      // The monitor samples every 10 ms: give it samples on both sides of the decision.
+      await tick();
+      const answered = await decide({ action_type: 'summarize', summary: HOSTILE_SUMMARY });
       const healthz = await server.send('GET', '/healthz');
+      await tick();
       stalls.disable();
+      expect(stalls.count).toBeGreaterThan(0);
       expect(answered.status).toBe(201);
       expect(answered.body.decision).toBe('ALLOW');
       expect(healthz.status).toBe(200);
