@@ -27,12 +27,12 @@ const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.core).then((core) => {
   const loaded = core.loadPolicy(workerData.files);
   if (!loaded.ok) return parentPort.postMessage({ invalid: loaded.diagnostics });
-  const policy = loaded.policy;
+  const candidate = loaded.policy;
   const tally = new core.SimulationTally();
   parentPort.on('message', (message) => {
     try {
       if (message.page !== undefined) {
-        for (const input of message.page) tally.add(input.summary, input.live, policy.evaluate(input.payload, input.options));
+        for (const input of message.page) tally.add(input.summary, input.live, candidate.evaluate(input.payload, input.options));
         parentPort.postMessage({ replayed: message.page.length });
       } else if (message.days !== undefined) {
         parentPort.postMessage({ report: tally.report(message.days) });
@@ -41,7 +41,7 @@ import(workerData.core).then((core) => {
       parentPort.postMessage({ failed: String(error && error.message ? error.message : error) });
     }
   });
-  parentPort.postMessage({ ready: policy.version });
+  parentPort.postMessage({ ready: candidate.version });
 }, (error) => parentPort.postMessage({ failed: String(error && error.message ? error.message : error) }));
 `;
 
