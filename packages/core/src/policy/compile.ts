@@ -55,6 +55,9 @@ export interface CompiledBundle {
 }
 
 export interface LookAlikeTargets {
+  /** Every field a string comparison reads: an action with none of them foreign is used as sent. */
+  compared: { path: string; get: Getter }[];
+  /** The fields compared with literals by name (a subset): where look-alikes are searched. */
   fields: { path: string; get: Getter }[];
   /** The policy's string literals by their skeleton (look-alike letters replaced by ASCII ones). */
   literals: Map<string, string>;
@@ -62,6 +65,8 @@ export interface LookAlikeTargets {
 
 /** Operators whose operand names a value (an identifier, not free text): look-alikes matter there. */
 const NAMING_OPERATORS = new Set(['eq', 'ne', 'in', 'not_in', 'prefix', 'glob']);
+/** Operators that compare strings, and so see the normalized form. */
+const STRING_OPERATORS = new Set([...NAMING_OPERATORS, 'contains', 'matches']);
 
 /** The dimensions rules are indexed by, most selective first. */
 const INDEX_FIELDS = ['action_type', 'capability', 'environment'] as const;
@@ -139,12 +144,14 @@ function compileException(environment: string, spec: EnvironmentException, index
 
 function lookAlikeTargets(bundle: PolicyBundle): LookAlikeTargets {
   const paths = new Set<string>(['action_type', 'capability', 'environment']);
+  const compared = new Set<string>(paths);
   const literals = new Map<string, string>();
   const literal = (value: unknown): void => {
     if (typeof value === 'string' && value !== '') literals.set(skeleton(normalizeText(value)), value);
   };
   for (const rule of bundle.rules) {
     for (const condition of [...rule.match, ...(rule.unless ?? [])]) {
+      if (STRING_OPERATORS.has(condition.op)) compared.add(condition.path);
       if (!NAMING_OPERATORS.has(condition.op)) continue;
       paths.add(condition.path);
       if (Array.isArray(condition.value)) condition.value.forEach(literal);
@@ -155,7 +162,8 @@ function lookAlikeTargets(bundle: PolicyBundle): LookAlikeTargets {
     literal(name);
     for (const exception of environment.exceptions) exception.action.forEach(literal);
   }
-  return { fields: [...paths].map((path) => ({ path, get: compileGetter(path) })), literals };
+  const getters = (set: Set<string>): LookAlikeTargets['fields'] => [...set].map((path) => ({ path, get: compileGetter(path) }));
+  return { compared: getters(compared), fields: getters(paths), literals };
 }
 
 function celProgram(source: string): CelProgram {

@@ -39,17 +39,19 @@ export function evaluateBundle(compiled: CompiledBundle, input: unknown, options
   }
 }
 
-function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptions): PolicyDecision {
-  const scratch: Scratch = { action, missing: null, errors: null, activation: null };
+function decide(compiled: CompiledBundle, sent: Action, options: EvaluateOptions): PolicyDecision {
+  // String comparisons see the normalized form; literals were normalized at compile time. The
+  // action as sent stays what CEL, the explanation and sampling see.
+  const action = normalizedView(compiled.text, sent);
+  const scratch: Scratch = { action: sent, missing: null, errors: null, activation: null };
   let matched: CompiledRule[] | null = null;
   const actionType = action.action_type ?? action.action;
   const { capability, environment } = action;
-  // Index keys are normalized at compile time; the action's value only when it is not plain ASCII.
-  if (typeof actionType === 'string') matched = collect(compiled.byActionType.get(normalizeText(actionType)), action, scratch, matched);
+  if (typeof actionType === 'string') matched = collect(compiled.byActionType.get(actionType), action, scratch, matched);
   else if (actionType === undefined) noteIndexedMissing(scratch, 'action_type', compiled.indexedNames.action_type);
-  if (typeof capability === 'string') matched = collect(compiled.byCapability.get(normalizeText(capability)), action, scratch, matched);
+  if (typeof capability === 'string') matched = collect(compiled.byCapability.get(capability), action, scratch, matched);
   else if (capability === undefined) noteIndexedMissing(scratch, 'capability', compiled.indexedNames.capability);
-  if (typeof environment === 'string') matched = collect(compiled.byEnvironment.get(normalizeText(environment)), action, scratch, matched);
+  if (typeof environment === 'string') matched = collect(compiled.byEnvironment.get(environment), action, scratch, matched);
   else if (environment === undefined) noteIndexedMissing(scratch, 'environment', compiled.indexedNames.environment);
   matched = collect(compiled.unindexed, action, scratch, matched);
 
@@ -65,7 +67,7 @@ function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptio
     reasons = [];
     let rank = -1;
     for (const rule of matched) {
-      const reason = ruleReason(rule, action, autonomy, level);
+      const reason = ruleReason(rule, sent, autonomy, level);
       reasons.push(reason);
       const contributed = decisionRank(reason.decision);
       if (contributed > rank) {
@@ -92,8 +94,9 @@ function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptio
 
   if (decisionRank(decision) < decisionRank('REQUIRE_APPROVAL')) {
     // Look-alike text is checked whatever `escalation` says: it is how a rule is dodged, not a signal.
-    const lookAlike = lookAlikeReasons(compiled.text, action);
-    const triggers = compiled.bundle.escalation === undefined ? null : escalationReasons(compiled, action, actionType, options);
+    // Only an action with a foreign string in a compared field was normalized into a copy.
+    const lookAlike = action === sent ? null : lookAlikeReasons(compiled.text, sent);
+    const triggers = compiled.bundle.escalation === undefined ? null : escalationReasons(compiled, sent, actionType, options);
     if (triggers !== null || lookAlike !== null) {
       if (triggers !== null) reasons.push(...triggers);
       if (lookAlike !== null) reasons.push(...lookAlike);
@@ -104,7 +107,7 @@ function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptio
 
   if (decision === 'ALLOW' && autonomy !== undefined && autonomy.audit_sample_rate > 0) {
     // Without an id the action's own content decides, so the same action always samples the same way.
-    const id = options.actionId ?? (typeof action.idempotency_key === 'string' ? action.idempotency_key : canonicalJson(action));
+    const id = options.actionId ?? (typeof sent.idempotency_key === 'string' ? sent.idempotency_key : canonicalJson(sent));
     if (sampleFraction(id) < autonomy.audit_sample_rate) {
       decision = 'REVIEW';
       reasons.push({
@@ -288,7 +291,7 @@ function baselineReason(
 ): { reason: Reason; route: PolicyDecision['route'] } {
   const environmentName = action.environment;
   const environment: CompiledEnvironment | undefined =
-    typeof environmentName === 'string' ? compiled.environments.get(normalizeText(environmentName)) : undefined;
+    typeof environmentName === 'string' ? compiled.environments.get(environmentName) : undefined;
   if (environment === undefined) {
     if (environmentName === undefined && compiled.environments.size > 0) noteMissing(scratch, 'environment', 'approval_policies');
     return {
@@ -309,7 +312,7 @@ function baselineReason(
     };
   }
   for (const exception of environment.exceptions) {
-    if (typeof actionType !== 'string' || !exception.actions.has(normalizeText(actionType))) continue;
+    if (typeof actionType !== 'string' || !exception.actions.has(actionType)) continue;
     const facts: Fact[] = [
       { path: 'environment', op: 'eq', expected: environment.name, actual: environment.name },
       { path: 'action_type', op: 'in', expected: exception.spec.action, actual: actionType },
@@ -375,6 +378,35 @@ function escalationReasons(compiled: CompiledBundle, action: Action, actionType:
     add('escalation.novelty', `first time ${agent} does \`${String(actionType)}\`${where}`, []);
   }
   return reasons;
+}
+
+/**
+ * The action as string comparisons see it: itself when no compared field holds a string (or a list
+ * item) that is not plain ASCII, which costs one scan of those fields; else a copy normalized whole.
+ */
+function normalizedView(targets: LookAlikeTargets, action: Action): Action {
+  const { compared } = targets;
+  for (let i = 0; i < compared.length; i++) {
+    const value = compared[i]!.get(action);
+    if (isForeign(value) || (Array.isArray(value) && value.some(isForeign))) return normalizeDeep(action) as Action;
+  }
+  return action;
+}
+
+function normalizeDeep(value: unknown): unknown {
+  if (typeof value === 'string') return normalizeText(value);
+  if (Array.isArray(value)) return value.map(normalizeDeep);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  // Defined, not assigned, so that a key such as `__proto__` stays an ordinary field.
+  for (const key of Object.keys(value))
+    Object.defineProperty(copy, key, {
+      value: normalizeDeep((value as Record<string, unknown>)[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  return copy;
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { globToPattern } from '../util/glob.js';
 import { patternOf } from '../util/regex.js';
-import { isForeign, normalizeText, normalizeValue } from '../util/text.js';
+import { normalizeValue } from '../util/text.js';
 import { compileGetter, isInheritedName, type Getter } from './paths.js';
 import type { Condition } from './types.js';
 
@@ -21,19 +21,14 @@ export interface CompiledCondition extends Condition {
 
 type Predicate = (value: unknown) => boolean;
 
-/** The action's string as comparisons see it: normalized, but only when it is not plain ASCII. */
-function seen(value: unknown): unknown {
-  return isForeign(value) ? normalizeText(value) : value;
-}
-
 function predicate(condition: Condition): Predicate {
-  // Literals are normalized once here; the action's strings only when they are not plain ASCII.
+  // Literals are normalized once here; the action reaches the tests already normalized (evaluate.ts).
   const expected = normalizeValue(condition.value);
   switch (condition.op) {
     case 'eq':
-      return (value) => value === expected || (isForeign(value) && normalizeText(value) === expected);
+      return (value) => value === expected;
     case 'ne':
-      return (value) => seen(value) !== expected;
+      return (value) => value !== expected;
     case 'gt':
       return typeof expected === 'number'
         ? (value) => typeof value === 'number' && value > expected
@@ -52,29 +47,29 @@ function predicate(condition: Condition): Predicate {
         : (value) => typeof value === 'string' && value <= (expected as string);
     case 'in': {
       const set = new Set(expected as unknown[]);
-      return (value) => set.has(value) || (isForeign(value) && set.has(normalizeText(value)));
+      return (value) => set.has(value);
     }
     case 'not_in': {
       const set = new Set(expected as unknown[]);
-      return (value) => !set.has(seen(value));
+      return (value) => !set.has(value);
     }
     case 'matches': {
       const pattern = patternOf(expected as string);
-      return (value) => typeof value === 'string' && pattern.test(normalizeText(value));
+      return (value) => typeof value === 'string' && pattern.test(value);
     }
     case 'glob': {
       const pattern = globToPattern(expected as string);
-      return (value) => typeof value === 'string' && pattern.test(normalizeText(value));
+      return (value) => typeof value === 'string' && pattern.test(value);
     }
     case 'prefix': {
       const prefix = expected as string;
-      return (value) => typeof value === 'string' && normalizeText(value).startsWith(prefix);
+      return (value) => typeof value === 'string' && value.startsWith(prefix);
     }
     case 'contains':
       return (value) =>
         typeof value === 'string'
-          ? typeof expected === 'string' && normalizeText(value).includes(expected)
-          : Array.isArray(value) && (value.includes(expected) || value.some((item) => seen(item) === expected));
+          ? typeof expected === 'string' && value.includes(expected)
+          : Array.isArray(value) && value.includes(expected);
     case 'exists':
       return (value) => (value !== undefined && value !== null) === (expected === true);
   }
@@ -98,8 +93,7 @@ export function compileCondition(condition: Condition): CompiledCondition {
     const expected = normalizeValue(value);
     test = (action) => {
       const found = action[path];
-      if (found === expected) return HOLDS;
-      return found === undefined ? MISSING : isForeign(found) && normalizeText(found) === expected ? HOLDS : FAILS;
+      return found === undefined ? MISSING : found === expected ? HOLDS : FAILS;
     };
   } else {
     test = (action) => {
