@@ -5,7 +5,7 @@ import { compileCel, type CelProgram } from '../cel/index.js';
 import type { Decision } from '../decision.js';
 import { normalizeText, skeleton } from '../util/text.js';
 import { compileCondition, describeCondition, type CompiledCondition } from './operators.js';
-import { compileGetter, type Getter } from './paths.js';
+import { compileGetter, isInheritedName, type Getter } from './paths.js';
 import type { ApprovalRoute, Condition, EnvironmentException, PolicyBundle, RuleSpec } from './types.js';
 
 export interface CompiledRule {
@@ -55,8 +55,11 @@ export interface CompiledBundle {
 }
 
 export interface LookAlikeTargets {
-  /** Every field a string comparison reads: an action with none of them foreign is used as sent. */
-  compared: { path: string; get: Getter }[];
+  /**
+   * Every field a string comparison reads, top-level names apart (read directly, as this scan runs
+   * for every decision): an action with none of them foreign is used as sent.
+   */
+  compared: { top: string[]; nested: Getter[] };
   /** The fields compared with literals by name (a subset): where look-alikes are searched. */
   fields: { path: string; get: Getter }[];
   /** The policy's string literals by their skeleton (look-alike letters replaced by ASCII ones). */
@@ -163,7 +166,11 @@ function lookAlikeTargets(bundle: PolicyBundle): LookAlikeTargets {
     for (const exception of environment.exceptions) exception.action.forEach(literal);
   }
   const getters = (set: Set<string>): LookAlikeTargets['fields'] => [...set].map((path) => ({ path, get: compileGetter(path) }));
-  return { compared: getters(compared), fields: getters(paths), literals };
+  // The index fields are read by every decision anyway, and checked there.
+  const indexed = new Set(['action_type', 'action', 'capability', 'environment']);
+  const top = [...compared].filter((path) => !path.includes('.') && !isInheritedName(path) && !indexed.has(path));
+  const nested = [...compared].filter((path) => path.includes('.') || isInheritedName(path)).map(compileGetter);
+  return { compared: { top, nested }, fields: getters(paths), literals };
 }
 
 function celProgram(source: string): CelProgram {

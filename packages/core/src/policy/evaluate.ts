@@ -6,7 +6,7 @@ import { UNKNOWN, type CelProgram } from '../cel/index.js';
 import { decisionRank, riskRank, type Decision, type RiskTier } from '../decision.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { sampleFraction } from '../util/sample.js';
-import { hasInvisible, isForeign, mixedScripts, normalizeText, skeleton } from '../util/text.js';
+import { hasInvisible, isForeign, isPlainAscii, mixedScripts, normalizeText, skeleton } from '../util/text.js';
 import type { CompiledBundle, CompiledEnvironment, CompiledRule, LookAlikeTargets } from './compile.js';
 import { HOLDS, MISSING, type CompiledCondition } from './operators.js';
 import type { EvaluateOptions, Fact, MissingFact, PolicyDecision, Reason } from './result.js';
@@ -42,11 +42,15 @@ export function evaluateBundle(compiled: CompiledBundle, input: unknown, options
 function decide(compiled: CompiledBundle, sent: Action, options: EvaluateOptions): PolicyDecision {
   // String comparisons see the normalized form; literals were normalized at compile time. The
   // action as sent stays what CEL, the explanation and sampling see.
-  const action = normalizedView(compiled.text, sent);
+  let actionType = sent.action_type ?? sent.action;
+  let { capability, environment } = sent;
+  const action = normalizedView(compiled.text, sent, actionType, capability, environment);
+  if (action !== sent) {
+    actionType = action.action_type ?? action.action;
+    ({ capability, environment } = action);
+  }
   const scratch: Scratch = { action: sent, missing: null, errors: null, activation: null };
   let matched: CompiledRule[] | null = null;
-  const actionType = action.action_type ?? action.action;
-  const { capability, environment } = action;
   if (typeof actionType === 'string') matched = collect(compiled.byActionType.get(actionType), action, scratch, matched);
   else if (actionType === undefined) noteIndexedMissing(scratch, 'action_type', compiled.indexedNames.action_type);
   if (typeof capability === 'string') matched = collect(compiled.byCapability.get(capability), action, scratch, matched);
@@ -384,13 +388,17 @@ function escalationReasons(compiled: CompiledBundle, action: Action, actionType:
  * The action as string comparisons see it: itself when no compared field holds a string (or a list
  * item) that is not plain ASCII, which costs one scan of those fields; else a copy normalized whole.
  */
-function normalizedView(targets: LookAlikeTargets, action: Action): Action {
-  const { compared } = targets;
-  for (let i = 0; i < compared.length; i++) {
-    const value = compared[i]!.get(action);
-    if (isForeign(value) || (Array.isArray(value) && value.some(isForeign))) return normalizeDeep(action) as Action;
-  }
+function normalizedView(targets: LookAlikeTargets, action: Action, type: unknown, capability: unknown, environment: unknown): Action {
+  if (needsNormalizing(type) || needsNormalizing(capability) || needsNormalizing(environment)) return normalizeDeep(action) as Action;
+  const { top, nested } = targets.compared;
+  for (let i = 0; i < top.length; i++) if (needsNormalizing(action[top[i]!])) return normalizeDeep(action) as Action;
+  for (let i = 0; i < nested.length; i++) if (needsNormalizing(nested[i]!(action))) return normalizeDeep(action) as Action;
   return action;
+}
+
+function needsNormalizing(value: unknown): boolean {
+  if (typeof value === 'string') return !isPlainAscii(value);
+  return Array.isArray(value) && value.some(isForeign);
 }
 
 function normalizeDeep(value: unknown): unknown {
