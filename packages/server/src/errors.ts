@@ -74,6 +74,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   'policy.no_files': 409,
   'tenant.not_found': 404,
   'tenant.exists': 409,
+  'simulate.busy': 503,
+  'simulate.timeout': 504,
   'shadow.not_set': 404,
   'shadow.changed': 409,
   'notify.not_found': 404,

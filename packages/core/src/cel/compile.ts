@@ -3,8 +3,10 @@
 import * as access from './access.js';
 import { callSpan, type CallNode, type Node } from './ast.js';
 import { dynamic, type Activation, type Compiled, type CompileContext, type Eval, type Scope } from './compiled.js';
+import { CEL_COST_LIMIT, CelCostExceeded, callCost, charge, type Meter } from './cost.js';
 import { CelRuntimeError, type CelError } from './errors.js';
 import { FUNCTIONS } from './functions.js';
+import { unsupportedRegex } from './regex.js';
 import { conditional, logical, not } from './logic.js';
 import { COMPREHENSIONS, compileComprehension, compileHas, staticPath } from './macros.js';
 import { negate, strictBinary } from './operators.js';
@@ -15,6 +17,8 @@ export interface CompileOutput {
   readonly ev: Eval;
   readonly references: string[];
   readonly errors: CelError[];
+  /** The budget evaluate() resets and the closures charge. */
+  readonly meter: Meter;
 }
 
 const KNOWN_NAMES: readonly string[] = [...FUNCTIONS.keys(), 'has', ...COMPREHENSIONS];
@@ -25,7 +29,10 @@ export function compileAst(root: Node): CompileOutput {
   const errors: CelError[] = [];
   const references: string[] = [];
   const seen = new Set<string>();
+  const meter: Meter = { left: CEL_COST_LIMIT };
   const ctx: CompileContext = {
+    meter,
+    estimate: { steps: 0 },
     compile: (node, scope) => compileNode(node, scope, ctx),
     report: (code, message, span) => errors.push({ offset: span.offset, length: span.length, code, message }),
     reference: (path) => {
@@ -36,9 +43,16 @@ export function compileAst(root: Node): CompileOutput {
     },
   };
   const compiled = ctx.compile(root, NO_SCOPE);
+  if (ctx.estimate.steps > CEL_COST_LIMIT) {
+    ctx.report(
+      'cel.cost_exceeded',
+      `this condition takes at least ${ctx.estimate.steps} steps, over the cost limit of ${CEL_COST_LIMIT}`,
+      root,
+    );
+  }
   // Arguments are checked before their call, so restore source order for the reader.
   errors.sort((a, b) => a.offset - b.offset);
-  return { ev: compiled.ev, references, errors };
+  return { ev: compiled.ev, references, errors, meter };
 }
 
 function constant(value: unknown): Compiled {
@@ -51,7 +65,7 @@ function fold(ev: Eval, inputs: readonly Compiled[]): Compiled {
   try {
     return constant(deepFreeze(ev(EMPTY, undefined)));
   } catch (e) {
-    if (e instanceof CelRuntimeError) return dynamic(ev);
+    if (e instanceof CelRuntimeError || e instanceof CelCostExceeded) return dynamic(ev);
     throw e;
   }
 }
@@ -151,18 +165,26 @@ function compileCall(node: CallNode, scope: Scope, ctx: CompileContext): Compile
 
   const [x, y] = args as [Compiled, Compiled | undefined];
   const fx = x.ev;
+  const meter = ctx.meter;
   if (y === undefined) {
     const impl = def.create();
     return fold((a, m) => {
       const v = fx(a, m);
+      charge(meter, callCost(v));
       return v === UNKNOWN ? UNKNOWN : impl(v, undefined, node);
     }, args);
   }
   const fy = y.ev;
+  if (name === 'matches' && y.constant && typeof y.value === 'string') {
+    // Excluded syntax can never run, so it is refused at load rather than failing every decision.
+    const refused = unsupportedRegex(y.value);
+    if (refused !== undefined) ctx.report('cel.regex_unsupported', refused, node.args[isMethod ? 0 : 1] ?? node);
+  }
   const impl = y.constant && def.withConstant !== undefined ? def.withConstant(y.value, node) : def.create();
   return fold((a, m) => {
     const v = fx(a, m);
     const w = fy(a, m);
+    charge(meter, callCost(v));
     return v === UNKNOWN || w === UNKNOWN ? UNKNOWN : impl(v, w, node);
   }, args);
 }

@@ -1,5 +1,6 @@
 // Shapes shared by the closure compiler and its helpers.
 import type { Node, Span } from './ast.js';
+import type { Estimate, Meter } from './cost.js';
 
 export type Activation = Readonly<Record<string, unknown>>;
 
@@ -24,6 +25,10 @@ export interface CompileContext {
   compile(node: Node, scope: Scope): Compiled;
   report(code: string, message: string, span: Span): void;
   reference(path: string): void;
+  /** The running evaluation's budget, charged by comprehensions and calls. */
+  readonly meter: Meter;
+  /** The compile-time estimate of the current (sub)expression's least cost. */
+  readonly estimate: Estimate;
 }
 
 export function dynamic(ev: Eval): Compiled {

@@ -3,6 +3,7 @@
 import type { Span } from './ast.js';
 import { CelRuntimeError, invalidArgument, noOverload, quote } from './errors.js';
 import { compileRegex, dynamicMatcher } from './regex.js';
+import type { Pattern } from '../util/regex.js';
 import { parseDuration, parseTimestamp } from './time.js';
 import { codePointLength, isMap } from './values.js';
 
@@ -128,7 +129,7 @@ const matches: FunctionDef = {
       return (a, b, s) => {
         throw noOverload('matches', s, a, b);
       };
-    let re: RegExp;
+    let re: Pattern;
     try {
       re = compileRegex(pattern, span);
     } catch (e) {

@@ -26,19 +26,23 @@
 //   wins over UNKNOWN. Indexing (`m['k']`) and selecting fields of computed values or macro
 //   variables follow CEL and raise `cel.no_such_key`.
 // - `has()` returns false, never an error or UNKNOWN, when the operand is absent or not a map.
-// - `matches` uses JS RegExp with the `u` flag: RE2 leading flags `(?i)`, `(?m)`, `(?s)` and
-//   `(?P<name>`, `\A`, `\z` are translated; JS-only syntax (lookaround, backreferences) is accepted
-//   and matching is backtracking, not linear-time.
+// - `matches` is RE2 (re2js), linear in the input: lookaround and backreferences are refused (at
+//   compile time for a literal pattern, `cel.regex_unsupported`); `\uXXXX` is accepted as `\x{XXXX}`.
+// - Each evaluation has a cost limit (cost.ts, `cel.cost_exceeded`): comprehension elements and
+//   calls are counted at run time, and a literal comprehension whose size already exceeds it is
+//   refused at compile time.
 // - Reserved words other than `true`, `false`, `null` and `in` are accepted as identifiers, so
 //   fields such as `namespace` work. Message construction `T{...}`, the optional syntax `?.`,
 //   `type()` and namespaced functions are not supported.
 // - Strings are compared by code point; offsets in errors are UTF-16 code unit indices into the source.
 import { compileAst } from './compile.js';
+import { CEL_COST_LIMIT } from './cost.js';
 import type { CelError } from './errors.js';
 import { parse } from './parser.js';
 
 export { UNKNOWN } from './values.js';
 export { CelRuntimeError, type CelError } from './errors.js';
+export { CEL_COST_LIMIT, CelCostExceeded } from './cost.js';
 
 export interface CelProgram {
   readonly source: string;
@@ -48,7 +52,8 @@ export interface CelProgram {
    * Evaluates against an activation (the action object: top-level identifiers are its fields).
    * Returns the value; returns UNKNOWN when the result depends on an attribute that is absent,
    * pushing each missing dotted path onto `missing` (if given) as it is read. Throws CelRuntimeError
-   * for runtime errors (no matching overload, division by zero, bad regex, index out of range...).
+   * for runtime errors (no matching overload, division by zero, bad regex, index out of range...),
+   * and CelCostExceeded when the evaluation runs out of its cost limit.
    */
   evaluate(activation: Readonly<Record<string, unknown>>, missing?: string[]): unknown;
 }
@@ -56,12 +61,15 @@ export interface CelProgram {
 export function compileCel(source: string): { ok: true; program: CelProgram } | { ok: false; errors: CelError[] } {
   const parsed = parse(source);
   if (!parsed.ok) return { ok: false, errors: [parsed.error] };
-  const { ev, references, errors } = compileAst(parsed.node);
+  const { ev, references, errors, meter } = compileAst(parsed.node);
   if (errors.length > 0) return { ok: false, errors };
   const program: CelProgram = {
     source,
     references: Object.freeze(references),
-    evaluate: ev,
+    evaluate: (activation, missing) => {
+      meter.left = CEL_COST_LIMIT;
+      return ev(activation, missing);
+    },
   };
   return { ok: true, program: Object.freeze(program) };
 }

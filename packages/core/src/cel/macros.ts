@@ -3,6 +3,7 @@
 import { callSpan, type CallNode, type Node, type Span } from './ast.js';
 import { activationHas } from './access.js';
 import { dynamic, type Activation, type Compiled, type CompileContext, type Eval, type Scope, type Slot } from './compiled.js';
+import { charge, knownSize, type Meter } from './cost.js';
 import { CelRuntimeError, asCelError, noOverload } from './errors.js';
 import { ABSENT, UNKNOWN, isMap, readField, typeName } from './values.js';
 
@@ -71,14 +72,18 @@ export function compileComprehension(node: CallNode, ctx: CompileContext, scope:
   } else {
     const slot: Slot = { v: undefined };
     const inner = new Map(scope).set(variable.name, slot);
+    // The body runs once per element: a literal target multiplies its least cost by its size.
+    const outer = ctx.estimate.steps;
+    ctx.estimate.steps = 0;
     const body = node.args.slice(1).map((a) => ctx.compile(a, inner).ev);
-    return dynamic(build(kind, t.ev, slot, body, node));
+    ctx.estimate.steps = outer + knownSize(t.constant, t.value) * (1 + ctx.estimate.steps);
+    return dynamic(build(kind, t.ev, slot, body, node, ctx.meter));
   }
   node.args.forEach((a) => ctx.compile(a, scope));
   return dynamic(() => UNKNOWN);
 }
 
-function build(kind: Comprehension, target: Eval, slot: Slot, body: Eval[], span: Span): Eval {
+function build(kind: Comprehension, target: Eval, slot: Slot, body: Eval[], span: Span, meter: Meter): Eval {
   const [first, second] = body as [Eval, Eval | undefined];
   const loop = (run: (items: readonly unknown[], a: Activation, m: string[] | undefined) => unknown): Eval => {
     return (a, m) => {
@@ -86,6 +91,8 @@ function build(kind: Comprehension, target: Eval, slot: Slot, body: Eval[], span
       if (t === UNKNOWN) return UNKNOWN;
       const items = Array.isArray(t) ? t : isMap(t) ? Object.keys(t) : null;
       if (items === null) throw noOverload(kind, span, t);
+      // Charged up front: an element costs a step whether or not an early answer skips it.
+      charge(meter, items.length);
       const saved = slot.v;
       try {
         return run(items, a, m);

@@ -3,7 +3,9 @@
 
 import { compileCel, type CelProgram } from '../cel/index.js';
 import type { Decision } from '../decision.js';
+import { normalizeText, skeleton } from '../util/text.js';
 import { compileCondition, describeCondition, type CompiledCondition } from './operators.js';
+import { compileGetter, isInheritedName, type Getter } from './paths.js';
 import type { ApprovalRoute, Condition, EnvironmentException, PolicyBundle, RuleSpec } from './types.js';
 
 export interface CompiledRule {
@@ -48,7 +50,26 @@ export interface CompiledBundle {
   environments: Map<string, CompiledEnvironment>;
   defaultDecision: Decision;
   defaultRoute: (ApprovalRoute & { source: string }) | undefined;
+  /** What the look-alike trigger checks: the fields compared with literals, and those literals. */
+  text: LookAlikeTargets;
 }
+
+export interface LookAlikeTargets {
+  /**
+   * Every field a string comparison reads, top-level names apart (read directly, as this scan runs
+   * for every decision): an action with none of them foreign is used as sent.
+   */
+  compared: { top: string[]; nested: Getter[] };
+  /** The fields compared with literals by name (a subset): where look-alikes are searched. */
+  fields: { path: string; get: Getter }[];
+  /** The policy's string literals by their skeleton (look-alike letters replaced by ASCII ones). */
+  literals: Map<string, string>;
+}
+
+/** Operators whose operand names a value (an identifier, not free text): look-alikes matter there. */
+const NAMING_OPERATORS = new Set(['eq', 'ne', 'in', 'not_in', 'prefix', 'glob']);
+/** Operators that compare strings, and so see the normalized form. */
+const STRING_OPERATORS = new Set([...NAMING_OPERATORS, 'contains', 'matches']);
 
 /** The dimensions rules are indexed by, most selective first. */
 const INDEX_FIELDS = ['action_type', 'capability', 'environment'] as const;
@@ -65,6 +86,7 @@ export function compileBundle(bundle: PolicyBundle, version: string): CompiledBu
     environments: new Map(),
     defaultDecision: bundle.defaults.decision ?? 'ALLOW',
     defaultRoute: routeOf(bundle.defaults, 'defaults'),
+    text: lookAlikeTargets(bundle),
   };
   const indexes = { action_type: compiled.byActionType, capability: compiled.byCapability, environment: compiled.byEnvironment };
   for (const spec of bundle.rules) {
@@ -76,14 +98,15 @@ export function compileBundle(bundle: PolicyBundle, version: string): CompiledBu
     }
     const index = indexes[key.field];
     compiled.indexedNames[key.field].push(spec.name);
-    for (const value of key.values) {
+    for (const raw of key.values) {
+      const value = normalizeText(raw);
       const list = index.get(value);
       if (list === undefined) index.set(value, [rule]);
       else list.push(rule);
     }
   }
   for (const [name, environment] of Object.entries(bundle.approval_policies)) {
-    compiled.environments.set(name, {
+    compiled.environments.set(normalizeText(name), {
       name,
       default: environment.default,
       route: routeOf(environment, `approval_policies.${name}`),
@@ -115,11 +138,39 @@ function compileException(environment: string, spec: EnvironmentException, index
   return {
     spec,
     name,
-    actions: new Set(spec.action),
+    actions: new Set(spec.action.map(normalizeText)),
     condition: spec.condition === undefined ? undefined : celProgram(spec.condition),
     reason: spec.reason ?? `${spec.action.map((action) => `\`${action}\``).join(', ')} in ${environment}${condition} is ${spec.decision}`,
     route: routeOf(spec, name),
   };
+}
+
+function lookAlikeTargets(bundle: PolicyBundle): LookAlikeTargets {
+  const paths = new Set<string>(['action_type', 'capability', 'environment']);
+  const compared = new Set<string>(paths);
+  const literals = new Map<string, string>();
+  const literal = (value: unknown): void => {
+    if (typeof value === 'string' && value !== '') literals.set(skeleton(normalizeText(value)), value);
+  };
+  for (const rule of bundle.rules) {
+    for (const condition of [...rule.match, ...(rule.unless ?? [])]) {
+      if (STRING_OPERATORS.has(condition.op)) compared.add(condition.path);
+      if (!NAMING_OPERATORS.has(condition.op)) continue;
+      paths.add(condition.path);
+      if (Array.isArray(condition.value)) condition.value.forEach(literal);
+      else literal(condition.value);
+    }
+  }
+  for (const [name, environment] of Object.entries(bundle.approval_policies)) {
+    literal(name);
+    for (const exception of environment.exceptions) exception.action.forEach(literal);
+  }
+  const getters = (set: Set<string>): LookAlikeTargets['fields'] => [...set].map((path) => ({ path, get: compileGetter(path) }));
+  // The index fields are read by every decision anyway, and checked there.
+  const indexed = new Set(['action_type', 'action', 'capability', 'environment']);
+  const top = [...compared].filter((path) => !path.includes('.') && !isInheritedName(path) && !indexed.has(path));
+  const nested = [...compared].filter((path) => path.includes('.') || isInheritedName(path)).map(compileGetter);
+  return { compared: { top, nested }, fields: getters(paths), literals };
 }
 
 function celProgram(source: string): CelProgram {

@@ -1,7 +1,8 @@
 // Reasoning over match conditions without an action: whether a set of conditions can ever hold,
 // and whether one set implies another. Lint uses it to find rules that never fire or never matter.
 
-import { globToRegExp } from '../util/glob.js';
+import { globToPattern } from '../util/glob.js';
+import { patternOf } from '../util/regex.js';
 import type { Condition } from './types.js';
 
 /** The values a set of conditions on one field allows, as far as it can be told. */
@@ -108,9 +109,9 @@ function holdsFor(condition: Condition, value: unknown): boolean | undefined {
     case 'prefix':
       return typeof value === 'string' && value.startsWith(expected as string);
     case 'glob':
-      return typeof value === 'string' && globToRegExp(expected as string).test(value);
+      return typeof value === 'string' && globToPattern(expected as string).test(value);
     case 'matches':
-      return typeof value === 'string' && new RegExp(expected as string, 'u').test(value);
+      return typeof value === 'string' && patternOf(expected as string).test(value);
     case 'contains':
       return typeof value === 'string'
         ? typeof expected === 'string' && value.includes(expected)

@@ -6,7 +6,8 @@ import { UNKNOWN, type CelProgram } from '../cel/index.js';
 import { decisionRank, riskRank, type Decision, type RiskTier } from '../decision.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { sampleFraction } from '../util/sample.js';
-import type { CompiledBundle, CompiledEnvironment, CompiledRule } from './compile.js';
+import { hasInvisible, isForeign, isPlainAscii, mixedScripts, normalizeText, skeleton } from '../util/text.js';
+import type { CompiledBundle, CompiledEnvironment, CompiledRule, LookAlikeTargets } from './compile.js';
 import { HOLDS, MISSING, type CompiledCondition } from './operators.js';
 import type { EvaluateOptions, Fact, MissingFact, PolicyDecision, Reason } from './result.js';
 import type { AutonomySpec } from './types.js';
@@ -38,11 +39,18 @@ export function evaluateBundle(compiled: CompiledBundle, input: unknown, options
   }
 }
 
-function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptions): PolicyDecision {
-  const scratch: Scratch = { action, missing: null, errors: null, activation: null };
+function decide(compiled: CompiledBundle, sent: Action, options: EvaluateOptions): PolicyDecision {
+  // String comparisons see the normalized form; literals were normalized at compile time. The
+  // action as sent stays what CEL, the explanation and sampling see.
+  let actionType = sent.action_type ?? sent.action;
+  let { capability, environment } = sent;
+  const action = normalizedView(compiled.text, sent, actionType, capability, environment);
+  if (action !== sent) {
+    actionType = action.action_type ?? action.action;
+    ({ capability, environment } = action);
+  }
+  const scratch: Scratch = { action: sent, missing: null, errors: null, activation: null };
   let matched: CompiledRule[] | null = null;
-  const actionType = action.action_type ?? action.action;
-  const { capability, environment } = action;
   if (typeof actionType === 'string') matched = collect(compiled.byActionType.get(actionType), action, scratch, matched);
   else if (actionType === undefined) noteIndexedMissing(scratch, 'action_type', compiled.indexedNames.action_type);
   if (typeof capability === 'string') matched = collect(compiled.byCapability.get(capability), action, scratch, matched);
@@ -63,7 +71,7 @@ function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptio
     reasons = [];
     let rank = -1;
     for (const rule of matched) {
-      const reason = ruleReason(rule, action, autonomy, level);
+      const reason = ruleReason(rule, sent, autonomy, level);
       reasons.push(reason);
       const contributed = decisionRank(reason.decision);
       if (contributed > rank) {
@@ -88,11 +96,14 @@ function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptio
     decision = 'DENY';
   }
 
-  const escalation = compiled.bundle.escalation;
-  if (escalation !== undefined && decisionRank(decision) < decisionRank('REQUIRE_APPROVAL')) {
-    const triggers = escalationReasons(compiled, action, actionType, options);
-    if (triggers !== null) {
-      reasons.push(...triggers);
+  if (decisionRank(decision) < decisionRank('REQUIRE_APPROVAL')) {
+    // Look-alike text is checked whatever `escalation` says: it is how a rule is dodged, not a signal.
+    // Only an action with a foreign string in a compared field was normalized into a copy.
+    const lookAlike = action === sent ? null : lookAlikeReasons(compiled.text, sent);
+    const triggers = compiled.bundle.escalation === undefined ? null : escalationReasons(compiled, sent, actionType, options);
+    if (triggers !== null || lookAlike !== null) {
+      if (triggers !== null) reasons.push(...triggers);
+      if (lookAlike !== null) reasons.push(...lookAlike);
       decision = 'REQUIRE_APPROVAL';
       route = route ?? compiled.defaultRoute;
     }
@@ -100,7 +111,7 @@ function decide(compiled: CompiledBundle, action: Action, options: EvaluateOptio
 
   if (decision === 'ALLOW' && autonomy !== undefined && autonomy.audit_sample_rate > 0) {
     // Without an id the action's own content decides, so the same action always samples the same way.
-    const id = options.actionId ?? (typeof action.idempotency_key === 'string' ? action.idempotency_key : canonicalJson(action));
+    const id = options.actionId ?? (typeof sent.idempotency_key === 'string' ? sent.idempotency_key : canonicalJson(sent));
     if (sampleFraction(id) < autonomy.audit_sample_rate) {
       decision = 'REVIEW';
       reasons.push({
@@ -371,6 +382,83 @@ function escalationReasons(compiled: CompiledBundle, action: Action, actionType:
     add('escalation.novelty', `first time ${agent} does \`${String(actionType)}\`${where}`, []);
   }
   return reasons;
+}
+
+/**
+ * The action as string comparisons see it: itself when no compared field holds a string (or a list
+ * item) that is not plain ASCII, which costs one scan of those fields; else a copy normalized whole.
+ */
+function normalizedView(targets: LookAlikeTargets, action: Action, type: unknown, capability: unknown, environment: unknown): Action {
+  if (needsNormalizing(type) || needsNormalizing(capability) || needsNormalizing(environment)) return normalizeDeep(action) as Action;
+  const { top, nested } = targets.compared;
+  for (let i = 0; i < top.length; i++) if (needsNormalizing(action[top[i]!])) return normalizeDeep(action) as Action;
+  for (let i = 0; i < nested.length; i++) if (needsNormalizing(nested[i]!(action))) return normalizeDeep(action) as Action;
+  return action;
+}
+
+function needsNormalizing(value: unknown): boolean {
+  if (typeof value === 'string') return !isPlainAscii(value);
+  return Array.isArray(value) && value.some(isForeign);
+}
+
+function normalizeDeep(value: unknown): unknown {
+  if (typeof value === 'string') return normalizeText(value);
+  if (Array.isArray(value)) return value.map(normalizeDeep);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = {};
+  // Defined, not assigned, so that a key such as `__proto__` stays an ordinary field.
+  for (const key of Object.keys(value))
+    Object.defineProperty(copy, key, {
+      value: normalizeDeep((value as Record<string, unknown>)[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  return copy;
+}
+
+/**
+ * `escalation.confusable_text`: a field the policy compares with its literals holds letters of
+ * mixed scripts, letters that imitate one of those literals, or invisible characters. Plain ASCII
+ * strings are settled by one scan, so an ordinary action pays almost nothing here.
+ */
+function lookAlikeReasons(targets: LookAlikeTargets, action: Action): Reason[] | null {
+  let reasons: Reason[] | null = null;
+  for (let i = 0; i < targets.fields.length; i++) {
+    const { path, get } = targets.fields[i]!;
+    const value = get(action);
+    if (!isForeign(value)) continue;
+    const why = lookAlikeWhy(targets, path, value);
+    if (why === undefined) continue;
+    (reasons ??= []).push({
+      kind: 'escalation',
+      name: 'escalation.confusable_text',
+      decision: 'REQUIRE_APPROVAL',
+      reason: why.reason,
+      facts: [
+        why.literal === undefined
+          ? { path, op: 'exists', expected: true, actual: value }
+          : { path, op: 'ne', expected: why.literal, actual: value },
+      ],
+    });
+  }
+  return reasons;
+}
+
+function lookAlikeWhy(targets: LookAlikeTargets, path: string, value: string): { reason: string; literal?: string } | undefined {
+  const normalized = normalizeText(value);
+  const scripts = mixedScripts(normalized);
+  if (scripts !== undefined) return { reason: `\`${path}\` mixes ${listed(scripts)} letters` };
+  const imitated = targets.literals.get(skeleton(normalized));
+  if (imitated !== undefined && imitated !== normalized) {
+    return { reason: `\`${path}\` looks like \`${imitated}\` but is spelt with other letters`, literal: imitated };
+  }
+  if (hasInvisible(value)) return { reason: `\`${path}\` holds invisible characters (read as \`${normalized}\`)` };
+  return undefined;
+}
+
+function listed(names: string[]): string {
+  return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
 }
 
 function failClosed(compiled: CompiledBundle, code: string, message: string): PolicyDecision {

@@ -2,7 +2,9 @@
 // action. Top-level fields are read directly, without a getter call, because this closure runs
 // for every candidate rule of every decision.
 
-import { globToRegExp } from '../util/glob.js';
+import { globToPattern } from '../util/glob.js';
+import { patternOf } from '../util/regex.js';
+import { normalizeValue } from '../util/text.js';
 import { compileGetter, isInheritedName, type Getter } from './paths.js';
 import type { Condition } from './types.js';
 
@@ -20,7 +22,8 @@ export interface CompiledCondition extends Condition {
 type Predicate = (value: unknown) => boolean;
 
 function predicate(condition: Condition): Predicate {
-  const expected = condition.value;
+  // Literals are normalized once here; the action reaches the tests already normalized (evaluate.ts).
+  const expected = normalizeValue(condition.value);
   switch (condition.op) {
     case 'eq':
       return (value) => value === expected;
@@ -51,11 +54,11 @@ function predicate(condition: Condition): Predicate {
       return (value) => !set.has(value);
     }
     case 'matches': {
-      const pattern = new RegExp(expected as string, 'u');
+      const pattern = patternOf(expected as string);
       return (value) => typeof value === 'string' && pattern.test(value);
     }
     case 'glob': {
-      const pattern = globToRegExp(expected as string);
+      const pattern = globToPattern(expected as string);
       return (value) => typeof value === 'string' && pattern.test(value);
     }
     case 'prefix': {
@@ -87,9 +90,10 @@ export function compileCondition(condition: Condition): CompiledCondition {
     };
   } else if (op === 'eq') {
     // The most common test, written out so that it costs one property read and one comparison.
+    const expected = normalizeValue(value);
     test = (action) => {
       const found = action[path];
-      return found === undefined ? MISSING : found === value ? HOLDS : FAILS;
+      return found === undefined ? MISSING : found === expected ? HOLDS : FAILS;
     };
   } else {
     test = (action) => {

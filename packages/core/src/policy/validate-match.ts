@@ -1,6 +1,7 @@
 // Checks `match:` and `unless:` blocks and turns them into lists of conditions.
 
 import { didYouMean } from '../util/did-you-mean.js';
+import { compilePattern } from '../util/regex.js';
 import { describeType, isPlainObject, type Reader } from './reader.js';
 import type { DataPath } from './source.js';
 import { OPERATORS, type Condition, type MatchSpec, type Operator } from './types.js';
@@ -119,19 +120,19 @@ function checkOperand(reader: Reader, op: Operator, operand: unknown, path: Data
       return typeof operand === 'boolean' || bad('true or false');
     case 'matches': {
       if (typeof operand !== 'string') return bad('a regular expression string');
-      try {
-        new RegExp(operand, 'u');
-        return true;
-      } catch (error) {
-        reader.error(
-          path,
-          'policy.bad_regex',
-          `\`${operand}\` is not a valid regular expression: ${String((error as Error).message).toLowerCase()}`,
-        );
-        return false;
-      }
+      const compiled = compilePattern(operand);
+      if (compiled.ok) return true;
+      reader.error(path, compiled.code, regexMessage(operand, compiled.reason), REGEX_HELP);
+      return false;
     }
   }
+}
+
+/** Shown with a refused pattern: what linear-time matching leaves out, and where it is written down. */
+export const REGEX_HELP = { help: 'patterns use RE2 syntax: no lookaround or backreferences (docs/policy-language.md)' };
+
+export function regexMessage(pattern: string, reason: string): string {
+  return `\`${pattern}\` is not a usable regular expression: ${reason}`;
 }
 
 export function isOrderedOperator(op: Operator): boolean {

@@ -2,6 +2,8 @@
 // steps share: approvers, quorum, criteria, modifiable fields and the workflow to start.
 
 import { compileCel } from '../cel/index.js';
+import { compilePattern } from '../util/regex.js';
+import { REGEX_HELP, regexMessage } from './validate-match.js';
 import { isPlainObject, describeType, type Plain, type Reader } from './reader.js';
 import type { DataPath } from './source.js';
 import type { ApprovalRoute, FieldBounds } from './types.js';
@@ -90,12 +92,9 @@ export function readModifiable(reader: Reader, value: unknown, path: DataPath): 
     if (spec.pattern !== undefined) {
       const pattern = reader.string(spec.pattern, [...fieldPath, 'pattern'], '`pattern`');
       if (pattern !== undefined) {
-        try {
-          new RegExp(pattern, 'u');
-          bounds.pattern = pattern;
-        } catch {
-          reader.error([...fieldPath, 'pattern'], 'policy.bad_regex', `\`${pattern}\` is not a valid regular expression`);
-        }
+        const compiled = compilePattern(pattern);
+        if (compiled.ok) bounds.pattern = pattern;
+        else reader.error([...fieldPath, 'pattern'], compiled.code, regexMessage(pattern, compiled.reason), REGEX_HELP);
       }
     }
     result[field] = bounds;

@@ -1,7 +1,13 @@
 // Glob patterns for paths and names: `*` within one segment, `**` across segments, `?` one
-// character, `{a,b}` alternatives. Compiled once to a regular expression.
+// character, `{a,b}` alternatives. Compiled once to an RE2 pattern, so that a glob with many stars
+// matches in linear time instead of backtracking over every way to split the input.
+import { patternOf, quotePattern, type Pattern } from './regex.js';
 
-export function globToRegExp(pattern: string): RegExp {
+export function globToPattern(pattern: string): Pattern {
+  return patternOf(globSource(pattern));
+}
+
+function globSource(pattern: string): string {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern[i]!;
@@ -28,16 +34,12 @@ export function globToRegExp(pattern: string): RegExp {
       const options = pattern
         .slice(i + 1, end)
         .split(',')
-        .map(escapeRegExp);
+        .map(quotePattern);
       source += `(?:${options.join('|')})`;
       i = end;
     } else {
-      source += escapeRegExp(char);
+      source += quotePattern(char);
     }
   }
-  return new RegExp(`^${source}$`, 's');
-}
-
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return `(?s)^${source}$`;
 }

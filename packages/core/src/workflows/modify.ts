@@ -2,6 +2,7 @@
 // and only within their bounds. The changed action gets a new digest.
 
 import { canonicalJson } from '../util/canonical-json.js';
+import { compilePattern } from '../util/regex.js';
 import { sha256Hex } from '../util/sha256.js';
 import type { FieldBounds } from '../policy/types.js';
 import type { Refusal } from './state.js';
@@ -12,6 +13,12 @@ export function actionDigestOf(action: Record<string, unknown>): string {
 
 function show(value: unknown): string {
   return `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
+}
+
+/** A pattern that no longer compiles refuses the change: a bound that cannot be checked is not met. */
+function matchesPattern(pattern: string, value: string): boolean {
+  const compiled = compilePattern(pattern);
+  return compiled.ok && compiled.pattern.test(value);
 }
 
 /** Why `changes` are not allowed under `modifiable`, or undefined when they are. */
@@ -61,7 +68,7 @@ export function checkModifications(
         field: where,
       };
     }
-    if (bounds.pattern !== undefined && (typeof value !== 'string' || !new RegExp(bounds.pattern, 'u').test(value))) {
+    if (bounds.pattern !== undefined && (typeof value !== 'string' || !matchesPattern(bounds.pattern, value))) {
       return { code: 'approval.modification_refused', message: `\`${field}\` must match \`${bounds.pattern}\``, field: where };
     }
   }

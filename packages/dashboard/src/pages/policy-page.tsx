@@ -92,10 +92,10 @@ export function PolicyPage() {
           </details>
         ))}
       </section>
-      {me.role === 'admin' || me.role === 'auditor' ? (
+      {me.role === 'admin' ? (
         <PolicyDraft live={live.files} files={draft} onFiles={setDraft} />
       ) : (
-        <p class="muted">Admins and auditors can validate and simulate a draft policy here.</p>
+        <p class="muted">Admins, who may change the policy, can validate and simulate a draft policy here.</p>
       )}
       <ShadowRollout draft={draft} canChange={me.role === 'admin'} onPromoted={policy.reload} />
     </section>

@@ -54,7 +54,7 @@ const MATRIX = [
   'GET    /v1/events                                 401   403    403      ok     ok    ok      403     -',
   'GET    /v1/policy                                 401   403    403      ok     ok    ok      403     -',
   'POST   /v1/policy/reload                          401   403    403     403    403    ok      403     -',
-  'POST   /v1/policy/simulate                        401   403    403     403     ok    ok      403     -',
+  'POST   /v1/policy/simulate                        401   403    403     403    403    ok      403     -',
   'GET    /v1/policy/shadow                          401   403    403      ok     ok    ok      403     -',
   'PUT    /v1/policy/shadow                          401   403    403     403    403    ok      403     -',
   'DELETE /v1/policy/shadow                          401   403    403     403    403    ok      403     -',

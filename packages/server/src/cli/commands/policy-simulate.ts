@@ -44,12 +44,14 @@ export function registerSimulateCommand(policy: Command, io: CliIo): void {
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .option('--json', 'print the whole report as JSON')
     .action(async (options: { candidate: string; since: string; tenant: string; db?: string; json?: boolean }) => {
-      const candidate = compileCandidate(readPolicyFiles(options.candidate));
+      const files = readPolicyFiles(options.candidate);
+      // Checked before opening the store, so that a broken candidate is reported at once.
+      compileCandidate(files);
       const store = await openStore(databaseUrl(options.db));
       const progress = progressBar('replaying');
       try {
         await store.migrate();
-        const result = await new SimulationService({ store, clock: systemClock }).simulate(options.tenant, candidate, {
+        const result = await new SimulationService({ store, clock: systemClock }).simulate(options.tenant, files, {
           since: options.since,
           onProgress: (done, total) => progress.update(done, total),
         });

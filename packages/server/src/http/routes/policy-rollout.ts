@@ -3,10 +3,9 @@
 // and the promotion are kept in the database, so every node and every restart sees them.
 
 import type { FastifyInstance } from 'fastify';
-import { compileCandidate } from '../../services/simulation-service.js';
 import type { Services } from '../../services/services.js';
 import type { PolicyFile } from '@tollgate/core';
-import { guards } from '../auth.js';
+import { guards, userOf } from '../auth.js';
 import { actorOf } from '../../services/principals.js';
 
 export const filesBody = {
@@ -28,10 +27,12 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
   app.post(
     '/v1/policy/simulate',
     {
-      onRequest: guard.user(['admin', 'auditor']),
+      // For people who may change the policy: a simulation is real work on a worker thread.
+      onRequest: guard.user(['admin']),
       schema: {
         tags: ['policy'],
-        summary: 'Replay stored actions against a candidate policy: changed decisions and approval load',
+        summary:
+          'Replay stored actions against a candidate policy: changed decisions and approval load (admins; off the event loop, time-limited, rate-limited)',
         body: {
           type: 'object',
           additionalProperties: false,
@@ -42,8 +43,13 @@ export function policyRolloutRoutes(app: FastifyInstance, services: Services): v
     },
     async (request) => {
       const body = request.body as { files: PolicyFile[]; since?: string };
-      const candidate = compileCandidate(body.files);
-      return services.simulations.simulate(request.principal!.tenant_id, candidate, body.since === undefined ? {} : { since: body.since });
+      const principal = userOf(request);
+      const who = `user:${principal.tenant_id}:${principal.user.id}`;
+      return services.simulations.simulate(principal.tenant_id, body.files, {
+        who,
+        ...(body.since === undefined ? {} : { since: body.since }),
+        onProgress: (done, total) => request.log.debug({ done, total }, 'simulation progress'),
+      });
     },
   );
 
