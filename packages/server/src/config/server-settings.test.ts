@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultServerSettings, hostAllowed, parseServerSettings, readServerSettings, SettingsError } from './server-settings.js';
+import {
+  defaultServerSettings,
+  hostAllowed,
+  parseServerSettings,
+  readServerSettings,
+  SettingsError,
+  tenantSettings,
+} from './server-settings.js';
 
 describe('server settings', () => {
   it('reads a whole file, with defaults for what it leaves out', () => {
@@ -70,6 +77,13 @@ audit:
 
   it('says which file could not be read', () => {
     expect(() => readServerSettings('/nonexistent/settings.yaml')).toThrow(/cannot read settings file `\/nonexistent\/settings.yaml`/);
+  });
+
+  it('gives a tenant the operator does not name an empty grant, whatever its name', () => {
+    const settings = parseServerSettings({ tenants: { acme: { secrets: { prefix: 'ACME_' } } } });
+    for (const name of ['constructor', '__proto__', 'toString', 'globex'])
+      expect(tenantSettings(settings, name)).toEqual({ secrets: { names: [] }, outbound: { allow_hosts: [] } });
+    expect(tenantSettings(settings, 'acme').secrets.prefix).toBe('ACME_');
   });
 
   it('matches hosts exactly, or as subdomains of a wildcard', () => {

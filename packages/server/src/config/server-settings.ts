@@ -92,7 +92,10 @@ export function defaultServerSettings(): ServerSettings {
 
 /** The settings of one tenant: the operator's, or an empty grant for a tenant it does not name. */
 export function tenantSettings(settings: ServerSettings, tenantId: string): TenantSettings {
-  return settings.tenants[tenantId] ?? { secrets: { names: [] }, outbound: { allow_hosts: [] } };
+  // An own property only: a tenant called `constructor` must not find Object.prototype's.
+  return Object.hasOwn(settings.tenants, tenantId)
+    ? settings.tenants[tenantId]!
+    : { secrets: { names: [] }, outbound: { allow_hosts: [] } };
 }
 
 export class SettingsError extends Error {

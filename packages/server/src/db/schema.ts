@@ -288,6 +288,7 @@ export interface TenantPoliciesTable {
   replaces: string;
   actor: string;
   created_at: number;
+  source: string;
 }
 
 /** A version a tenant's policy has had: when it first and last went live, and from where. */

@@ -107,6 +107,21 @@ describe('outboundRequest', () => {
     await refusal(outboundRequest(`http://hooks.test.evil:${port}/`, {}, rules, resolve));
   });
 
+  it("gives a host only a tenant's admin allowed none of the operator's allowances: no private address, no plain http", async () => {
+    handler = (_request, response) => response.writeHead(204).end();
+    // The operator opened loopback and http for its own hooks; the admin's host resolves inside.
+    const rules: OutboundRules = { ...LOCAL, allowHosts: [['hooks.test']], adminHosts: ['x.attacker.test'] };
+    const resolve: Resolve = async () => [{ address: '127.0.0.1', family: 4 }];
+    const before = seen.length;
+    const inside = await refusal(outboundRequest(`https://x.attacker.test:${port}/`, {}, rules, resolve));
+    expect(inside.code).toBe('outbound.refused');
+    expect(inside.reason).toMatch(/resolves to 127\.0\.0\.1/);
+    expect((await refusal(outboundRequest(`http://x.attacker.test:${port}/`, {}, rules, resolve))).reason).toMatch(/plain http/);
+    expect(seen.length).toBe(before);
+    // The operator's own host keeps its allowances.
+    expect((await outboundRequest(`http://hooks.test:${port}/`, {}, rules, resolve)).status).toBe(204);
+  });
+
   it('does not follow a redirect', async () => {
     handler = (request, response) =>
       request.url === '/moved' ? response.writeHead(307, { location: '/internal-admin' }).end() : response.writeHead(204).end();

@@ -13,10 +13,15 @@ import { addressKind, inRanges } from './addresses.js';
 
 /** Where a call may go: what the operator (and, for hosts, the tenant's admin) allowed. */
 export interface OutboundRules {
-  /** Host lists (exact, or `*.example.com`); a host on any of them may be called. */
+  /** The operator's host lists (exact, or `*.example.com`): server-wide and the tenant's grant. */
   allowHosts: readonly (readonly string[])[];
+  /**
+   * Hosts the tenant's admin allowed. They get none of the operator's allowances below (https and
+   * public addresses only), or an admin could reach whatever the operator opened for its own use.
+   */
+  adminHosts?: readonly string[];
   allowHttp: boolean;
-  /** CIDR ranges allowed although loopback, private, link-local or otherwise special. */
+  /** CIDR ranges allowed although loopback, private, link-local or otherwise special (operator-listed hosts only). */
   allowAddresses: readonly string[];
   timeoutMs: number;
   maxResponseBytes: number;
@@ -27,9 +32,14 @@ export interface OutboundRules {
   operatorChosen?: boolean;
 }
 
-export function outboundRules(settings: OutboundSettings, ...tenantHosts: readonly (readonly string[])[]): OutboundRules {
+export function outboundRules(
+  settings: OutboundSettings,
+  grantedHosts: readonly string[] = [],
+  adminHosts: readonly string[] = [],
+): OutboundRules {
   return {
-    allowHosts: [settings.allow_hosts, ...tenantHosts],
+    allowHosts: [settings.allow_hosts, grantedHosts],
+    adminHosts,
     allowHttp: settings.allow_http,
     allowAddresses: settings.allow_addresses,
     timeoutMs: settings.timeout_ms,
@@ -122,10 +132,11 @@ export async function outboundRequest(
   const host = url.host;
   const refuse = (reason: string) => new OutboundError('outbound.refused', reason, host);
   const fail = (reason: string) => new OutboundError('outbound.failed', reason, host);
-  if (url.protocol === 'http:' && !rules.allowHttp) throw refuse(`plain http is not allowed (\`${url.origin}\`)`);
   const name = url.hostname.toLowerCase();
-  if (rules.operatorChosen !== true && !hostAllowed(name, ...rules.allowHosts))
-    throw refuse(`host \`${name}\` is not on the outbound allow-list`);
+  const byOperator = rules.operatorChosen === true || hostAllowed(name, ...rules.allowHosts);
+  if (!byOperator && !hostAllowed(name, rules.adminHosts ?? [])) throw refuse(`host \`${name}\` is not on the outbound allow-list`);
+  if (url.protocol === 'http:' && !(rules.allowHttp && byOperator)) throw refuse(`plain http is not allowed (\`${url.origin}\`)`);
+  const allowAddresses = byOperator ? rules.allowAddresses : [];
 
   const literal = name.replace(/^\[|\]$/g, '');
   let addresses: LookupAddress[];
@@ -142,7 +153,7 @@ export async function outboundRequest(
     // Every address, not only the one connected to: a name that also points inside is refused.
     for (const { address } of addresses) {
       const kind = addressKind(address);
-      if (kind !== 'public' && !inRanges(address, rules.allowAddresses))
+      if (kind !== 'public' && !inRanges(address, allowAddresses))
         throw refuse(`\`${name}\` resolves to ${address} (${kind}), which is not allowed`);
     }
   }

@@ -50,6 +50,11 @@ async function slackClientOf(token: string, apiUrl: string) {
   return (await import('./slack.js')).slackClient(token, apiUrl);
 }
 
+/** The verified channel of the tenant a button names, if its secret verified the request; else any verified one (which then refuses). */
+function channelFor(candidates: SignedChannel[], tenantId: string): SignedChannel {
+  return candidates.find((entry) => entry.tenantId === tenantId) ?? candidates[0]!;
+}
+
 /** A Slack channel of one tenant's policy, with the signing secret granted to that tenant. */
 interface SignedChannel {
   tenantId: string;
@@ -97,7 +102,9 @@ export class SlackInteractions {
     if (verdict === 'stale')
       throw new TollgateError('notify.stale_request', 'the slack request timestamp is more than five minutes away; replays are refused');
     if (verdict === 'bad') throw new TollgateError('notify.bad_signature', 'the slack request signature does not verify');
-    const verified = signed[verdict]!;
+    // Every channel whose secret verified it: tenants the operator gave one Slack app may share a secret.
+    const secret = signed[verdict]!.secret;
+    const verified = signed.filter((entry) => entry.secret === secret);
 
     let payload: SlackPayload;
     try {
@@ -110,10 +117,11 @@ export class SlackInteractions {
     return { status: 200, body: { ok: true, ignored: payload.type ?? null } };
   }
 
-  private async buttons(verified: SignedChannel, payload: SlackPayload): Promise<SlackReply> {
+  private async buttons(candidates: SignedChannel[], payload: SlackPayload): Promise<SlackReply> {
     const action = payload.actions?.[0];
     if (action?.action_id !== APPROVE_ACTION && action?.action_id !== DENY_ACTION) return { status: 200, body: { ok: true } };
     const button = parseButton(action.value);
+    const verified = channelFor(candidates, button.t);
     const principal = await this.principal(verified, button.t, payload.user?.id);
     if (principal instanceof TollgateError) return this.refused(verified, payload, principal);
     if (action.action_id === DENY_ACTION) {
@@ -140,7 +148,7 @@ export class SlackInteractions {
     }
   }
 
-  private async denyReason(verified: SignedChannel, payload: SlackPayload): Promise<SlackReply> {
+  private async denyReason(candidates: SignedChannel[], payload: SlackPayload): Promise<SlackReply> {
     let button: ButtonValue;
     try {
       button = parseButton(payload.view?.private_metadata);
@@ -149,7 +157,7 @@ export class SlackInteractions {
     }
     const reason = payload.view?.state?.values?.[REASON_BLOCK]?.[REASON_INPUT]?.value?.trim() ?? '';
     if (reason === '') return { status: 200, body: { response_action: 'errors', errors: { [REASON_BLOCK]: 'a denial needs a reason' } } };
-    const principal = await this.principal(verified, button.t, payload.user?.id);
+    const principal = await this.principal(channelFor(candidates, button.t), button.t, payload.user?.id);
     try {
       if (principal instanceof TollgateError) throw principal;
       await this.deps.approvals.vote(principal, button.a, { verdict: 'deny', note: reason, digest: button.d });

@@ -17,8 +17,10 @@ const service = new OutboundService({ store, clock: { now: () => 0 }, settings }
 describe('OutboundService.rules', () => {
   it("joins the operator's hosts, its grant to the tenant and the tenant admin's", async () => {
     const acme = await service.rules('acme');
-    for (const host of ['hooks.example.com', 'undo.acme.example', 'admin.acme.example'])
-      expect(hostAllowed(host, ...acme.allowHosts)).toBe(true);
+    for (const host of ['hooks.example.com', 'undo.acme.example']) expect(hostAllowed(host, ...acme.allowHosts)).toBe(true);
+    // The admin's own hosts are kept apart: they get none of the operator's address allowances.
+    expect(hostAllowed('admin.acme.example', ...acme.allowHosts)).toBe(false);
+    expect(acme.adminHosts).toEqual(['admin.acme.example']);
     expect(acme).toMatchObject({ allowHttp: false, allowAddresses: ['10.0.0.0/8'], timeoutMs: 10_000 });
   });
 
@@ -27,6 +29,7 @@ describe('OutboundService.rules', () => {
     expect(hostAllowed('hooks.example.com', ...other.allowHosts)).toBe(true);
     expect(hostAllowed('undo.acme.example', ...other.allowHosts)).toBe(false);
     expect(hostAllowed('admin.acme.example', ...other.allowHosts)).toBe(false);
+    expect(other.adminHosts).toEqual([]);
   });
 });
 

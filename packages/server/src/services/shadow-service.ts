@@ -71,6 +71,8 @@ export class ShadowService {
   #writing: Promise<void> = Promise.resolve();
   #syncTimer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> | undefined;
+  /** Stored promotions found not to load (tenant, version, stored at): not tried again every sync. */
+  readonly #unloadable = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -131,7 +133,7 @@ export class ShadowService {
       if (promoted !== undefined) {
         const policies = this.deps.policies.for(tenantId);
         if (ShadowService.#stillStandsIn(policies, promoted)) {
-          const result = policies.promote(promoted.files, promoted.replaces);
+          const result = policies.promote(promoted.files, promoted.replaces, promoted.source);
           if (result.ok) {
             this.#promoted.set(tenantId, promoted);
             report.promoted[tenantId] = promoted.version;
@@ -162,9 +164,25 @@ export class ShadowService {
           heads?.shadow === undefined
             ? local !== undefined
             : local === undefined || local.policy.version !== heads.shadow.version || local.loaded_at !== heads.shadow.created_at;
-        if (shadowMoved) await this.#syncShadow(tenantId);
-        if (heads?.promoted !== undefined && heads.promoted.version !== this.deps.policies.for(tenantId).promotedVersion())
-          await this.#syncPromotion(tenantId);
+        // One tenant's stored policy that no longer loads is that tenant's problem alone: it is
+        // reported once and left, and every other tenant is still synced (and told nothing of it).
+        try {
+          if (shadowMoved) await this.#syncShadow(tenantId);
+          const promoted = heads?.promoted;
+          if (promoted !== undefined && promoted.version !== this.deps.policies.for(tenantId).promotedVersion()) {
+            const key = `${tenantId}\u0000${promoted.version}\u0000${promoted.created_at}`;
+            if (!this.#unloadable.has(key)) {
+              try {
+                await this.#syncPromotion(tenantId);
+              } catch (error) {
+                this.#unloadable.add(key);
+                throw error;
+              }
+            }
+          }
+        } catch (error) {
+          this.deps.onError?.(error);
+        }
       }
     })().finally(() => {
       this.#syncing = undefined;
@@ -207,7 +225,7 @@ export class ShadowService {
     // Promoted elsewhere over the policy this node runs: take it. A node running other files
     // (deployed since) keeps them.
     if (!ShadowService.#stillStandsIn(policies, stored)) return;
-    const result = policies.promote(stored.files, stored.replaces);
+    const result = policies.promote(stored.files, stored.replaces, stored.source);
     if (!result.ok) throw new TollgateError('policy.invalid', 'the promoted policy does not load', { diagnostics: result.diagnostics });
     this.#promoted.set(tenantId, stored);
   }
@@ -457,6 +475,7 @@ export class ShadowService {
       replaces,
       actor,
       created_at: now,
+      source: how.source ?? 'promoted',
     };
     const audit = how.audit(previous);
     await store.transaction(async (scope) => {

@@ -347,6 +347,8 @@ export interface StoredPolicy {
   /** Who stored it (an audit actor; `system` when set at start from `--shadow`). */
   actor: string;
   created_at: number;
+  /** For the promoted slot: from a shadow, or pushed (made live at once); `promoted` when not given. */
+  source?: 'promoted' | 'pushed';
 }
 
 /** Where a version of a tenant's live policy came from. */

@@ -240,6 +240,27 @@ describe.each(DATABASES)('per-tenant policies on %s', (kind) => {
     expect(await decide(a, botDefault, DEPLOY)).toBe('REQUIRE_APPROVAL');
   });
 
+  it("keeps one tenant's stored policy that no longer loads to that tenant, telling others nothing of it", async () => {
+    // Stored by an older release whose syntax this one refuses (lookaround, gone with RE2).
+    const broken =
+      'rules:\n  - name: secret-rule-of-umbrella\n    match: { action_type: { matches: "deploy(?=x)" } }\n    decision: DENY\n';
+    await a.services.store.tenantPolicies.put({
+      tenant_id: 'umbrella',
+      slot: 'promoted',
+      version: 'sha256:umbrella-old',
+      files: [{ path: 'umbrella.yaml', text: broken }],
+      replaces: [],
+      actor: 'user:someone',
+      created_at: Date.now(),
+    });
+    await a.services.shadow.sync();
+    const theirs = await as(a, 'mallory')('GET', '/v1/policy/shadow');
+    expect(theirs.status).toBe(404);
+    expect(theirs.body.error.code).toBe('shadow.not_set');
+    expect(JSON.stringify(theirs.body)).not.toContain('umbrella');
+    expect(await decide(a, botAcme, DEPLOY)).not.toBe('');
+  });
+
   it('starts a tenant without a policy of its own on one that lets nothing run without approval', async () => {
     const key = (await a.services.auth.createKey('bot', 'initech')).secret;
     expect(await decide(a, key, { action_type: 'read_file' })).toBe('REQUIRE_APPROVAL');
@@ -251,9 +272,11 @@ describe.each(DATABASES)('per-tenant policies on %s', (kind) => {
     expect((await as(a, 'mallory')('PUT', '/v1/tenants/acme/policy', files(stricter))).status).toBe(200);
     await vi.waitFor(async () => expect(await decide(b, botAcme, DEPLOY)).toBe('DENY'), { timeout: 10_000 });
     expect(await decide(b, botDefault, DEPLOY)).toBe('REQUIRE_APPROVAL');
-    // And a restart keeps it.
+    // And a restart keeps it, as what it was: pushed.
     const c = await node();
     expect(await decide(c, botAcme, DEPLOY)).toBe('DENY');
+    expect(c.services.policies.for('acme').source()).toBe('pushed');
+    expect(b.services.policies.for('acme').source()).toBe('pushed');
     expect(await decide(c, botDefault, { action_type: 'drop_database' })).toBe('DENY');
     expect(await decide(c, botDefault, { action_type: 'read_file' })).toBe('ALLOW');
   });

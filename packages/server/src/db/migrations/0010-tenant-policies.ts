@@ -18,6 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('replaces', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('created_at', MS, (c) => c.notNull())
+    // For the promoted slot: `promoted` (from a shadow) or `pushed` (made live at once).
+    .addColumn('source', 'text', (c) => c.notNull().defaultTo('promoted'))
     .addPrimaryKeyConstraint('tenant_policies_pkey', ['tenant_id', 'slot'])
     .execute();
   await sql`insert into tenant_policies (tenant_id, slot, version, files, replaces, actor, created_at)

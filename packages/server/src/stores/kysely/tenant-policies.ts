@@ -16,6 +16,7 @@ function toStored(row: Selectable<TenantPoliciesTable>): StoredPolicy {
     replaces: fromJson<string[]>(row.replaces),
     actor: row.actor,
     created_at: Number(row.created_at),
+    source: row.source === 'pushed' ? 'pushed' : 'promoted',
   };
 }
 
@@ -43,6 +44,7 @@ export function tenantPolicyRepository({ db }: RepositoryContext): TenantPolicyR
         replaces: toJson(policy.replaces),
         actor: policy.actor,
         created_at: policy.created_at,
+        source: policy.source ?? 'promoted',
       };
       await db
         .insertInto('tenant_policies')
