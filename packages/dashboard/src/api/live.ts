@@ -41,6 +41,7 @@ const STREAMED: { type: LiveEventType }[] = [
 type Listener = (event: LiveEvent) => void;
 const listeners = new Set<Listener>();
 const stateListeners = new Set<(connected: boolean) => void>();
+const openListeners = new Set<() => void>();
 let source: EventSource | undefined;
 let connected = false;
 
@@ -52,7 +53,12 @@ function setConnected(value: boolean): void {
 export function startLive(): void {
   if (source !== undefined) return;
   source = new EventSource('/v1/events', { withCredentials: true });
-  source.onopen = () => setConnected(true);
+  // Events sent while the stream was not open (before it first opened, or during a gap) are
+  // never replayed, so every subscriber reloads what it shows once the stream is open again.
+  source.onopen = () => {
+    setConnected(true);
+    openListeners.forEach((listener) => listener());
+  };
   // EventSource reconnects by itself (the server sends `retry`); the header shows the gap meanwhile.
   source.onerror = () => setConnected(false);
   for (const { type } of STREAMED) {
@@ -74,18 +80,27 @@ export function stopLive(): void {
   setConnected(false);
 }
 
-/** Calls `onEvent` for live events whose type is in `types`, for as long as the component lives. */
-export function useLive(types: LiveEventType[], onEvent: Listener): void {
-  const latest = useRef(onEvent);
-  latest.current = onEvent;
+/**
+ * Calls `onEvent` for live events whose type is in `types`, and `onResync` each time the stream
+ * opens while the component lives (it may have missed events meanwhile), for as long as the
+ * component lives.
+ */
+export function useLive(types: LiveEventType[], onEvent: Listener, onResync: () => void): void {
+  const latest = useRef({ onEvent, onResync });
+  latest.current = { onEvent, onResync };
   const key = types.join(',');
   useEffect(() => {
     const wanted = new Set(key.split(','));
     const listener: Listener = (event) => {
-      if (wanted.has(event.type)) latest.current(event);
+      if (wanted.has(event.type)) latest.current.onEvent(event);
     };
+    const resync = () => latest.current.onResync();
     listeners.add(listener);
-    return () => void listeners.delete(listener);
+    openListeners.add(resync);
+    return () => {
+      listeners.delete(listener);
+      openListeners.delete(resync);
+    };
   }, [key]);
 }
 

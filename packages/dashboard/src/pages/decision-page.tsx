@@ -42,9 +42,13 @@ export function DecisionPage(props: { id: string }) {
   const detail = useResource(() => get<ApprovalDetail>(`/v1/approvals/${encodeURIComponent(props.id)}`), [props.id]);
   const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
   const banner = useRef<HTMLDivElement>(null);
-  useLive(['approval.voted', 'approval.decided', 'approval.timed_out', 'approval.escalated', 'approval.requested'], (event) => {
-    if (event.approval_id === props.id) detail.reload();
-  });
+  useLive(
+    ['approval.voted', 'approval.decided', 'approval.timed_out', 'approval.escalated', 'approval.requested'],
+    (event) => {
+      if (event.approval_id === props.id) detail.reload();
+    },
+    detail.reload,
+  );
 
   if (detail.data === undefined)
     return (

@@ -81,7 +81,7 @@ export function InboxPage() {
   const [tab, setTab] = useState<Tab>('mine');
   const inbox = useResource(() => loadInbox(tab, me), [tab, me]);
   const now = useNow();
-  useLive(LIVE, inbox.reload);
+  useLive(LIVE, inbox.reload, inbox.reload);
 
   return (
     <section>

@@ -47,7 +47,7 @@ export function PolicyPage() {
   const me = useMe();
   const policy = useResource(() => get<PolicyInfo>('/v1/policy'), []);
   const [draft, setDraft] = useState<DraftFile[]>(EMPTY_DRAFT);
-  useLive(['policy.reloaded'], () => policy.reload());
+  useLive(['policy.reloaded'], () => policy.reload(), policy.reload);
   if (policy.error !== undefined) return <ErrorNotice>{policy.error}</ErrorNotice>;
   if (policy.data === undefined) return <Loading />;
   const live = policy.data;

@@ -144,7 +144,7 @@ export function ReviewsPage() {
   const [tab, setTab] = useState<Tab>('pending');
   const [message, setMessage] = useState<string | undefined>(undefined);
   const reviews = useResource(() => get<{ reviews: Review[] }>(`/v1/reviews?status=${STATUSES[tab]}&limit=200`), [tab]);
-  useLive(['action.decided', 'action.outcome'], reviews.reload);
+  useLive(['action.decided', 'action.outcome'], reviews.reload, reviews.reload);
 
   return (
     <section>

@@ -315,5 +315,19 @@ export function approverFlowSuite(browser: () => Browser): void {
       expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
       await phone.close();
     }, 40_000);
+
+    it('catches up on a request that arrived while its live stream was down', async () => {
+      const late = await browser().newPage({ viewport: DESKTOP });
+      await late.route('**/v1/events', (route) => route.abort());
+      await signIn(late, 'alice');
+      await bot('POST', '/v1/actions', deploy('v3.1.0'));
+      const row = late.getByRole('link', { name: /Deploy checkout v3\.1\.0/ });
+      // The inbox loaded before the request existed and has heard of no event since.
+      await late.waitForTimeout(300);
+      expect(await row.count()).toBe(0);
+      await late.unroute('**/v1/events');
+      await row.waitFor({ timeout: 15_000 });
+      await late.close();
+    }, 40_000);
   });
 }
