@@ -1,15 +1,19 @@
-// What every channel renders: the request in one sentence, its risk, key context and criteria,
-// the event and its detail, and links. Built inside the transaction that causes the message, so
-// the message says what was true at that moment.
+// What every channel renders, in this order: what Tollgate itself knows (the action, its
+// environment, agent and risk, the fields the deciding rules tested and the other weighty fields,
+// with their actual values, and warnings where the agent's words contradict them), then the
+// agent's own words (summary, reasoning, context), marked as the agent's, then criteria and links.
+// Built inside the transaction that causes the message, so it says what was true at that moment.
 
 import type { NotificationEvent } from '@tollgate/core';
 import { oneSentence } from '../services/context-package.js';
+import { agentWords, requestFacts } from '../services/request-facts.js';
 import type { ActionRecord, ApprovalRecord } from '../stores/records.js';
 
 /** Context keys too big for a chat message; the dashboard shows them. */
 const LONG_SECTIONS = new Set(['diff', 'simulation', 'dry_run', 'details']);
 const MAX_CONTEXT_KEYS = 8;
 const MAX_VALUE_CHARS = 200;
+const MAX_REASONING_CHARS = 600;
 
 export interface NotificationData {
   event: NotificationEvent;
@@ -18,7 +22,17 @@ export interface NotificationData {
   action_id: string;
   digest: string;
   agent: string;
+  /** The agent's summary, or Tollgate's sentence when it gave none: a title, never the facts. */
   summary: string;
+  /** Tollgate's own one-line description: "pay-bot: refund (payment) in production". */
+  title: string;
+  /** What Tollgate knows, in order: action, environment, agent, risk, then the fields shown first. */
+  facts: { label: string; value: string }[];
+  /** Where the agent's words contradict a field, in Tollgate's words. */
+  warnings: string[];
+  /** The agent's own words, shown after the facts and marked as the agent's. */
+  agent_summary: string | null;
+  agent_reasoning: string | null;
   risk: string | null;
   status: string;
   /** The reducer's detail: why it escalated, who delegated, how it ended. */
@@ -36,9 +50,25 @@ export interface NotificationLinks {
   deny: string;
 }
 
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 function shortValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+  return shorten(typeof value === 'string' ? value : JSON.stringify(value), MAX_VALUE_CHARS);
+}
+
+/** "pay-bot: refund (payment) in production": what Tollgate knows, in its own words. */
+export function titleOf(facts: {
+  agent: string;
+  action_type: string | null;
+  capability: string | null;
+  environment: string | null;
+}): string {
+  const what = facts.action_type ?? 'an action';
+  const capability = facts.capability === null || facts.capability === facts.action_type ? '' : ` (${facts.capability})`;
+  const where = facts.environment === null ? '' : ` in ${facts.environment}`;
+  return `${facts.agent}: ${what}${capability}${where}`;
 }
 
 export function notificationData(
@@ -54,6 +84,8 @@ export function notificationData(
   const criteria = new Set<string>(approval.criteria);
   for (const step of approval.state?.steps ?? [])
     if (step.type === 'approval') for (const criterion of step.criteria) criteria.add(criterion);
+  const known = requestFacts(action, payload);
+  const words = agentWords(payload);
   return {
     event: effect.event,
     tenant_id: approval.tenant_id,
@@ -62,6 +94,18 @@ export function notificationData(
     digest: approval.digest,
     agent: action.agent,
     summary: oneSentence(action),
+    title: titleOf(known),
+    facts: [
+      { label: 'Action', value: known.action_type ?? 'not given' },
+      ...(known.capability === null ? [] : [{ label: 'Capability', value: known.capability }]),
+      { label: 'Environment', value: known.environment ?? 'not given' },
+      { label: 'Agent', value: known.agent },
+      { label: 'Risk', value: known.risk ?? 'not rated' },
+      ...known.fields.map((field) => ({ label: field.path, value: shortValue(field.value) })),
+    ],
+    warnings: known.contradictions.map((item) => item.message),
+    agent_summary: words.summary,
+    agent_reasoning: words.reasoning === null ? null : shorten(words.reasoning, MAX_REASONING_CHARS),
     risk: action.risk,
     status,
     detail: effect.detail,
