@@ -24,6 +24,7 @@ rules:
     match: { action_type: shell }
     decision: REQUIRE_APPROVAL
     reason: shell commands run as \`root\` on \`<b id="injected">prod</b>\` hosts
+    display: [ticket]
   - name: production-deploys
     match: { action_type: deploy, environment: production }
     decision: REQUIRE_APPROVAL
@@ -40,7 +41,7 @@ const REFUND = {
   summary: 'Refund $5.00 to customer #1182 (duplicate charge)',
   context: { amount: '$5.00' },
 };
-const SHELL = { action_type: 'shell', environment: 'production', command: 'rm -rf /', summary: 'Read-only health check' };
+const SHELL = { action_type: 'shell', environment: 'production', command: 'rm -rf /', ticket: 'OPS-12', summary: 'Read-only health check' };
 /** A right-to-left override makes "staging ot" read "to staging" where it is interpreted. */
 const REVERSED = { action_type: 'deploy', environment: 'production', summary: 'yes\u202Egnigats ot\u202C prоduction' };
 
@@ -139,6 +140,9 @@ export function decisionFactsSuite(browser: () => Browser): void {
           /calls this (Read-only|health check), but command is rm -rf \//,
         );
         expect(await aboveTheFold(page, page.getByTestId('contradictions'))).toBe(true);
+        // A field no rule tested and no name marks, shown because the policy's `display` names it.
+        expect(await fact(page, 'ticket').textContent()).toBe('OPS-12');
+        expect(await page.locator('.fact[data-path="ticket"] .fact-why').textContent()).toBe('listed by the policy');
       }
     }, 30_000);
 
