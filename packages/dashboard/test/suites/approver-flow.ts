@@ -101,6 +101,8 @@ export function approverFlowSuite(browser: () => Browser): void {
       expect(await said.textContent()).toContain('86%');
       expect(await page.locator('[data-step="release-review"]').textContent()).toContain('no votes yet');
       await page.getByRole('button', { name: 'Unified' }).click();
+      // From the top, as the page opens: scrolled, the sticky Decide card would be drawn lower down.
+      await page.evaluate('window.scrollTo(0, 0)');
       await screenshot(page, 'decision-desktop');
 
       await page.keyboard.press('n');
