@@ -100,22 +100,26 @@ function moneyContradictions(words: AgentWords, fields: ShownField[]): Contradic
   return found;
 }
 
+/**
+ * Only the summary is read here: it is the one line that claims what the action is, while
+ * reasoning and context often name other environments in passing ("the canary in staging passed").
+ */
 function environmentContradictions(words: AgentWords, environment: string | null): Contradiction[] {
   const actual = environment === null ? undefined : (ENVIRONMENTS[environment.toLowerCase()] ?? environment.toLowerCase());
-  if (actual === undefined) return [];
-  const found: Contradiction[] = [];
-  for (const { source, text } of texts(words)) {
-    const named = [...text.toLowerCase().matchAll(/[a-z]+/g)].map((word) => ENVIRONMENTS[word[0]]).filter((name) => name !== undefined);
-    if (named.length === 0 || named.includes(actual)) continue;
-    found.push({
+  if (actual === undefined || words.summary === null) return [];
+  const named = [...words.summary.toLowerCase().matchAll(/[a-z]+/g)]
+    .map((word) => ENVIRONMENTS[word[0]])
+    .filter((name) => name !== undefined);
+  if (named.length === 0 || named.includes(actual)) return [];
+  return [
+    {
       path: 'environment',
       value: environment,
-      source,
+      source: 'summary',
       claim: named[0]!,
-      message: `the agent's ${sourceName(source)} names ${named[0]}, but \`environment\` is ${environment}`,
-    });
-  }
-  return found;
+      message: `the agent's summary names ${named[0]}, but \`environment\` is ${environment}`,
+    },
+  ];
 }
 
 function harmlessContradictions(words: AgentWords, fields: ShownField[]): Contradiction[] {

@@ -99,6 +99,19 @@ describe('request facts', () => {
     ]);
   });
 
+  it('takes another environment named in the reasoning as ordinary prose', () => {
+    const facts = requestFacts(
+      recordOf({
+        action_type: 'shell',
+        environment: 'production',
+        command: 'kubectl rollout restart deploy/api',
+        summary: 'Restart the API in production',
+        reasoning: 'The same restart in staging fixed the leak',
+      }),
+    );
+    expect(facts.contradictions).toEqual([]);
+  });
+
   it('reads the action as it now stands after a modification', () => {
     const record = recordOf(REFUND);
     const facts = requestFacts(record, { ...REFUND, amount_usd: 5 });
