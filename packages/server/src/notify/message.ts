@@ -8,22 +8,19 @@ import type { NotificationEvent } from '@tollgate/core';
 import { oneSentence } from '../services/context-package.js';
 import { agentWords, requestFacts } from '../services/request-facts.js';
 import type { ActionRecord, ApprovalRecord } from '../stores/records.js';
+import { clip, shown } from './shown-text.js';
 
 /** Context keys too big for a chat message; the dashboard shows them. */
 const LONG_SECTIONS = new Set(['diff', 'simulation', 'dry_run', 'details']);
 const MAX_CONTEXT_KEYS = 8;
 const MAX_VALUE_CHARS = 200;
 const MAX_REASONING_CHARS = 600;
+const MAX_LINE_TITLE = 200;
+const MAX_LINE_LABEL = 60;
+const MAX_LINE_VALUE = 80;
 
-export interface NotificationData {
-  event: NotificationEvent;
-  tenant_id: string;
-  approval_id: string;
-  action_id: string;
-  digest: string;
-  agent: string;
-  /** The agent's summary, or Tollgate's sentence when it gave none: a title, never the facts. */
-  summary: string;
+/** What a person deciding is shown, in order, wherever they decide: the part of a message that is about the request. */
+export interface DecisionView {
   /** Tollgate's own one-line description: "pay-bot: refund (payment) in production". */
   title: string;
   /** What Tollgate knows, in order: action, environment, agent, risk, then the fields shown first. */
@@ -33,13 +30,25 @@ export interface NotificationData {
   /** The agent's own words, shown after the facts and marked as the agent's. */
   agent_summary: string | null;
   agent_reasoning: string | null;
+  /** Short values of the agent's `context`, also its words. */
+  key_context: { key: string; value: string }[];
+}
+
+export interface NotificationData extends DecisionView {
+  event: NotificationEvent;
+  tenant_id: string;
+  approval_id: string;
+  action_id: string;
+  digest: string;
+  agent: string;
+  /** The agent's summary, or Tollgate's sentence when it gave none (kept for webhook receivers). */
+  summary: string;
   risk: string | null;
   status: string;
   /** The reducer's detail: why it escalated, who delegated, how it ended. */
   detail: string;
   step: string | null;
   criteria: string[];
-  key_context: { key: string; value: string }[];
   url: string;
   at: number;
 }
@@ -50,12 +59,12 @@ export interface NotificationLinks {
   deny: string;
 }
 
-function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+/** The facts every message leads with; the title already says them, so the one-line form skips them. */
+const TITLE_FACTS = new Set(['Action', 'Capability', 'Environment', 'Agent']);
 
+/** A value as text; an empty string as `""`, so it is seen to be empty rather than missing. */
 function shortValue(value: unknown): string {
-  return shorten(typeof value === 'string' ? value : JSON.stringify(value), MAX_VALUE_CHARS);
+  return clip(typeof value === 'string' && value !== '' ? value : JSON.stringify(value), MAX_VALUE_CHARS);
 }
 
 /** "pay-bot: refund (payment) in production": what Tollgate knows, in its own words. */
@@ -71,29 +80,11 @@ export function titleOf(facts: {
   return `${facts.agent}: ${what}${capability}${where}`;
 }
 
-export function notificationData(
-  approval: ApprovalRecord,
-  action: ActionRecord,
-  effect: { event: NotificationEvent; step: string | null; detail: string },
-  status: string,
-  baseUrl: string,
-  now: number,
-): NotificationData {
-  const payload = approval.state?.action ?? action.payload;
-  const context = typeof payload.context === 'object' && payload.context !== null ? (payload.context as Record<string, unknown>) : {};
-  const criteria = new Set<string>(approval.criteria);
-  for (const step of approval.state?.steps ?? [])
-    if (step.type === 'approval') for (const criterion of step.criteria) criteria.add(criterion);
+/** The request as it now stands (`payload`: after any approved modification). */
+export function decisionView(action: ActionRecord, payload: Record<string, unknown> = action.payload): DecisionView {
   const known = requestFacts(action, payload);
   const words = agentWords(payload);
   return {
-    event: effect.event,
-    tenant_id: approval.tenant_id,
-    approval_id: approval.id,
-    action_id: approval.action_id,
-    digest: approval.digest,
-    agent: action.agent,
-    summary: oneSentence(action),
     title: titleOf(known),
     facts: [
       { label: 'Action', value: known.action_type ?? 'not given' },
@@ -104,20 +95,84 @@ export function notificationData(
       ...known.fields.map((field) => ({ label: field.path, value: shortValue(field.value) })),
     ],
     warnings: known.contradictions.map((item) => item.message),
-    agent_summary: words.summary,
-    agent_reasoning: words.reasoning === null ? null : shorten(words.reasoning, MAX_REASONING_CHARS),
+    // A summary of only spaces is none (and an empty text is refused by Slack's rich text).
+    agent_summary: words.summary === '' ? null : words.summary,
+    agent_reasoning: words.reasoning === null ? null : clip(words.reasoning, MAX_REASONING_CHARS),
+    key_context: Object.entries(words.context)
+      .filter(([key]) => !LONG_SECTIONS.has(key))
+      .slice(0, MAX_CONTEXT_KEYS)
+      .map(([key, value]) => ({ key, value: shortValue(value) })),
+  };
+}
+
+export function notificationData(
+  approval: ApprovalRecord,
+  action: ActionRecord,
+  effect: { event: NotificationEvent; step: string | null; detail: string },
+  status: string,
+  baseUrl: string,
+  now: number,
+): NotificationData {
+  const criteria = new Set<string>(approval.criteria);
+  for (const step of approval.state?.steps ?? [])
+    if (step.type === 'approval') for (const criterion of step.criteria) criteria.add(criterion);
+  return {
+    event: effect.event,
+    tenant_id: approval.tenant_id,
+    approval_id: approval.id,
+    action_id: approval.action_id,
+    digest: approval.digest,
+    agent: action.agent,
+    summary: oneSentence(action),
+    ...decisionView(action, approval.state?.action ?? action.payload),
     risk: action.risk,
     status,
     detail: effect.detail,
     step: effect.step,
     criteria: [...criteria],
-    key_context: Object.entries(context)
-      .filter(([key]) => !LONG_SECTIONS.has(key))
-      .slice(0, MAX_CONTEXT_KEYS)
-      .map(([key, value]) => ({ key, value: shortValue(value) })),
     url: `${baseUrl}/approvals/${approval.id}`,
     at: now,
   };
+}
+
+/**
+ * The data of a message queued before messages carried facts: what it has, its summary shown as
+ * the agent's words (it may be), and a warning to look at the request itself before deciding.
+ */
+export function completeData(data: NotificationData): NotificationData {
+  if (typeof data.title === 'string' && Array.isArray(data.facts) && Array.isArray(data.warnings)) return data;
+  const old = data as Partial<NotificationData> & Pick<NotificationData, 'agent' | 'approval_id'>;
+  return {
+    ...data,
+    title: old.title ?? titleOf({ agent: old.agent, action_type: null, capability: null, environment: null }),
+    facts: old.facts ?? [
+      { label: 'Agent', value: old.agent },
+      { label: 'Risk', value: old.risk ?? 'not rated' },
+    ],
+    warnings: old.warnings ?? [
+      "this message was queued before Tollgate listed a request's facts; open the request to see its fields before deciding",
+    ],
+    agent_summary: old.agent_summary !== undefined ? old.agent_summary : (old.summary ?? null),
+    agent_reasoning: old.agent_reasoning ?? null,
+    key_context: old.key_context ?? [],
+    criteria: old.criteria ?? [],
+  };
+}
+
+/**
+ * The facts on one line, for what a channel shows before its message is opened (a notification,
+ * a subject, an alert's summary): "pay-bot: refund (payment) in production · Risk: high ·
+ * amount_usd: 950000 · payee: IBAN-1 · ⚠ 1 warning". Hidden characters are made visible.
+ */
+export function factLine(view: Pick<DecisionView, 'title' | 'facts' | 'warnings'>): string {
+  let leading = 0;
+  while (leading < view.facts.length && TITLE_FACTS.has(view.facts[leading]!.label)) leading++;
+  const parts = [
+    shown(view.title, MAX_LINE_TITLE),
+    ...view.facts.slice(leading).map(({ label, value }) => `${shown(label, MAX_LINE_LABEL)}: ${shown(value, MAX_LINE_VALUE)}`),
+  ];
+  if (view.warnings.length > 0) parts.push(`⚠ ${view.warnings.length} ${view.warnings.length === 1 ? 'warning' : 'warnings'}`);
+  return parts.join(' · ');
 }
 
 /** The headline of a message for the event. */
