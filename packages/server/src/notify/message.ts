@@ -94,7 +94,8 @@ export function decisionView(action: ActionRecord, payload: Record<string, unkno
       { label: 'Risk', value: known.risk ?? 'not rated' },
       ...known.fields.map((field) => ({ label: field.path, value: shortValue(field.value) })),
     ],
-    warnings: known.contradictions.map((item) => item.message),
+    // Messages are plain text in every channel: the field names' code marks would show as backticks.
+    warnings: known.contradictions.map((item) => item.message.replace(/`([^`]*)`/g, '$1')),
     // A summary of only spaces is none (and an empty text is refused by Slack's rich text).
     agent_summary: words.summary === '' ? null : words.summary,
     agent_reasoning: words.reasoning === null ? null : clip(words.reasoning, MAX_REASONING_CHARS),

@@ -25,7 +25,7 @@ const DATA: NotificationData = {
     { label: 'Risk', value: 'high' },
     { label: 'amount_usd', value: '950000' },
   ],
-  warnings: ["the agent's summary says $5.00, but `amount_usd` is 950000"],
+  warnings: ["the agent's summary says $5.00, but amount_usd is 950000"],
   agent_summary: 'Refund $5.00',
   agent_reasoning: null,
   risk: 'high',

@@ -17,7 +17,7 @@ const REFUND = {
   summary: SUMMARY,
   context: { amount: '$5.00' },
 };
-const WARNING = "the agent's summary says $5.00, but `amount_usd` is 950000";
+const WARNING = "the agent's summary says $5.00, but amount_usd is 950000";
 /** How a chat message reads, top to bottom. */
 const READING_ORDER = [
   'Approval requested',
