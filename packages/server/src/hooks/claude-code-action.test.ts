@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { compilePolicy } from '@tollgate/core';
 import { describe, expect, it } from 'vitest';
 import { mcpAction } from '../mcp/proxy-server.js';
-import { claudeCodeAction, updatedInput } from './claude-code-action.js';
+import { claudeCodeAction, followModification, updatedInput } from './claude-code-action.js';
 import { parseHookInput } from './claude-code-input.js';
 
 const event = (tool_name: string, tool_input: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
@@ -192,5 +192,36 @@ describe('updatedInput', () => {
     const grep = { pattern: 'key', path: '/etc' };
     const searched = claudeCodeAction(event('Grep', grep));
     expect(updatedInput({ ...searched, path: '/srv/app' }, searched, 'Grep', grep)).toEqual({ pattern: 'key', path: '/srv/app' });
+  });
+});
+
+describe('followModification', () => {
+  it('keeps the record saying what will run: the tool input and the summary follow a changed command or path', () => {
+    const bash = claudeCodeAction(event('Bash', { command: 'rm -rf /srv/app', description: 'clean' }));
+    expect(followModification(bash, { command: 'rm -rf /srv/app/tmp' })).toEqual({
+      arguments: { command: 'rm -rf /srv/app/tmp', description: 'clean' },
+      summary: 'Bash: rm -rf /srv/app/tmp',
+    });
+    const write = claudeCodeAction(event('Write', { file_path: '/etc/hosts', content: 'a' }));
+    expect(followModification(write, { path: '/tmp/hosts' })).toEqual({
+      arguments: { file_path: '/tmp/hosts', content: 'a' },
+      summary: 'Write /tmp/hosts',
+    });
+  });
+
+  it('lifts `command`, `path` and `content` anew from changed arguments', () => {
+    const write = claudeCodeAction(event('Write', { file_path: '/etc/hosts', content: 'a' }));
+    expect(followModification(write, { arguments: { file_path: 'hosts.new', content: 'b' } })).toEqual({
+      arguments: { file_path: 'hosts.new', content: 'b' },
+      content: 'b',
+      path: '/repo/hosts.new',
+      summary: 'Write /repo/hosts.new',
+    });
+  });
+
+  it('leaves a summary the person wrote, and actions of other doors, alone', () => {
+    const bash = claudeCodeAction(event('Bash', { command: 'ls' }));
+    expect(followModification(bash, { command: 'ls -la', summary: 'list it all' })).not.toHaveProperty('summary');
+    expect(followModification({ action_type: 'deploy', command: 'x', arguments: { command: 'x' } }, { command: 'y' })).toBeUndefined();
   });
 });

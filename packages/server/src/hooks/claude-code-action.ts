@@ -163,6 +163,38 @@ export function claudeCodeAction(input: HookInput): Record<string, unknown> {
 }
 
 /**
+ * What follows from a person's modification of a Claude Code action, so that the record says what
+ * will run: a changed `command`, `path` or `content` goes into `arguments` (the tool input Claude
+ * Code runs), changed `arguments` into those fields, and the summary is written anew. Undefined for
+ * actions of other doors.
+ */
+export function followModification(
+  action: Record<string, unknown>,
+  modifications: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  if (action.door !== DOOR || typeof action.arguments !== 'object' || action.arguments === null) return undefined;
+  const tool = typeof action.tool_name === 'string' ? action.tool_name : String(action.action_type);
+  const modified = { ...action, ...modifications };
+  const given = modified.arguments;
+  const args: Record<string, unknown> = typeof given === 'object' && given !== null && !Array.isArray(given) ? { ...given } : {};
+  const lifted = liftedFields(tool, action.arguments as Record<string, unknown>);
+  const derived: Record<string, unknown> = {};
+  for (const field of ['command', 'path', 'content'] as const) {
+    const into = lifted[field];
+    if (into === undefined) continue;
+    if (Object.hasOwn(modifications, field)) args[into] = modified[field];
+    else if (Object.hasOwn(modifications, 'arguments') && field !== 'path' && typeof args[into] === 'string') derived[field] = args[into];
+  }
+  if (Object.hasOwn(modifications, 'arguments') && !Object.hasOwn(modifications, 'path') && lifted.path !== undefined) {
+    const path = toolPath(tool, args, typeof action.cwd === 'string' ? action.cwd : undefined);
+    if (path !== undefined) derived.path = path;
+  }
+  derived.arguments = args;
+  if (!Object.hasOwn(modifications, 'summary')) derived.summary = summaryOf(tool, { ...modified, ...derived });
+  return derived;
+}
+
+/**
  * The tool input to run after a person modified the action, or undefined when it is unchanged:
  * the approved `arguments`, with a changed `command`, `path` or `content` carried back to their fields.
  */

@@ -27,6 +27,11 @@ rules:
     match: { action_type: Edit, path: { glob: "/home/dev/shop/src/**" } }
     decision: REVIEW
     reason: source edits are reviewed afterwards
+  - name: scaling
+    match: { action_type: Bash, command: { prefix: "kubectl scale" } }
+    decision: REQUIRE_APPROVAL
+    modifiable: [command]
+    reason: scaling needs a person
   - name: public-issues
     match: { capability: mcp, server: github, action_type: create_issue }
     decision: REQUIRE_APPROVAL
@@ -157,6 +162,35 @@ describe('the Claude Code hook against a Tollgate server', () => {
     const again = await runHook([...args, '--wait', '0.3'], { ...write, tool_use_id: 'toolu_01Again' });
     expect(again.json.hookSpecificOutput.permissionDecision).toBe('deny');
     expect(again.json.hookSpecificOutput.permissionDecisionReason).not.toContain(approval.action_id);
+  });
+
+  it('runs what a person changed the command to, and records that: the command, its arguments and the summary', async () => {
+    const scale = {
+      ...recorded('pre-tool-use-bash'),
+      tool_input: { command: 'kubectl scale deploy/web --replicas=40', description: 'Scale the web tier' },
+      tool_use_id: 'toolu_01Scale',
+    };
+    expect((await runHook([...args, '--wait', '0.3'], scale)).json.hookSpecificOutput.permissionDecision).toBe('deny');
+    const approval = await pendingApprovalFor('Bash');
+    const voted = await alice('POST', `/v1/approvals/${approval.id}/votes`, {
+      verdict: 'approve',
+      modifications: { command: 'kubectl scale deploy/web --replicas=12' },
+    });
+    expect(voted.status).toBe(201);
+    const allowed = await runHook([...args, '--wait', '0.3'], { ...scale, tool_use_id: 'toolu_01ScaleRetry' });
+    expect(allowed.json).toEqual(
+      decision('allow', /^Tollgate: approved by usr_\w+$/, {
+        command: 'kubectl scale deploy/web --replicas=12',
+        description: 'Scale the web tier',
+      }),
+    );
+    const stored = (await alice('GET', `/v1/actions/${approval.action_id}`)).body;
+    expect(stored.action).toMatchObject({
+      command: 'kubectl scale deploy/web --replicas=12',
+      arguments: { command: 'kubectl scale deploy/web --replicas=12', description: 'Scale the web tier' },
+      summary: 'Bash: kubectl scale deploy/web --replicas=12',
+    });
+    expect(JSON.stringify(stored.action)).not.toContain('--replicas=40');
   });
 
   it('allows an MCP tool call when a person approves it within the wait', async () => {
