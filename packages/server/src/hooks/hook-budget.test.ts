@@ -24,6 +24,12 @@ describe('the hook budget', () => {
     expect(budget.waitSeconds(20)).toBe(0);
   });
 
+  it('counts in whole milliseconds from a process start that is not one', () => {
+    const budget = new HookBudget(5, () => 1_000_000, 999_999.733);
+    expect(budget.remainingMs()).toBe(2_999);
+    expect(budget.waitSeconds(20) * 1000).toBe(1_999);
+  });
+
   it('finds the smallest whole timeout that leaves the whole wait', () => {
     for (const wait of [3, 20, 30, 100, 1000]) {
       const timeout = timeoutFor(wait);

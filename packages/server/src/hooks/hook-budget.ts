@@ -42,13 +42,13 @@ export class HookBudget {
     this.deadline = startedAt + answerWithin(timeout) * 1000;
   }
 
-  /** Milliseconds left before the hook must answer. */
+  /** Whole milliseconds left before the hook must answer (whole, as timers and the SDK's request limits take them). */
   remainingMs(): number {
-    return Math.max(0, this.deadline - this.now());
+    return Math.max(0, Math.floor(this.deadline - this.now()));
   }
 
   /** Seconds the hook may still wait for people: at most `wait`, and a second short of the deadline, for the redemption after a verdict. */
   waitSeconds(wait: number): number {
-    return Math.max(0, Math.min(wait, this.remainingMs() / 1000 - 1));
+    return Math.max(0, Math.min(wait, (this.remainingMs() - 1000) / 1000));
   }
 }
