@@ -39,7 +39,9 @@ describe('tollgate init claude-code', () => {
     const { hooks } = settingsOf(file);
     const pre = hooks.PreToolUse[0];
     expect(pre.matcher).toBe('*');
-    expect(pre.hooks[0].command).toBe(`node ${BIN} hook claude-code --server http://127.0.0.1:7300 --wait 30 --timeout ${pre.hooks[0].timeout}`);
+    expect(pre.hooks[0].command).toBe(
+      `node ${BIN} hook claude-code --server http://127.0.0.1:7300 --wait 30 --timeout ${pre.hooks[0].timeout}`,
+    );
     expect(answerWithin(pre.hooks[0].timeout)).toBeGreaterThanOrEqual(30);
     for (const event of ['PostToolUse', 'PostToolUseFailure'])
       expect(hooks[event]).toEqual([
@@ -60,7 +62,9 @@ describe('tollgate init claude-code', () => {
       JSON.stringify({
         permissions: { allow: ['Bash(npm test)'] },
         hooks: {
-          PreToolUse: [{ matcher: 'Bash', hooks: [lint, { type: 'command', command: 'npx tollgate hook claude-code --wait 60', timeout: 5 }] }],
+          PreToolUse: [
+            { matcher: 'Bash', hooks: [lint, { type: 'command', command: 'npx tollgate hook claude-code --wait 60', timeout: 5 }] },
+          ],
           Stop: [{ hooks: [{ type: 'command', command: 'say done' }] }],
         },
       }),
