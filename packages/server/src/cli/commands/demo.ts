@@ -2,8 +2,7 @@
 // producing a realistic mix of actions.
 
 import type { Command } from 'commander';
-import { serveConfig, type ServeOptions } from '../../config/config.js';
-import { DEMO_AGENTS, runSimulatedAgents } from '../../demo/simulated-agents.js';
+import type { ServeOptions } from '../../config/config.js';
 import { TollgateError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { closeOnSignal, ensureFirstAdmin, serveOptions, signInHint, startListening } from './serve.js';
@@ -19,6 +18,10 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
   serveOptions(program.command('demo').description('serve the example policy with simulated agents producing traffic'))
     .option('--interval <ms>', 'milliseconds between simulated actions', '2000')
     .action(async (options: ServeOptions & { interval: string; db?: string }) => {
+      const [{ serveConfig }, { DEMO_AGENTS, runSimulatedAgents }] = await Promise.all([
+        import('../../config/config.js'),
+        import('../../demo/simulated-agents.js'),
+      ]);
       const config = serveConfig({ ...options, db: options.db ?? '.tollgate/demo.db' });
       const server = await startListening(config);
       const admin = await ensureFirstAdmin(server.services);

@@ -3,19 +3,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import { DEFAULT_DB, serveConfig, type ServeConfig, type ServeOptions } from '../../config/config.js';
-import { startServer, type RunningServer } from '../../server/start.js';
+import { DEFAULT_DB } from '../../config/client-config.js';
+import type { ServeConfig, ServeOptions } from '../../config/config.js';
+import type { RunningServer } from '../../server/start.js';
 import type { Services } from '../../services/services.js';
-import { UsageError } from '../input.js';
+import { wholeNumber } from '../input.js';
 import { CommandError, type CliIo } from '../io.js';
-
-export function wholeNumber(name: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) > max)
-      throw new UsageError(`${name} must be a whole number from 0 to ${max}, not \`${value}\``);
-    return Number(value);
-  };
-}
 
 export function serveOptions(command: Command): Command {
   return command
@@ -36,6 +29,8 @@ export function serveOptions(command: Command): Command {
 
 /** Starts the server; an address it cannot listen on ends the command with one line naming the option to change. */
 export async function startListening(config: ServeConfig): Promise<RunningServer> {
+  // The server's code is loaded by the commands that serve, so that help and bad usage answer without it.
+  const { startServer } = await import('../../server/start.js');
   try {
     return await startServer(config);
   } catch (error) {
@@ -101,6 +96,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .description('run the Tollgate server')
     .option('--shadow <path>', 'a candidate policy evaluated beside the live one, differences recorded, nothing enforced');
   serveOptions(serve).action(async (options: ServeOptions) => {
+    const { serveConfig } = await import('../../config/config.js');
     const config = serveConfig(options);
     const server = await startListening(config);
     const admin = await ensureFirstAdmin(server.services);
