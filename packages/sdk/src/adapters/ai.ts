@@ -1,13 +1,21 @@
-// `@tollgate/sdk/ai`: wraps Vercel AI SDK tools so that every call the model makes passes
-// Tollgate first. A refused or pending call throws, and the AI SDK hands the message to the model
-// as the tool's error; an approved call runs once with the approved input.
+// `@tollgate/sdk/ai`: wraps Vercel AI SDK tools (`ai` 6 and 7) so that every call the model makes
+// passes Tollgate first. A refused or pending call throws, and the AI SDK hands the message to the
+// model as the tool's error; an approved call runs once with the approved input.
 
-import type { Tool, ToolExecutionOptions, ToolSet } from 'ai';
+import type { Tool, ToolSet } from 'ai';
+import { OutcomeNotReported } from '../errors.js';
 import type { Tollgate } from '../tollgate.js';
 import { ToolGate } from '../tool-gate.js';
 import { actionFor, inputFrom, type ToolCallOptions } from './tool-call.js';
 
 export type GateToolsOptions = ToolCallOptions;
+
+/** What the AI SDK passes to `execute` beside the input; the rest (`context`, `messages`…) goes to the tool unchanged. */
+interface Execution {
+  abortSignal?: AbortSignal;
+}
+
+type Execute = (input: unknown, execution: Execution) => unknown;
 
 /** The same tools, each call gated by Tollgate. Tools without `execute` are left as they are. */
 export function gateTools<TOOLS extends ToolSet>(tollgate: Tollgate | ToolGate, tools: TOOLS, options: GateToolsOptions = {}): TOOLS {
@@ -18,24 +26,95 @@ export function gateTools<TOOLS extends ToolSet>(tollgate: Tollgate | ToolGate, 
   return gated as TOOLS;
 }
 
+/**
+ * The same tool, its `execute` gated. Everything else the tool has (schemas, `toModelOutput`,
+ * `needsApproval`, input callbacks, provider options…) is kept. An `execute` written as an async
+ * generator stays one, so its preliminary results still stream while the call runs.
+ */
 export function gateTool<T extends Tool>(gate: ToolGate, name: string, tool: T, options: GateToolsOptions = {}): T {
-  const execute = tool.execute;
+  const execute = (tool as { execute?: Execute }).execute;
   if (execute === undefined) return tool;
-  return {
-    ...tool,
-    execute: (input: unknown, execution: ToolExecutionOptions) =>
-      gate.call(
-        actionFor(options, 'ai-sdk', name, input),
-        async (approved) => lastValue(await execute(inputFrom(options, approved, input) as never, execution)),
-        execution.abortSignal === undefined ? {} : { signal: execution.abortSignal },
-      ),
-  } as T;
+  const gated =
+    Object.prototype.toString.call(execute) === '[object AsyncGeneratorFunction]'
+      ? (input: unknown, execution: Execution) => streamGated(gate, name, execute, input, execution, options)
+      : async (input: unknown, execution: Execution) => {
+          try {
+            return await gate.call(
+              actionFor(options, 'ai-sdk', name, input),
+              async (approved) => lastValue(await execute(inputFrom(options, approved, input), execution)),
+              signalOf(execution),
+            );
+          } catch (error) {
+            // It ran; only its outcome was not recorded, so the model gets the real result.
+            if (error instanceof OutcomeNotReported) return error.result;
+            throw error;
+          }
+        };
+  return { ...tool, execute: gated } as T;
 }
 
-/** A streaming tool's final output is its last value; the outcome is reported once it is known. */
+const signalOf = (execution: Execution) => (execution.abortSignal === undefined ? {} : { signal: execution.abortSignal });
+
+/** A streaming tool that is not an async generator function gives its final output: its last value. */
 async function lastValue(result: unknown): Promise<unknown> {
-  if (result === null || typeof result !== 'object' || !(Symbol.asyncIterator in result)) return result;
+  if (!isAsyncIterable(result)) return result;
   let last: unknown;
-  for await (const value of result as AsyncIterable<unknown>) last = value;
+  for await (const value of result) last = value;
   return last;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return value !== null && typeof value === 'object' && Symbol.asyncIterator in value;
+}
+
+/**
+ * Passes every value the tool yields on to the AI SDK as it comes (each one is a preliminary
+ * result, the last one the final result), and reports the outcome once the tool has finished.
+ */
+async function* streamGated(
+  gate: ToolGate,
+  name: string,
+  execute: Execute,
+  input: unknown,
+  execution: Execution,
+  options: GateToolsOptions,
+): AsyncGenerator<unknown, void> {
+  let started!: (values: AsyncIterable<unknown>) => void;
+  const handedOver = new Promise<AsyncIterable<unknown>>((resolve) => (started = resolve));
+  let finished!: { resolve: (last: unknown) => void; reject: (error: unknown) => void };
+  const done = new Promise<unknown>((resolve, reject) => (finished = { resolve, reject }));
+  // The outcome is reported when `done` settles, that is when the stream below ends.
+  const ran = gate.call(
+    actionFor(options, 'ai-sdk', name, input),
+    (approved) => {
+      started(execute(inputFrom(options, approved, input), execution) as AsyncIterable<unknown>);
+      return done;
+    },
+    signalOf(execution),
+  );
+  ran.catch(() => undefined);
+  // Refused, pending, unavailable: `ran` ends without handing the stream over.
+  const values = await Promise.race([handedOver, ran.then(() => undefined)]);
+  if (values === undefined) return;
+  let last: unknown;
+  let ended = false;
+  try {
+    for await (const value of values) {
+      last = value;
+      yield value;
+    }
+    ended = true;
+  } catch (error) {
+    finished.reject(error);
+    await ran;
+  } finally {
+    // The AI SDK stopped reading (an abort): the tool did not finish.
+    if (!ended) finished.reject(new Error(`the tool \`${name}\` stopped before it finished`));
+  }
+  finished.resolve(last);
+  try {
+    await ran;
+  } catch (error) {
+    if (!(error instanceof OutcomeNotReported)) throw error;
+  }
 }

@@ -31,6 +31,8 @@ export interface TollgateServer {
   approver(name: string): Promise<Approver>;
   /** Reads an action as the server's admin sees it. */
   action(id: string): Promise<Record<string, any>>;
+  /** The actions of `agent`, oldest first, each as the server's admin reads it. */
+  actions(agent: string): Promise<Record<string, any>[]>;
   /** Waits for an approval request to be pending and answers the oldest one. */
   pendingApproval(): Promise<{ id: string; action_id: string }>;
   close(): Promise<void>;
@@ -98,6 +100,11 @@ export async function startTollgate(policy: string | { path: string }): Promise<
     async action(id) {
       const response = await fetch(`${url}/v1/actions/${id}`, { headers: { authorization: `Bearer ${adminToken}` } });
       return (await response.json()) as Record<string, any>;
+    },
+    async actions(agent) {
+      const response = await fetch(`${url}/v1/actions?agent=${encodeURIComponent(agent)}`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const { actions } = (await response.json()) as { actions: { id: string }[] };
+      return Promise.all(actions.reverse().map((action) => this.action(action.id)));
     },
     pendingApproval() {
       return eventually(async () => {

@@ -1,0 +1,239 @@
+// The Vercel AI SDK adapter's contract, run against each major of `ai` it supports (6 from the
+// repository's install, 7 from test/node22-packages): a gated tool keeps what the tool does
+// without the gate (streamed preliminary results, `toModelOutput`, its context, the AI SDK's own
+// approval step), against a real server on the SDK tests' policy and a scripted model.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Tollgate } from '@tollgate/sdk';
+import { gateTools } from '@tollgate/sdk/ai';
+import { startTollgate, type Approver, type TollgateServer } from '../helpers/tollgate-server.js';
+import { POLICY } from '../policy.js';
+
+/** What the suite uses of one `ai` major, passed in by the test file that imports that major. */
+export interface AiLibrary {
+  major: number;
+  generateText: (options: any) => Promise<any>;
+  streamText: (options: any) => { fullStream: AsyncIterable<any> };
+  tool: (definition: any) => any;
+  jsonSchema: (schema: Record<string, unknown>) => unknown;
+  simulateReadableStream: (options: { chunks: unknown[] }) => unknown;
+  stepCountIs: (steps: number) => unknown;
+  /** `MockLanguageModelV3` (ai 6) or `MockLanguageModelV4` (ai 7), from `ai/test`. */
+  MockLanguageModel: new (options: any) => { doGenerateCalls: { prompt: unknown }[]; doStreamCalls: { prompt: unknown }[] };
+  /** How a call hands a value to the tool named `name`, and how the tool reads it in `execute`. */
+  toolContext: {
+    tool: Record<string, unknown>;
+    call: (name: string, value: Record<string, unknown>) => Record<string, unknown>;
+    read: (execution: any) => unknown;
+  };
+  /** How the AI SDK's own approval step is asked for the tool named `name`. */
+  sdkApproval: { tool: Record<string, unknown>; call: (name: string) => Record<string, unknown> };
+}
+
+type Turn = { call: string; input: Record<string, unknown> } | { say: string };
+
+const usage = {
+  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
+  outputTokens: { total: 10, text: 10, reasoning: undefined },
+};
+
+/** A model that takes the next turn at each call, for `generateText` and `streamText` alike. */
+function scripted(lib: AiLibrary, turns: Turn[]) {
+  let next = 0;
+  const take = (): Turn => turns[next++] ?? { say: 'nothing left to do' };
+  return new lib.MockLanguageModel({
+    doGenerate: async () => {
+      const turn = take();
+      if ('say' in turn)
+        return { content: [{ type: 'text', text: turn.say }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
+      return {
+        content: [{ type: 'tool-call', toolCallId: `call-${next}`, toolName: turn.call, input: JSON.stringify(turn.input) }],
+        finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+        usage,
+        warnings: [],
+      };
+    },
+    doStream: async () => {
+      const turn = take();
+      const parts =
+        'say' in turn
+          ? [
+              { type: 'text-start', id: 't' },
+              { type: 'text-delta', id: 't', delta: turn.say },
+              { type: 'text-end', id: 't' },
+              { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage },
+            ]
+          : [
+              { type: 'tool-call', toolCallId: `call-${next}`, toolName: turn.call, input: JSON.stringify(turn.input) },
+              { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage },
+            ];
+      return { stream: lib.simulateReadableStream({ chunks: [{ type: 'stream-start', warnings: [] }, ...parts] }) };
+    },
+  });
+}
+
+export function describeAiAdapter(lib: AiLibrary): void {
+  describe(`@tollgate/sdk/ai with ai ${lib.major}`, () => {
+    let server: TollgateServer;
+    let alice: Approver;
+    let agents = 0;
+
+    beforeAll(async () => {
+      server = await startTollgate(POLICY);
+      alice = await server.approver('alice');
+    });
+    afterAll(() => server?.close());
+
+    /** A client of its own agent, so each test reads only its own actions. */
+    async function client(): Promise<{ tollgate: Tollgate; agent: string }> {
+      const agent = `ai${lib.major}-bot-${++agents}`;
+      return { tollgate: new Tollgate({ baseUrl: server.url, apiKey: await server.key(agent) }), agent };
+    }
+
+    const deployInput = { type: 'object', properties: { environment: { type: 'string' }, version: { type: 'string' } } };
+    const asDeploy = (name: string, input: unknown) => ({ action_type: name, ...(input as object), arguments: input });
+
+    /** A deploy that streams its progress: three preliminary results, then the final one. */
+    function streamingDeploy(log: string[], fail = false) {
+      return lib.tool({
+        description: 'Deploy a version',
+        inputSchema: lib.jsonSchema(deployInput),
+        execute: async function* ({ version }: { version: string }) {
+          for (const step of ['building', 'pushing', 'rolling out']) {
+            log.push(step);
+            yield { version, step };
+          }
+          if (fail) throw new Error('the rollout failed its health check');
+          yield { version, step: 'done' };
+        },
+      });
+    }
+
+    async function toolParts(stream: { fullStream: AsyncIterable<any> }) {
+      const parts: { type: string; preliminary?: boolean; output?: unknown; error?: string }[] = [];
+      for await (const part of stream.fullStream) {
+        if (part.type === 'tool-result') parts.push({ type: part.type, preliminary: part.preliminary === true, output: part.output });
+        if (part.type === 'tool-error') parts.push({ type: part.type, error: String(part.error) });
+      }
+      return parts;
+    }
+
+    it('streams a tool’s preliminary results through the gate as it does without it', async () => {
+      const { tollgate, agent } = await client();
+      const call: Turn = { call: 'deploy', input: { environment: 'staging', version: 'v7' } };
+      const stream = (tools: Record<string, unknown>) =>
+        toolParts(lib.streamText({ model: scripted(lib, [call, { say: 'done' }]), tools, prompt: 'deploy', stopWhen: lib.stepCountIs(3) }));
+
+      const ungated = await stream({ deploy: streamingDeploy([]) });
+      expect(ungated.filter((part) => part.preliminary)).toHaveLength(4);
+      const gated = await stream(gateTools(tollgate, { deploy: streamingDeploy([]) }, { action: asDeploy }));
+      expect(gated).toEqual(ungated);
+      const [action] = await server.actions(agent);
+      expect(action).toMatchObject({ status: 'executed', outcome: { status: 'succeeded', detail: '{"version":"v7","step":"done"}' } });
+    });
+
+    it('streams them only after a person approves the call', async () => {
+      const { tollgate, agent } = await client();
+      const log: string[] = [];
+      const tools = gateTools(tollgate, { deploy: streamingDeploy(log) }, { action: asDeploy });
+      const model = scripted(lib, [{ call: 'deploy', input: { environment: 'production', version: 'v8' } }, { say: 'done' }]);
+      const parts = toolParts(lib.streamText({ model, tools, prompt: 'deploy', stopWhen: lib.stepCountIs(3) }));
+      const approval = await server.pendingApproval();
+      expect(log).toEqual([]);
+      await alice.approve(approval.id);
+      expect((await parts).map((part) => [part.preliminary, (part.output as { step: string }).step])).toEqual([
+        [true, 'building'],
+        [true, 'pushing'],
+        [true, 'rolling out'],
+        [true, 'done'],
+        [false, 'done'],
+      ]);
+      expect(await server.actions(agent)).toMatchObject([{ id: approval.action_id, status: 'executed' }]);
+    });
+
+    it('reports a streaming tool that fails midway as failed, after its preliminary results', async () => {
+      const { tollgate, agent } = await client();
+      const tools = gateTools(tollgate, { deploy: streamingDeploy([], true) }, { action: asDeploy });
+      const model = scripted(lib, [{ call: 'deploy', input: { environment: 'staging', version: 'v9' } }, { say: 'ok' }]);
+      const parts = await toolParts(lib.streamText({ model, tools, prompt: 'deploy', stopWhen: lib.stepCountIs(3) }));
+      expect(parts.map((part) => part.type)).toEqual(['tool-result', 'tool-result', 'tool-result', 'tool-error']);
+      expect(parts.at(-1)!.error).toContain('the rollout failed its health check');
+      expect(await server.actions(agent)).toMatchObject([
+        { status: 'failed', outcome: { status: 'failed', detail: 'the rollout failed its health check' } },
+      ]);
+    });
+
+    it('keeps the tool’s toModelOutput and the context the call gives it', async () => {
+      const { tollgate } = await client();
+      const seen: unknown[] = [];
+      const deploy = lib.tool({
+        description: 'Deploy a version',
+        inputSchema: lib.jsonSchema(deployInput),
+        ...lib.toolContext.tool,
+        execute: async ({ version }: { version: string }, execution: unknown) => {
+          seen.push(lib.toolContext.read(execution));
+          return { version, token: 'deploy-token-123' };
+        },
+        toModelOutput: ({ output }: { output: { version: string } }) => ({ type: 'text', value: `deployed ${output.version}` }),
+      });
+      const model = scripted(lib, [{ call: 'deploy', input: { environment: 'staging', version: 'v10' } }, { say: 'done' }]);
+      await lib.generateText({
+        model,
+        tools: gateTools(tollgate, { deploy }, { action: asDeploy }),
+        prompt: 'deploy',
+        stopWhen: lib.stepCountIs(3),
+        ...lib.toolContext.call('deploy', { region: 'eu-west-1' }),
+      });
+      expect(seen).toEqual([{ region: 'eu-west-1' }]);
+      const prompt = JSON.stringify(model.doGenerateCalls[1]!.prompt);
+      expect(prompt).toContain('deployed v10');
+      expect(prompt).not.toContain('deploy-token-123');
+    });
+
+    it('keeps the AI SDK’s own approval step: Tollgate is asked only once the user approved the call there', async () => {
+      const { tollgate, agent } = await client();
+      const ran: string[] = [];
+      const deploy = lib.tool({
+        description: 'Deploy a version',
+        inputSchema: lib.jsonSchema(deployInput),
+        ...lib.sdkApproval.tool,
+        execute: async ({ version }: { version: string }) => {
+          ran.push(version);
+          return `deployed ${version}`;
+        },
+      });
+      const tools = gateTools(tollgate, { deploy }, { action: asDeploy });
+      const model = scripted(lib, [{ call: 'deploy', input: { environment: 'staging', version: 'v11' } }, { say: 'done' }]);
+      const options = { model, tools, stopWhen: lib.stepCountIs(3), ...lib.sdkApproval.call('deploy') };
+      const first = await lib.generateText({ ...options, prompt: 'deploy' });
+      const request = first.content.find((part: { type: string }) => part.type === 'tool-approval-request');
+      expect(request).toBeDefined();
+      expect(ran).toEqual([]);
+      expect(await server.actions(agent)).toEqual([]);
+
+      const messages = [
+        { role: 'user', content: 'deploy' },
+        ...first.response.messages,
+        { role: 'tool', content: [{ type: 'tool-approval-response', approvalId: request.approvalId, approved: true }] },
+      ];
+      await lib.generateText({ ...options, messages });
+      expect(ran).toEqual(['v11']);
+      expect(await server.actions(agent)).toMatchObject([{ status: 'executed', action: { version: 'v11' } }]);
+    });
+
+    it('gives the model a refusal as the tool’s error, and does not run the tool', async () => {
+      const { tollgate } = await client();
+      const ran: string[] = [];
+      const drop = lib.tool({
+        description: 'Drop a table',
+        inputSchema: lib.jsonSchema({ type: 'object', properties: { table: { type: 'string' } } }),
+        execute: async ({ table }: { table: string }) => ran.push(table),
+      });
+      const model = scripted(lib, [{ call: 'drop_table', input: { table: 'users' } }, { say: 'ok' }]);
+      const result = await lib.generateText({ model, tools: gateTools(tollgate, { drop_table: drop }), prompt: 'clean up', stopWhen: lib.stepCountIs(3) });
+      expect(ran).toEqual([]);
+      expect(result.steps[0].content.find((part: { type: string }) => part.type === 'tool-error')).toMatchObject({ toolName: 'drop_table' });
+      expect(JSON.stringify(model.doGenerateCalls[1]!.prompt)).toContain('denied by the policy: agents never drop tables');
+    });
+  });
+}
