@@ -6,6 +6,7 @@ import type { Tool, ToolSet } from 'ai';
 import { OutcomeNotReported } from '../errors.js';
 import type { Tollgate } from '../tollgate.js';
 import { ToolGate } from '../tool-gate.js';
+import { isAsyncIterable, runStreaming } from './stream.js';
 import { actionFor, inputFrom, type ToolCallOptions } from './tool-call.js';
 
 export type GateToolsOptions = ToolCallOptions;
@@ -63,13 +64,9 @@ async function lastValue(result: unknown): Promise<unknown> {
   return last;
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return value !== null && typeof value === 'object' && Symbol.asyncIterator in value;
-}
-
 /**
  * Passes every value the tool yields on to the AI SDK as it comes (each one is a preliminary
- * result, the last one the final result), and reports the outcome once the tool has finished.
+ * result, the last one the final result), and reports the last one once the tool has finished.
  */
 async function* streamGated(
   gate: ToolGate,
@@ -79,42 +76,11 @@ async function* streamGated(
   execution: Execution,
   options: GateToolsOptions,
 ): AsyncGenerator<unknown, void> {
-  let started!: (values: AsyncIterable<unknown>) => void;
-  const handedOver = new Promise<AsyncIterable<unknown>>((resolve) => (started = resolve));
-  let finished!: { resolve: (last: unknown) => void; reject: (error: unknown) => void };
-  const done = new Promise<unknown>((resolve, reject) => (finished = { resolve, reject }));
-  // The outcome is reported when `done` settles, that is when the stream below ends.
-  const ran = gate.call(
-    actionFor(options, 'ai-sdk', name, input),
-    (approved) => {
-      started(execute(inputFrom(options, approved, input), execution) as AsyncIterable<unknown>);
-      return done;
-    },
-    signalOf(execution),
+  const answer = await runStreaming(
+    (run) => gate.call(actionFor(options, 'ai-sdk', name, input), run, signalOf(execution)),
+    (approved) => execute(inputFrom(options, approved, input), execution),
+    (last) => last,
   );
-  ran.catch(() => undefined);
-  // Refused, pending, unavailable: `ran` ends without handing the stream over.
-  const values = await Promise.race([handedOver, ran.then(() => undefined)]);
-  if (values === undefined) return;
-  let last: unknown;
-  let ended = false;
-  try {
-    for await (const value of values) {
-      last = value;
-      yield value;
-    }
-    ended = true;
-  } catch (error) {
-    finished.reject(error);
-    await ran;
-  } finally {
-    // The AI SDK stopped reading (an abort): the tool did not finish.
-    if (!ended) finished.reject(new Error(`the tool \`${name}\` stopped before it finished`));
-  }
-  finished.resolve(last);
-  try {
-    await ran;
-  } catch (error) {
-    if (!(error instanceof OutcomeNotReported)) throw error;
-  }
+  if ('value' in answer) yield answer.value;
+  else yield* answer.stream;
 }
