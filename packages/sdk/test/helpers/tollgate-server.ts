@@ -58,6 +58,10 @@ export async function startTollgate(policy: string | { path: string }): Promise<
   const url = /serving at (http:\/\/\S+)/.exec(output)![1]!;
   const admin = /name: (\S+)\s+password: (\S+)/.exec(output)!;
   const adminToken = await login(url, admin[1]!, admin[2]!);
+  const readAction = async (id: string): Promise<Record<string, any>> => {
+    const response = await fetch(`${url}/v1/actions/${id}`, { headers: { authorization: `Bearer ${adminToken}` } });
+    return (await response.json()) as Record<string, any>;
+  };
 
   return {
     url,
@@ -97,14 +101,11 @@ export async function startTollgate(policy: string | { path: string }): Promise<
         requestChanges: (id, note) => vote(id, 'request_changes', note),
       };
     },
-    async action(id) {
-      const response = await fetch(`${url}/v1/actions/${id}`, { headers: { authorization: `Bearer ${adminToken}` } });
-      return (await response.json()) as Record<string, any>;
-    },
+    action: readAction,
     async actions(agent) {
       const response = await fetch(`${url}/v1/actions?agent=${encodeURIComponent(agent)}`, { headers: { authorization: `Bearer ${adminToken}` } });
       const { actions } = (await response.json()) as { actions: { id: string }[] };
-      return Promise.all(actions.reverse().map((action) => this.action(action.id)));
+      return Promise.all(actions.reverse().map((action) => readAction(action.id)));
     },
     pendingApproval() {
       return eventually(async () => {

@@ -1,0 +1,6 @@
+// The OpenAI Agents SDK adapter's contract (../adapters/openai-agents-suite.ts) against `@openai/agents` 0.20, installed in this folder.
+
+import { Agent, ToolGuardrailFunctionOutputFactory, Usage, defineToolInputGuardrail, run, setTracingDisabled, tool } from '@openai/agents';
+import { describeAgentsAdapter } from '../adapters/openai-agents-suite.js';
+
+describeAgentsAdapter({ version: '0.20', Agent, run, tool, Usage, setTracingDisabled, defineToolInputGuardrail, ToolGuardrailFunctionOutputFactory });
