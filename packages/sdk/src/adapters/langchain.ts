@@ -45,7 +45,8 @@ export function gateTool<T extends StructuredToolInterface>(tollgate: Tollgate |
     value: async (input: unknown, runManager: unknown, config?: ToolConfig) => {
       const graph = await graphCall(config);
       const proposed = actionFor(options, 'langchain', tool.name, input);
-      const action = graph === undefined || proposed.idempotency_key !== undefined ? proposed : { ...proposed, idempotency_key: graph.idempotencyKey };
+      const action =
+        graph === undefined || proposed.idempotency_key !== undefined ? proposed : { ...proposed, idempotency_key: graph.idempotencyKey };
       try {
         const answer = await runStreaming(
           (execute) =>
@@ -64,7 +65,9 @@ export function gateTool<T extends StructuredToolInterface>(tollgate: Tollgate |
         if (typeof result !== 'string') return result;
         const toolCallId = config?.toolCall?.id;
         const content =
-          toolCallId === undefined ? result : new ToolMessage({ content: result, tool_call_id: toolCallId, name: tool.name, status: 'error' });
+          toolCallId === undefined
+            ? result
+            : new ToolMessage({ content: result, tool_call_id: toolCallId, name: tool.name, status: 'error' });
         return contentAndArtifact ? [content, undefined] : content;
       }
     },
@@ -73,7 +76,11 @@ export function gateTool<T extends StructuredToolInterface>(tollgate: Tollgate |
 }
 
 /** Gates every tool in the list, sharing one gate so that retried calls resume their approvals. */
-export function gateTools<T extends StructuredToolInterface>(tollgate: Tollgate | ToolGate, tools: T[], options: GateToolOptions = {}): T[] {
+export function gateTools<T extends StructuredToolInterface>(
+  tollgate: Tollgate | ToolGate,
+  tools: T[],
+  options: GateToolOptions = {},
+): T[] {
   const gate = gateOf(tollgate, options);
   return tools.map((tool) => gateTool(gate, tool, options));
 }
@@ -89,7 +96,9 @@ function isInterrupt(error: unknown): boolean {
  * resumed graph runs the same task again: its action is named by an idempotency key of its own,
  * so that the resumed call (in this process or another) continues the same action.
  */
-async function graphCall(config: ToolConfig | undefined): Promise<{ callKey: string; idempotencyKey: string; resumed: boolean } | undefined> {
+async function graphCall(
+  config: ToolConfig | undefined,
+): Promise<{ callKey: string; idempotencyKey: string; resumed: boolean } | undefined> {
   const configurable = (config?.configurable ?? {}) as Record<string, unknown>;
   const thread = configurable.thread_id;
   const task = configurable.checkpoint_ns;

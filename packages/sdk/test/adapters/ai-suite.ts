@@ -230,9 +230,16 @@ export function describeAiAdapter(lib: AiLibrary): void {
         execute: async ({ table }: { table: string }) => ran.push(table),
       });
       const model = scripted(lib, [{ call: 'drop_table', input: { table: 'users' } }, { say: 'ok' }]);
-      const result = await lib.generateText({ model, tools: gateTools(tollgate, { drop_table: drop }), prompt: 'clean up', stopWhen: lib.stepCountIs(3) });
+      const result = await lib.generateText({
+        model,
+        tools: gateTools(tollgate, { drop_table: drop }),
+        prompt: 'clean up',
+        stopWhen: lib.stepCountIs(3),
+      });
       expect(ran).toEqual([]);
-      expect(result.steps[0].content.find((part: { type: string }) => part.type === 'tool-error')).toMatchObject({ toolName: 'drop_table' });
+      expect(result.steps[0].content.find((part: { type: string }) => part.type === 'tool-error')).toMatchObject({
+        toolName: 'drop_table',
+      });
       expect(JSON.stringify(model.doGenerateCalls[1]!.prompt)).toContain('denied by the policy: agents never drop tables');
     });
   });

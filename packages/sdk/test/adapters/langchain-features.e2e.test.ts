@@ -76,7 +76,9 @@ describe('a gated LangChain tool', () => {
       schema: z.object({ table: z.string() }),
     });
     const model = scriptedChatModel([{ call: 'drop_table', input: { table: 'users' } }, { say: 'ok' }]);
-    const result = await createAgent({ model, tools: gateTools(tollgate, [drop]) }).invoke({ messages: [{ role: 'user', content: 'clean up' }] });
+    const result = await createAgent({ model, tools: gateTools(tollgate, [drop]) }).invoke({
+      messages: [{ role: 'user', content: 'clean up' }],
+    });
     expect(dropped).toEqual([]);
     expect(toolMessages(result)).toMatchObject([
       { status: 'error', name: 'drop_table', content: expect.stringContaining('denied by the policy: agents never drop tables') },

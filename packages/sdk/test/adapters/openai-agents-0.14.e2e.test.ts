@@ -3,4 +3,13 @@
 import { Agent, ToolGuardrailFunctionOutputFactory, Usage, defineToolInputGuardrail, run, setTracingDisabled, tool } from '@openai/agents';
 import { describeAgentsAdapter } from './openai-agents-suite.js';
 
-describeAgentsAdapter({ version: '0.14', Agent, run, tool, Usage, setTracingDisabled, defineToolInputGuardrail, ToolGuardrailFunctionOutputFactory });
+describeAgentsAdapter({
+  version: '0.14',
+  Agent,
+  run,
+  tool,
+  Usage,
+  setTracingDisabled,
+  defineToolInputGuardrail,
+  ToolGuardrailFunctionOutputFactory,
+});

@@ -36,7 +36,15 @@ function scripted(lib: AgentsLibrary, turns: Turn[]) {
       const output =
         'say' in turn
           ? [{ type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: turn.say }] }]
-          : [{ type: 'function_call', callId: `call-${next}`, name: turn.call, arguments: JSON.stringify(turn.input), status: 'completed' }];
+          : [
+              {
+                type: 'function_call',
+                callId: `call-${next}`,
+                name: turn.call,
+                arguments: JSON.stringify(turn.input),
+                status: 'completed',
+              },
+            ];
       return { usage: new lib.Usage(), output };
     },
     // eslint-disable-next-line require-yield
@@ -86,7 +94,9 @@ export function describeAgentsAdapter(lib: AgentsLibrary): void {
         ...extra,
       });
     const runAgent = (tool: unknown, model: ReturnType<typeof scripted>, input: unknown) =>
-      lib.run(new lib.Agent({ name: 'deployer', instructions: 'Deploy what you are asked to.', tools: [tool], model }), input, { maxTurns: 4 });
+      lib.run(new lib.Agent({ name: 'deployer', instructions: 'Deploy what you are asked to.', tools: [tool], model }), input, {
+        maxTurns: 4,
+      });
 
     it('describes the tool to the model as without the gate', async () => {
       const { tollgate } = await client();

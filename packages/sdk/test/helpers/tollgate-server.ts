@@ -103,7 +103,9 @@ export async function startTollgate(policy: string | { path: string }): Promise<
     },
     action: readAction,
     async actions(agent) {
-      const response = await fetch(`${url}/v1/actions?agent=${encodeURIComponent(agent)}`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const response = await fetch(`${url}/v1/actions?agent=${encodeURIComponent(agent)}`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
       const { actions } = (await response.json()) as { actions: { id: string }[] };
       return Promise.all(actions.reverse().map((action) => readAction(action.id)));
     },

@@ -3,6 +3,9 @@
 import { generateText, jsonSchema, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { describeAiAdapter } from '../adapters/ai-suite.js';
+import { pinned, requireInstalled } from './installed.js';
+
+requireInstalled('ai', pinned('ai'));
 
 describeAiAdapter({
   major: 7,

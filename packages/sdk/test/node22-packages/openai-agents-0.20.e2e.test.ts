@@ -2,5 +2,17 @@
 
 import { Agent, ToolGuardrailFunctionOutputFactory, Usage, defineToolInputGuardrail, run, setTracingDisabled, tool } from '@openai/agents';
 import { describeAgentsAdapter } from '../adapters/openai-agents-suite.js';
+import { pinned, requireInstalled } from './installed.js';
 
-describeAgentsAdapter({ version: '0.20', Agent, run, tool, Usage, setTracingDisabled, defineToolInputGuardrail, ToolGuardrailFunctionOutputFactory });
+requireInstalled('@openai/agents', pinned('@openai/agents'));
+
+describeAgentsAdapter({
+  version: '0.20',
+  Agent,
+  run,
+  tool,
+  Usage,
+  setTracingDisabled,
+  defineToolInputGuardrail,
+  ToolGuardrailFunctionOutputFactory,
+});
