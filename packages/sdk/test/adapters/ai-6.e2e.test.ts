@@ -1,17 +1,12 @@
 // The AI SDK adapter's contract (ai-suite.ts) against `ai` 6, the major the repository installs.
 
-import { generateText, jsonSchema, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
+import * as ai from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { describeAiAdapter } from './ai-suite.js';
 
 describeAiAdapter({
   major: 6,
-  generateText,
-  streamText,
-  tool,
-  jsonSchema: jsonSchema as never,
-  simulateReadableStream,
-  stepCountIs,
+  ai,
   MockLanguageModel: MockLanguageModelV3,
   toolContext: {
     tool: {},

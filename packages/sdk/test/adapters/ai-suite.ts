@@ -3,23 +3,24 @@
 // without the gate (streamed preliminary results, `toModelOutput`, its context, the AI SDK's own
 // approval step), against a real server on the SDK tests' policy and a scripted model.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Tollgate } from '@tollgate/sdk';
+import { describe, expect, it } from 'vitest';
 import { gateTools } from '@tollgate/sdk/ai';
-import { startTollgate, type Approver, type TollgateServer } from '../helpers/tollgate-server.js';
-import { POLICY } from '../policy.js';
+import { scriptedModel, type ScriptedTurn } from '../../../../examples/agents/scripted-ai-model.js';
+import { adapterServer } from '../helpers/adapter-server.js';
 
 /** What the suite uses of one `ai` major, passed in by the test file that imports that major. */
 export interface AiLibrary {
   major: number;
-  generateText: (options: any) => Promise<any>;
-  streamText: (options: any) => { fullStream: AsyncIterable<any> };
-  tool: (definition: any) => any;
-  jsonSchema: (schema: Record<string, unknown>) => unknown;
-  simulateReadableStream: (options: { chunks: unknown[] }) => unknown;
-  stepCountIs: (steps: number) => unknown;
+  /** The module `ai`: `generateText`, `streamText`, `tool`, `jsonSchema`, `stepCountIs`. */
+  ai: {
+    generateText: (options: any) => Promise<any>;
+    streamText: (options: any) => { fullStream: AsyncIterable<any> };
+    tool: (definition: any) => any;
+    jsonSchema: (schema: any) => any;
+    stepCountIs: (steps: number) => any;
+  };
   /** `MockLanguageModelV3` (ai 6) or `MockLanguageModelV4` (ai 7), from `ai/test`. */
-  MockLanguageModel: new (options: any) => { doGenerateCalls: { prompt: unknown }[]; doStreamCalls: { prompt: unknown }[] };
+  MockLanguageModel: new (calls: never) => { doGenerateCalls: { prompt: unknown }[] };
   /** How a call hands a value to the tool named `name`, and how the tool reads it in `execute`. */
   toolContext: {
     tool: Record<string, unknown>;
@@ -30,65 +31,11 @@ export interface AiLibrary {
   sdkApproval: { tool: Record<string, unknown>; call: (name: string) => Record<string, unknown> };
 }
 
-type Turn = { call: string; input: Record<string, unknown> } | { say: string };
-
-const usage = {
-  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
-  outputTokens: { total: 10, text: 10, reasoning: undefined },
-};
-
-/** A model that takes the next turn at each call, for `generateText` and `streamText` alike. */
-function scripted(lib: AiLibrary, turns: Turn[]) {
-  let next = 0;
-  const take = (): Turn => turns[next++] ?? { say: 'nothing left to do' };
-  return new lib.MockLanguageModel({
-    doGenerate: async () => {
-      const turn = take();
-      if ('say' in turn)
-        return { content: [{ type: 'text', text: turn.say }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
-      return {
-        content: [{ type: 'tool-call', toolCallId: `call-${next}`, toolName: turn.call, input: JSON.stringify(turn.input) }],
-        finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
-        usage,
-        warnings: [],
-      };
-    },
-    doStream: async () => {
-      const turn = take();
-      const parts =
-        'say' in turn
-          ? [
-              { type: 'text-start', id: 't' },
-              { type: 'text-delta', id: 't', delta: turn.say },
-              { type: 'text-end', id: 't' },
-              { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage },
-            ]
-          : [
-              { type: 'tool-call', toolCallId: `call-${next}`, toolName: turn.call, input: JSON.stringify(turn.input) },
-              { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage },
-            ];
-      return { stream: lib.simulateReadableStream({ chunks: [{ type: 'stream-start', warnings: [] }, ...parts] }) };
-    },
-  });
-}
-
-export function describeAiAdapter(lib: AiLibrary): void {
+export function describeAiAdapter(library: AiLibrary): void {
+  const lib = { ...library, ...library.ai };
   describe(`@tollgate/sdk/ai with ai ${lib.major}`, () => {
-    let server: TollgateServer;
-    let alice: Approver;
-    let agents = 0;
-
-    beforeAll(async () => {
-      server = await startTollgate(POLICY);
-      alice = await server.approver('alice');
-    });
-    afterAll(() => server?.close());
-
-    /** A client of its own agent, so each test reads only its own actions. */
-    async function client(): Promise<{ tollgate: Tollgate; agent: string }> {
-      const agent = `ai${lib.major}-bot-${++agents}`;
-      return { tollgate: new Tollgate({ baseUrl: server.url, apiKey: await server.key(agent) }), agent };
-    }
+    const harness = adapterServer(`ai${lib.major}-bot`);
+    const scripted = (turns: ScriptedTurn[]) => scriptedModel(turns, lib.MockLanguageModel);
 
     const deployInput = { type: 'object', properties: { environment: { type: 'string' }, version: { type: 'string' } } };
     const asDeploy = (name: string, input: unknown) => ({ action_type: name, ...(input as object), arguments: input });
@@ -119,28 +66,28 @@ export function describeAiAdapter(lib: AiLibrary): void {
     }
 
     it('streams a tool’s preliminary results through the gate as it does without it', async () => {
-      const { tollgate, agent } = await client();
-      const call: Turn = { call: 'deploy', input: { environment: 'staging', version: 'v7' } };
+      const { tollgate, agent } = await harness.client();
+      const call: ScriptedTurn = { call: 'deploy', input: { environment: 'staging', version: 'v7' } };
       const stream = (tools: Record<string, unknown>) =>
-        toolParts(lib.streamText({ model: scripted(lib, [call, { say: 'done' }]), tools, prompt: 'deploy', stopWhen: lib.stepCountIs(3) }));
+        toolParts(lib.streamText({ model: scripted([call, { say: 'done' }]), tools, prompt: 'deploy', stopWhen: lib.stepCountIs(3) }));
 
       const ungated = await stream({ deploy: streamingDeploy([]) });
       expect(ungated.filter((part) => part.preliminary)).toHaveLength(4);
       const gated = await stream(gateTools(tollgate, { deploy: streamingDeploy([]) }, { action: asDeploy }));
       expect(gated).toEqual(ungated);
-      const [action] = await server.actions(agent);
+      const [action] = await harness.server.actions(agent);
       expect(action).toMatchObject({ status: 'executed', outcome: { status: 'succeeded', detail: '{"version":"v7","step":"done"}' } });
     });
 
     it('streams them only after a person approves the call', async () => {
-      const { tollgate, agent } = await client();
+      const { tollgate, agent } = await harness.client();
       const log: string[] = [];
       const tools = gateTools(tollgate, { deploy: streamingDeploy(log) }, { action: asDeploy });
-      const model = scripted(lib, [{ call: 'deploy', input: { environment: 'production', version: 'v8' } }, { say: 'done' }]);
+      const model = scripted([{ call: 'deploy', input: { environment: 'production', version: 'v8' } }, { say: 'done' }]);
       const parts = toolParts(lib.streamText({ model, tools, prompt: 'deploy', stopWhen: lib.stepCountIs(3) }));
-      const approval = await server.pendingApproval();
+      const approval = await harness.server.pendingApproval();
       expect(log).toEqual([]);
-      await alice.approve(approval.id);
+      await harness.alice.approve(approval.id);
       expect((await parts).map((part) => [part.preliminary, (part.output as { step: string }).step])).toEqual([
         [true, 'building'],
         [true, 'pushing'],
@@ -148,23 +95,23 @@ export function describeAiAdapter(lib: AiLibrary): void {
         [true, 'done'],
         [false, 'done'],
       ]);
-      expect(await server.actions(agent)).toMatchObject([{ id: approval.action_id, status: 'executed' }]);
+      expect(await harness.server.actions(agent)).toMatchObject([{ id: approval.action_id, status: 'executed' }]);
     });
 
     it('reports a streaming tool that fails midway as failed, after its preliminary results', async () => {
-      const { tollgate, agent } = await client();
+      const { tollgate, agent } = await harness.client();
       const tools = gateTools(tollgate, { deploy: streamingDeploy([], true) }, { action: asDeploy });
-      const model = scripted(lib, [{ call: 'deploy', input: { environment: 'staging', version: 'v9' } }, { say: 'ok' }]);
+      const model = scripted([{ call: 'deploy', input: { environment: 'staging', version: 'v9' } }, { say: 'ok' }]);
       const parts = await toolParts(lib.streamText({ model, tools, prompt: 'deploy', stopWhen: lib.stepCountIs(3) }));
       expect(parts.map((part) => part.type)).toEqual(['tool-result', 'tool-result', 'tool-result', 'tool-error']);
       expect(parts.at(-1)!.error).toContain('the rollout failed its health check');
-      expect(await server.actions(agent)).toMatchObject([
+      expect(await harness.server.actions(agent)).toMatchObject([
         { status: 'failed', outcome: { status: 'failed', detail: 'the rollout failed its health check' } },
       ]);
     });
 
     it('keeps the tool’s toModelOutput and the context the call gives it', async () => {
-      const { tollgate } = await client();
+      const { tollgate } = await harness.client();
       const seen: unknown[] = [];
       const deploy = lib.tool({
         description: 'Deploy a version',
@@ -176,7 +123,7 @@ export function describeAiAdapter(lib: AiLibrary): void {
         },
         toModelOutput: ({ output }: { output: { version: string } }) => ({ type: 'text', value: `deployed ${output.version}` }),
       });
-      const model = scripted(lib, [{ call: 'deploy', input: { environment: 'staging', version: 'v10' } }, { say: 'done' }]);
+      const model = scripted([{ call: 'deploy', input: { environment: 'staging', version: 'v10' } }, { say: 'done' }]);
       await lib.generateText({
         model,
         tools: gateTools(tollgate, { deploy }, { action: asDeploy }),
@@ -191,7 +138,7 @@ export function describeAiAdapter(lib: AiLibrary): void {
     });
 
     it('keeps the AI SDK’s own approval step: Tollgate is asked only once the user approved the call there', async () => {
-      const { tollgate, agent } = await client();
+      const { tollgate, agent } = await harness.client();
       const ran: string[] = [];
       const deploy = lib.tool({
         description: 'Deploy a version',
@@ -203,13 +150,13 @@ export function describeAiAdapter(lib: AiLibrary): void {
         },
       });
       const tools = gateTools(tollgate, { deploy }, { action: asDeploy });
-      const model = scripted(lib, [{ call: 'deploy', input: { environment: 'staging', version: 'v11' } }, { say: 'done' }]);
+      const model = scripted([{ call: 'deploy', input: { environment: 'staging', version: 'v11' } }, { say: 'done' }]);
       const options = { model, tools, stopWhen: lib.stepCountIs(3), ...lib.sdkApproval.call('deploy') };
       const first = await lib.generateText({ ...options, prompt: 'deploy' });
       const request = first.content.find((part: { type: string }) => part.type === 'tool-approval-request');
       expect(request).toBeDefined();
       expect(ran).toEqual([]);
-      expect(await server.actions(agent)).toEqual([]);
+      expect(await harness.server.actions(agent)).toEqual([]);
 
       const messages = [
         { role: 'user', content: 'deploy' },
@@ -218,18 +165,18 @@ export function describeAiAdapter(lib: AiLibrary): void {
       ];
       await lib.generateText({ ...options, messages });
       expect(ran).toEqual(['v11']);
-      expect(await server.actions(agent)).toMatchObject([{ status: 'executed', action: { version: 'v11' } }]);
+      expect(await harness.server.actions(agent)).toMatchObject([{ status: 'executed', action: { version: 'v11' } }]);
     });
 
     it('gives the model a refusal as the tool’s error, and does not run the tool', async () => {
-      const { tollgate } = await client();
+      const { tollgate } = await harness.client();
       const ran: string[] = [];
       const drop = lib.tool({
         description: 'Drop a table',
         inputSchema: lib.jsonSchema({ type: 'object', properties: { table: { type: 'string' } } }),
         execute: async ({ table }: { table: string }) => ran.push(table),
       });
-      const model = scripted(lib, [{ call: 'drop_table', input: { table: 'users' } }, { say: 'ok' }]);
+      const model = scripted([{ call: 'drop_table', input: { table: 'users' } }, { say: 'ok' }]);
       const result = await lib.generateText({
         model,
         tools: gateTools(tollgate, { drop_table: drop }),

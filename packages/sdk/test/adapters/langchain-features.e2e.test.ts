@@ -8,28 +8,15 @@ import { Command, MemorySaver, interrupt } from '@langchain/langgraph';
 import { tool } from '@langchain/core/tools';
 import type { ToolMessage } from '@langchain/core/messages';
 import { createAgent } from 'langchain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Tollgate } from '@tollgate/sdk';
 import { gateTool, gateTools } from '@tollgate/sdk/langchain';
 import { scriptedChatModel } from '../../../../examples/agents/scripted-langchain-model.js';
-import { startTollgate, type Approver, type TollgateServer } from '../helpers/tollgate-server.js';
-import { POLICY } from '../policy.js';
+import { adapterServer } from '../helpers/adapter-server.js';
 
-let server: TollgateServer;
-let alice: Approver;
-let agents = 0;
-
-beforeAll(async () => {
-  server = await startTollgate(POLICY);
-  alice = await server.approver('alice');
-});
-afterAll(() => server?.close());
-
-async function client(): Promise<{ tollgate: Tollgate; agent: string }> {
-  const agent = `langchain-bot-${++agents}`;
-  return { tollgate: new Tollgate({ baseUrl: server.url, apiKey: await server.key(agent) }), agent };
-}
+const harness = adapterServer('langchain-bot');
+const client = () => harness.client();
 
 const deploySchema = z.object({ environment: z.string(), version: z.string() });
 const asDeploy = (name: string, input: unknown) => ({ action_type: name, ...(input as object), arguments: input });
@@ -49,7 +36,9 @@ describe('a gated LangChain tool', () => {
     const gated = gateTool(tollgate, deploy, { action: asDeploy });
     const message = (await gated.invoke(call({ environment: 'staging', version: 'v1' }))) as ToolMessage;
     expect(message).toMatchObject({ content: 'deployed v1', artifact: { build: 'b-42', version: 'v1' }, status: 'success' });
-    expect(await server.actions(agent)).toMatchObject([{ status: 'executed', outcome: { status: 'succeeded', detail: 'deployed v1' } }]);
+    expect(await harness.server.actions(agent)).toMatchObject([
+      { status: 'executed', outcome: { status: 'succeeded', detail: 'deployed v1' } },
+    ]);
   });
 
   it('keeps returnDirect: the agent ends with the tool’s answer without asking the model again', async () => {
@@ -104,7 +93,7 @@ describe('a gated LangChain tool', () => {
     const ungated = await run(deploy);
     expect(ungated.events).toHaveLength(2);
     expect(await run(gateTool(tollgate, deploy, { action: asDeploy }))).toEqual(ungated);
-    expect(await server.actions(agent)).toMatchObject([{ status: 'executed', outcome: { detail: 'deployed v3' } }]);
+    expect(await harness.server.actions(agent)).toMatchObject([{ status: 'executed', outcome: { detail: 'deployed v3' } }]);
   });
 });
 
@@ -136,17 +125,17 @@ describe('a LangGraph interrupt() inside a gated tool', () => {
     const { tollgate, agent, ran, config, build } = await interruptedAgent('production');
     const graph = build(tollgate);
     const first = graph.invoke({ messages: [{ role: 'user', content: 'deploy v4' }] }, config);
-    const approval = await server.pendingApproval();
-    await alice.approve(approval.id);
+    const approval = await harness.server.pendingApproval();
+    await harness.alice.approve(approval.id);
     const paused = await first;
     expect(paused.__interrupt__).toMatchObject([{ value: { question: 'which region for v4?' } }]);
-    expect(await server.actions(agent)).toMatchObject([{ id: approval.action_id, status: 'approved' }]);
-    expect((await server.action(approval.action_id)).outcome).toBeUndefined();
+    expect(await harness.server.actions(agent)).toMatchObject([{ id: approval.action_id, status: 'approved' }]);
+    expect((await harness.server.action(approval.action_id)).outcome).toBeUndefined();
 
     const resumed = await graph.invoke(new Command({ resume: 'eu-west-1' }), config);
     expect(ran).toEqual(['v4 to eu-west-1']);
     expect(toolMessages(resumed)).toMatchObject([{ status: 'success', content: 'deployed v4 to eu-west-1' }]);
-    expect(await server.actions(agent)).toMatchObject([
+    expect(await harness.server.actions(agent)).toMatchObject([
       { id: approval.action_id, status: 'executed', outcome: { detail: 'deployed v4 to eu-west-1' } },
     ]);
   });
@@ -154,26 +143,26 @@ describe('a LangGraph interrupt() inside a gated tool', () => {
   it('continues the same action when another process resumes the graph from its checkpoint', async () => {
     const { tollgate, agent, ran, config, build } = await interruptedAgent('production');
     const first = build(tollgate).invoke({ messages: [{ role: 'user', content: 'deploy v4' }] }, config);
-    const approval = await server.pendingApproval();
-    await alice.approve(approval.id);
+    const approval = await harness.server.pendingApproval();
+    await harness.alice.approve(approval.id);
     await first;
 
     // A new client and new gated tools: nothing of the first run is in memory, only the checkpoint.
-    const restarted = new Tollgate({ baseUrl: server.url, apiKey: await server.key(agent) });
+    const restarted = new Tollgate({ baseUrl: harness.server.url, apiKey: await harness.server.key(agent) });
     await build(restarted).invoke(new Command({ resume: 'us-east-1' }), config);
     expect(ran).toEqual(['v4 to us-east-1']);
-    expect(await server.actions(agent)).toMatchObject([{ id: approval.action_id, status: 'executed' }]);
+    expect(await harness.server.actions(agent)).toMatchObject([{ id: approval.action_id, status: 'executed' }]);
   });
 
   it('continues an allowed action the same way', async () => {
     const { tollgate, agent, ran, config, build } = await interruptedAgent('staging');
     const graph = build(tollgate);
     await graph.invoke({ messages: [{ role: 'user', content: 'deploy v4' }] }, config);
-    const [action] = await server.actions(agent);
+    const [action] = await harness.server.actions(agent);
     expect(action).toMatchObject({ status: 'allowed' });
     expect(action!.outcome).toBeUndefined();
     await graph.invoke(new Command({ resume: 'ap-south-1' }), config);
     expect(ran).toEqual(['v4 to ap-south-1']);
-    expect(await server.actions(agent)).toMatchObject([{ id: action!.id, status: 'executed' }]);
+    expect(await harness.server.actions(agent)).toMatchObject([{ id: action!.id, status: 'executed' }]);
   });
 });

@@ -3,16 +3,13 @@
 // the tool does without the gate (its definition, `needsApproval`, `timeoutMs`, output schema and
 // `errorFunction`, input guardrails), against a real server on the SDK tests' policy.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Tollgate } from '@tollgate/sdk';
 import { gateTool } from '@tollgate/sdk/openai-agents';
-import { startTollgate, type Approver, type TollgateServer } from '../helpers/tollgate-server.js';
-import { POLICY } from '../policy.js';
+import { adapterServer } from '../helpers/adapter-server.js';
 
-/** What the suite uses of one `@openai/agents` release, passed in by the test file that imports it. */
+/** What the suite uses of one `@openai/agents` release: the module, imported by the test file that installs it. */
 export interface AgentsLibrary {
-  version: string;
   Agent: new (options: any) => unknown;
   run: (agent: any, input: any, options?: any) => Promise<any>;
   tool: (options: any) => any;
@@ -62,23 +59,11 @@ function toolOutputs(model: ReturnType<typeof scripted>): string[] {
     .map((item: { output: unknown }) => JSON.stringify(item.output));
 }
 
-export function describeAgentsAdapter(lib: AgentsLibrary): void {
-  describe(`@tollgate/sdk/openai-agents with @openai/agents ${lib.version}`, () => {
-    let server: TollgateServer;
-    let alice: Approver;
-    let agents = 0;
-
-    beforeAll(async () => {
-      lib.setTracingDisabled(true);
-      server = await startTollgate(POLICY);
-      alice = await server.approver('alice');
-    });
-    afterAll(() => server?.close());
-
-    async function client(): Promise<{ tollgate: Tollgate; agent: string }> {
-      const agent = `agents-${lib.version}-bot-${++agents}`;
-      return { tollgate: new Tollgate({ baseUrl: server.url, apiKey: await server.key(agent) }), agent };
-    }
+export function describeAgentsAdapter(version: string, agents: AgentsLibrary): void {
+  const lib = { ...agents, version };
+  describe(`@tollgate/sdk/openai-agents with @openai/agents ${version}`, () => {
+    beforeAll(() => lib.setTracingDisabled(true));
+    const harness = adapterServer(`agents-${lib.version}-bot`);
 
     const asDeploy = (name: string, input: unknown) => ({ action_type: name, ...(input as object), arguments: input });
     const parameters = z.object({ environment: z.string(), version: z.string() });
@@ -99,7 +84,7 @@ export function describeAgentsAdapter(lib: AgentsLibrary): void {
       });
 
     it('describes the tool to the model as without the gate', async () => {
-      const { tollgate } = await client();
+      const { tollgate } = await harness.client();
       const turns: Turn[] = [{ say: 'hello' }];
       const ungated = scripted(lib, turns);
       await runAgent(deployTool([]), ungated, 'hi');
@@ -110,23 +95,23 @@ export function describeAgentsAdapter(lib: AgentsLibrary): void {
     });
 
     it('keeps needsApproval: the run stops for its own approval first, and Tollgate is asked once it is given', async () => {
-      const { tollgate, agent } = await client();
+      const { tollgate, agent } = await harness.client();
       const ran: string[] = [];
       const model = scripted(lib, [{ call: 'deploy', input: { environment: 'staging', version: 'v1' } }, { say: 'done' }]);
       const tool = gateTool(tollgate, deployTool(ran, { needsApproval: true }), { action: asDeploy });
       const stopped = await runAgent(tool, model, 'deploy v1');
       expect(stopped.interruptions).toHaveLength(1);
       expect(ran).toEqual([]);
-      expect(await server.actions(agent)).toEqual([]);
+      expect(await harness.server.actions(agent)).toEqual([]);
       stopped.state.approve(stopped.interruptions[0]);
       const resumed = await runAgent(tool, model, stopped.state);
       expect(resumed.finalOutput).toBe('done');
       expect(ran).toEqual(['v1']);
-      expect(await server.actions(agent)).toMatchObject([{ status: 'executed', outcome: { detail: 'deployed v1' } }]);
+      expect(await harness.server.actions(agent)).toMatchObject([{ status: 'executed', outcome: { detail: 'deployed v1' } }]);
     });
 
     it('keeps timeoutMs: a call waiting for people answers pending before it times out, and the retry runs once', async () => {
-      const { tollgate, agent } = await client();
+      const { tollgate, agent } = await harness.client();
       const ran: string[] = [];
       const call: Turn = { call: 'deploy', input: { environment: 'production', version: 'v2' } };
       const tool = gateTool(tollgate, deployTool(ran, { timeoutMs: 2000 }), { action: asDeploy, wait: 30 });
@@ -135,17 +120,17 @@ export function describeAgentsAdapter(lib: AgentsLibrary): void {
       expect(toolOutputs(first)).toEqual([expect.stringMatching(/pending approval http:\S+; retry the same call/)]);
       expect(ran).toEqual([]);
 
-      const approval = await server.pendingApproval();
-      await alice.approve(approval.id);
+      const approval = await harness.server.pendingApproval();
+      await harness.alice.approve(approval.id);
       const retry = scripted(lib, [call, { say: 'done' }]);
       await runAgent(tool, retry, 'approved, deploy v2');
       expect(toolOutputs(retry)).toEqual([expect.stringContaining('deployed v2')]);
       expect(ran).toEqual(['v2']);
-      expect(await server.actions(agent)).toMatchObject([{ id: approval.action_id, status: 'executed' }]);
+      expect(await harness.server.actions(agent)).toMatchObject([{ id: approval.action_id, status: 'executed' }]);
     });
 
     it('answers a refusal through the errorFunction of a tool with an output schema', async () => {
-      const { tollgate } = await client();
+      const { tollgate } = await harness.client();
       const dropped: string[] = [];
       const drop = lib.tool({
         name: 'drop_table',
@@ -168,7 +153,7 @@ export function describeAgentsAdapter(lib: AgentsLibrary): void {
     });
 
     it('keeps input guardrails: an input they reject reaches neither Tollgate nor the tool', async () => {
-      const { tollgate, agent } = await client();
+      const { tollgate, agent } = await harness.client();
       const ran: string[] = [];
       const guardrail = lib.defineToolInputGuardrail({
         name: 'no-friday-deploys',
@@ -178,15 +163,15 @@ export function describeAgentsAdapter(lib: AgentsLibrary): void {
       await runAgent(gateTool(tollgate, deployTool(ran, { inputGuardrails: [guardrail] }), { action: asDeploy }), model, 'deploy v3');
       expect(toolOutputs(model)).toEqual([expect.stringContaining('no deploys on a Friday')]);
       expect(ran).toEqual([]);
-      expect(await server.actions(agent)).toEqual([]);
+      expect(await harness.server.actions(agent)).toEqual([]);
     });
 
     it('gives the model a person’s denial and its reason, and does not run the tool', async () => {
-      const { tollgate } = await client();
+      const { tollgate } = await harness.client();
       const ran: string[] = [];
       const model = scripted(lib, [{ call: 'deploy', input: { environment: 'production', version: 'v4' } }, { say: 'ok' }]);
       const running = runAgent(gateTool(tollgate, deployTool(ran), { action: asDeploy }), model, 'deploy v4');
-      await alice.deny((await server.pendingApproval()).id, 'the release train left');
+      await harness.alice.deny((await harness.server.pendingApproval()).id, 'the release train left');
       await running;
       expect(ran).toEqual([]);
       expect(toolOutputs(model)).toEqual([expect.stringContaining('denied by an approver: the release train left')]);

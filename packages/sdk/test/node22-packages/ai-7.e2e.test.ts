@@ -1,6 +1,6 @@
 // The AI SDK adapter's contract (../adapters/ai-suite.ts) against `ai` 7, installed in this folder.
 
-import { generateText, jsonSchema, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
+import * as ai from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { describeAiAdapter } from '../adapters/ai-suite.js';
 import { pinned, requireInstalled } from './installed.js';
@@ -9,15 +9,10 @@ requireInstalled('ai', pinned('ai'));
 
 describeAiAdapter({
   major: 7,
-  generateText,
-  streamText,
-  tool,
-  jsonSchema: jsonSchema as never,
-  simulateReadableStream,
-  stepCountIs,
+  ai,
   MockLanguageModel: MockLanguageModelV4,
   toolContext: {
-    tool: { contextSchema: jsonSchema({ type: 'object', properties: { region: { type: 'string' } } }) },
+    tool: { contextSchema: ai.jsonSchema({ type: 'object', properties: { region: { type: 'string' } } }) },
     call: (name, value) => ({ toolsContext: { [name]: value } }),
     read: (execution) => execution.context,
   },
