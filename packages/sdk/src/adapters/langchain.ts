@@ -8,6 +8,7 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import { interopParseAsync, isInteropZodSchema } from '@langchain/core/utils/types';
 import { canonicalJson } from '../canonical-json.js';
+import { OutcomeNotReported } from '../errors.js';
 import { succeeded } from '../outcome.js';
 import type { Tollgate } from '../tollgate.js';
 import { ToolGate } from '../tool-gate.js';
@@ -61,13 +62,14 @@ export function gateTool<T extends StructuredToolInterface>(tollgate: Tollgate |
         );
         return 'value' in answer ? answer.value : answer.stream;
       } catch (error) {
-        const result = resultOfRefusal(error);
-        if (typeof result !== 'string') return result;
+        // The tool ran; only its outcome was not recorded, so the model gets the real result.
+        if (error instanceof OutcomeNotReported) return error.result;
+        const refusal = String(resultOfRefusal(error));
         const toolCallId = config?.toolCall?.id;
         const content =
           toolCallId === undefined
-            ? result
-            : new ToolMessage({ content: result, tool_call_id: toolCallId, name: tool.name, status: 'error' });
+            ? refusal
+            : new ToolMessage({ content: refusal, tool_call_id: toolCallId, name: tool.name, status: 'error' });
         return contentAndArtifact ? [content, undefined] : content;
       }
     },
