@@ -7,7 +7,7 @@ import { OutcomeNotReported } from '../errors.js';
 import type { Tollgate } from '../tollgate.js';
 import { ToolGate } from '../tool-gate.js';
 import { isAsyncIterable, runStreaming } from './stream.js';
-import { actionFor, inputFrom, type ToolCallOptions } from './tool-call.js';
+import { actionFor, checkedInput, inputFrom, type ToolCallOptions } from './tool-call.js';
 
 export type GateToolsOptions = ToolCallOptions;
 
@@ -35,14 +35,16 @@ export function gateTools<TOOLS extends ToolSet>(tollgate: Tollgate | ToolGate, 
 export function gateTool<T extends Tool>(gate: ToolGate, name: string, tool: T, options: GateToolsOptions = {}): T {
   const execute = (tool as { execute?: Execute }).execute;
   if (execute === undefined) return tool;
+  const schema = (tool as { inputSchema?: unknown }).inputSchema;
   const gated =
     Object.prototype.toString.call(execute) === '[object AsyncGeneratorFunction]'
-      ? (input: unknown, execution: Execution) => streamGated(gate, name, execute, input, execution, options)
+      ? (input: unknown, execution: Execution) => streamGated(gate, name, { execute, schema }, input, execution, options)
       : async (input: unknown, execution: Execution) => {
           try {
             return await gate.call(
               actionFor(options, 'ai-sdk', name, input),
-              async (approved) => lastValue(await execute(inputFrom(options, approved, input), execution)),
+              async (approved) =>
+                lastValue(await execute(await checkedInput(schema, inputFrom(options, approved, input), input), execution)),
               signalOf(execution),
             );
           } catch (error) {
@@ -71,14 +73,14 @@ async function lastValue(result: unknown): Promise<unknown> {
 async function* streamGated(
   gate: ToolGate,
   name: string,
-  execute: Execute,
+  { execute, schema }: { execute: Execute; schema: unknown },
   input: unknown,
   execution: Execution,
   options: GateToolsOptions,
 ): AsyncGenerator<unknown, void> {
   const answer = await runStreaming(
     (run) => gate.call(actionFor(options, 'ai-sdk', name, input), run, signalOf(execution)),
-    (approved) => execute(inputFrom(options, approved, input), execution),
+    async (approved) => execute(await checkedInput(schema, inputFrom(options, approved, input), input), execution),
     (last) => last,
   );
   if ('value' in answer) yield answer.value;

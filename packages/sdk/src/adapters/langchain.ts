@@ -6,7 +6,6 @@
 import { ToolMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { StructuredToolInterface } from '@langchain/core/tools';
-import { interopParseAsync, isInteropZodSchema } from '@langchain/core/utils/types';
 import { canonicalJson } from '../canonical-json.js';
 import { OutcomeNotReported } from '../errors.js';
 import { succeeded } from '../outcome.js';
@@ -14,7 +13,7 @@ import type { Tollgate } from '../tollgate.js';
 import { ToolGate } from '../tool-gate.js';
 import { resultOfRefusal } from './refusal.js';
 import { runStreaming } from './stream.js';
-import { actionFor, inputFrom, type ToolCallOptions } from './tool-call.js';
+import { actionFor, checkedInput, inputFrom, type ToolCallOptions } from './tool-call.js';
 
 export type GateToolOptions = ToolCallOptions;
 
@@ -57,7 +56,8 @@ export function gateTool<T extends StructuredToolInterface>(tollgate: Tollgate |
               ...(graph === undefined ? {} : { callKey: graph.callKey, continues: graph.resumed }),
               outcome: (result) => succeeded(contentOf(result, contentAndArtifact)),
             }),
-          async (approved) => call.call(tool, await parsedAgain(tool, inputFrom(options, approved, input), input), runManager, config),
+          async (approved) =>
+            call.call(tool, await checkedInput(tool.schema, inputFrom(options, approved, input), input), runManager, config),
           (_last, returned) => returned,
         );
         return 'value' in answer ? answer.value : answer.stream;
@@ -113,12 +113,6 @@ async function graphCall(
   const scratchpad = configurable.__pregel_scratchpad as { resume?: unknown[]; nullResume?: unknown } | undefined;
   const resumed = (scratchpad?.resume?.length ?? 0) > 0 || scratchpad?.nullResume !== undefined;
   return { callKey, idempotencyKey, resumed };
-}
-
-/** An input a person changed is checked against the tool's schema, as the model's input was. */
-async function parsedAgain(tool: StructuredToolInterface, input: unknown, parsed: unknown): Promise<unknown> {
-  if (input === parsed || canonicalJson(input) === canonicalJson(parsed)) return parsed;
-  return isInteropZodSchema(tool.schema) ? interopParseAsync(tool.schema, input) : input;
 }
 
 /** The part of a tool's answer the outcome summarizes: the content (of a message, or of a content and artifact pair). */

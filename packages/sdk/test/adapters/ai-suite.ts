@@ -4,6 +4,7 @@
 // approval step), against a real server on the SDK tests' policy and a scripted model.
 
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { gateTools } from '@tollgate/sdk/ai';
 import { scriptedModel, type ScriptedTurn } from '../../../../examples/agents/scripted-ai-model.js';
 import { adapterServer } from '../helpers/adapter-server.js';
@@ -108,6 +109,55 @@ export function describeAiAdapter(library: AiLibrary): void {
       expect(await harness.server.actions(agent)).toMatchObject([
         { status: 'failed', outcome: { status: 'failed', detail: 'the rollout failed its health check' } },
       ]);
+    });
+
+    it('checks an input a person changed against the tool’s schema, and runs with it parsed', async () => {
+      const { tollgate, agent } = await harness.client();
+      const ran: string[] = [];
+      const deploy = lib.tool({
+        description: 'Deploy a version',
+        inputSchema: z.object({ environment: z.string(), version: z.string().trim() }),
+        execute: async ({ version }: { version: string }) => ran.push(version),
+      });
+      // The approver changes the action's `version`; the tool runs with the approved action's fields.
+      const tools = gateTools(
+        tollgate,
+        { deploy },
+        {
+          action: asDeploy,
+          input: (approved) => ({ environment: approved.environment, version: approved.version }),
+        },
+      );
+      const model = scripted([{ call: 'deploy', input: { environment: 'production', version: 'v12' } }, { say: 'done' }]);
+      const running = lib.generateText({ model, tools, prompt: 'deploy', stopWhen: lib.stepCountIs(3) });
+      await harness.alice.approve((await harness.server.pendingApproval()).id, 'ship the fix instead', { version: ' v12.1 ' });
+      await running;
+      expect(ran).toEqual(['v12.1']);
+      expect(await harness.server.actions(agent)).toMatchObject([{ status: 'executed', action: { version: ' v12.1 ' } }]);
+    });
+
+    it('does not run the tool with a changed input its schema refuses, and reports the action failed', async () => {
+      const { tollgate, agent } = await harness.client();
+      const ran: string[] = [];
+      const deploy = lib.tool({
+        description: 'Deploy a version',
+        inputSchema: z.object({ environment: z.string(), version: z.string().regex(/^v[\d.]+$/, 'a version is v and digits') }),
+        execute: async ({ version }: { version: string }) => ran.push(version),
+      });
+      const tools = gateTools(
+        tollgate,
+        { deploy },
+        { action: asDeploy, input: (approved) => ({ ...(approved.arguments as object), version: approved.version }) },
+      );
+      const model = scripted([{ call: 'deploy', input: { environment: 'production', version: 'v13' } }, { say: 'done' }]);
+      const running = lib.generateText({ model, tools, prompt: 'deploy', stopWhen: lib.stepCountIs(3) });
+      await harness.alice.approve((await harness.server.pendingApproval()).id, undefined, { version: 'latest' });
+      const result = await running;
+      expect(ran).toEqual([]);
+      expect(String(result.steps[0].content.find((part: { type: string }) => part.type === 'tool-error').error)).toContain(
+        "the approved input does not fit the tool's schema: `version`: a version is v and digits",
+      );
+      expect(await harness.server.actions(agent)).toMatchObject([{ status: 'failed' }]);
     });
 
     it('keeps the tool’s toModelOutput and the context the call gives it', async () => {

@@ -56,6 +56,26 @@ describe('a gated LangChain tool', () => {
     expect(result.messages.map((m) => m.type)).toEqual(['human', 'ai', 'tool']);
   });
 
+  it('parses an input a person changed with the tool’s schema before the tool runs with it', async () => {
+    const { tollgate, agent } = await client();
+    const ran: string[] = [];
+    const deploy = tool(async ({ version }) => ran.push(version), {
+      name: 'deploy',
+      description: 'Deploy a version',
+      schema: z.object({ environment: z.string(), version: z.string().trim() }),
+    });
+    // The approver changes the action's `version`; the tool runs with the approved action's fields.
+    const gated = gateTool(tollgate, deploy, {
+      action: asDeploy,
+      input: (approved) => ({ environment: approved.environment, version: approved.version }),
+    });
+    const running = gated.invoke(call({ environment: 'production', version: 'v5' }));
+    await harness.alice.approve((await harness.server.pendingApproval()).id, 'ship the fix instead', { version: ' v5.1 ' });
+    await running;
+    expect(ran).toEqual(['v5.1']);
+    expect(await harness.server.actions(agent)).toMatchObject([{ status: 'executed', action: { version: ' v5.1 ' } }]);
+  });
+
   it('answers a refusal as an error tool message and does not run the tool', async () => {
     const { tollgate } = await client();
     const dropped: string[] = [];

@@ -15,7 +15,8 @@ const exec = promisify(execFile);
 
 export interface Approver {
   name: string;
-  approve(approvalId: string, note?: string): Promise<void>;
+  /** Approves, changing the action's `modifications` (fields the policy lets an approver change). */
+  approve(approvalId: string, note?: string, modifications?: Record<string, unknown>): Promise<void>;
   deny(approvalId: string, note: string): Promise<void>;
   requestChanges(approvalId: string, note: string): Promise<void>;
 }
@@ -86,17 +87,21 @@ export async function startTollgate(policy: string | { path: string }): Promise<
       const password = `${name}-password`;
       await tollgateCli('users', 'add', '--db', db, '--name', name, '--password', password, '--role', 'approver', '--group', 'approvers');
       const token = await login(url, name, password);
-      const vote = async (approvalId: string, verdict: string, note?: string): Promise<void> => {
+      const vote = async (approvalId: string, verdict: string, note?: string, modifications?: Record<string, unknown>): Promise<void> => {
         const response = await fetch(`${url}/v1/approvals/${approvalId}/votes`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ verdict, ...(note === undefined ? {} : { note }) }),
+          body: JSON.stringify({
+            verdict,
+            ...(note === undefined ? {} : { note }),
+            ...(modifications === undefined ? {} : { modifications }),
+          }),
         });
         if (response.status !== 201) throw new Error(`vote ${verdict} answered ${response.status}: ${await response.text()}`);
       };
       return {
         name,
-        approve: (id, note) => vote(id, 'approve', note),
+        approve: (id, note, modifications) => vote(id, 'approve', note, modifications),
         deny: (id, note) => vote(id, 'deny', note),
         requestChanges: (id, note) => vote(id, 'request_changes', note),
       };
