@@ -105,7 +105,8 @@ async function graphCall(
   const thread = configurable.thread_id;
   const task = configurable.checkpoint_ns;
   const toolCallId = config?.toolCall?.id;
-  if (typeof thread !== 'string' || typeof task !== 'string' || typeof toolCallId !== 'string') return undefined;
+  if ((typeof thread !== 'string' && typeof thread !== 'number') || typeof task !== 'string' || typeof toolCallId !== 'string')
+    return undefined;
   const callKey = canonicalJson([thread, task, toolCallId]);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(callKey)));
   const idempotencyKey = `langgraph:${[...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`;

@@ -83,7 +83,7 @@ export function describeAgentsAdapter(version: string, agents: AgentsLibrary): v
         maxTurns: 4,
       });
 
-    it('describes the tool to the model as without the gate', async () => {
+    it('describes the tool to the model as without the gate, and offers it only when it is enabled', async () => {
       const { tollgate } = await harness.client();
       const turns: Turn[] = [{ say: 'hello' }];
       const ungated = scripted(lib, turns);
@@ -92,6 +92,11 @@ export function describeAgentsAdapter(version: string, agents: AgentsLibrary): v
       await runAgent(gateTool(tollgate, deployTool([]), { action: asDeploy }), gated, 'hi');
       expect(gated.requests[0]!.tools).toEqual(ungated.requests[0]!.tools);
       expect(JSON.stringify(gated.requests[0]!.tools)).toContain('"strict":true');
+
+      // A tool that is not enabled for the run is not offered, gated or not.
+      const disabled = scripted(lib, turns);
+      await runAgent(gateTool(tollgate, deployTool([], { isEnabled: false }), { action: asDeploy }), disabled, 'hi');
+      expect(disabled.requests[0]!.tools).toEqual([]);
     });
 
     it('keeps needsApproval: the run stops for its own approval first, and Tollgate is asked once it is given', async () => {
