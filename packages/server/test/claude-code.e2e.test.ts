@@ -14,8 +14,10 @@ import { startTestServer, type Client, type TestServer } from './helpers/in-proc
 import { BIN } from './helpers/server-process.js';
 
 const require = createRequire(import.meta.url);
+/** Claude Code declares Node 22, so it has an install of its own (scripts/ensure-test-packages.mjs). */
+const claudeCodePackage = createRequire(new URL('./claude-code-package/package.json', import.meta.url));
 /** The wrapper finds the platform's binary, whether or not the package's install script ran. */
-const CLAUDE = join(dirname(require.resolve('@anthropic-ai/claude-code/package.json')), 'cli-wrapper.cjs');
+const CLAUDE = join(dirname(claudeCodePackage.resolve('@anthropic-ai/claude-code/package.json')), 'cli-wrapper.cjs');
 const FILESYSTEM_SERVER = require.resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
 const FIXTURES = new URL('../src/hooks/testdata/', import.meta.url);
 const RECORDER = new URL('./helpers/record-hook.sh', import.meta.url);
