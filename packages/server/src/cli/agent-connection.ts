@@ -2,7 +2,7 @@
 // Tollgate server, or `--policy PATH` to decide locally; a wrong combination names the flags.
 
 import { Option, type Command } from 'commander';
-import { Tollgate } from '@tollgate/sdk';
+import { Tollgate, type TollgateOptions } from '@tollgate/sdk';
 import { agentConfig } from '../config/agent-config.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../config/config.js';
 import { LocalDecider } from '../policy/local-decider.js';
@@ -15,7 +15,8 @@ export interface ConnectionOptions {
   wait?: number;
 }
 
-export type Connection = { kind: 'remote'; tollgate: Tollgate } | { kind: 'local'; decider: LocalDecider };
+/** `options` are the client's, for a door that needs a client of its own kind (the MCP proxy's). */
+export type Connection = { kind: 'remote'; tollgate: Tollgate; options: TollgateOptions } | { kind: 'local'; decider: LocalDecider };
 
 export function seconds(name: string, max: number): (value: string) => number {
   return (value) => {
@@ -49,7 +50,8 @@ export function connect(options: ConnectionOptions): Connection {
     );
   const server = config.server ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
   try {
-    return { kind: 'remote', tollgate: new Tollgate({ baseUrl: server, apiKey: config.key }) };
+    const client: TollgateOptions = { baseUrl: server, apiKey: config.key };
+    return { kind: 'remote', tollgate: new Tollgate(client), options: client };
   } catch (error) {
     throw new UsageError(`--server ${(error as Error).message.replace(/^`baseUrl` /, '')}: \`${server}\``);
   }
