@@ -203,6 +203,9 @@ describe('mcp-proxy in front of @modelcontextprotocol/server-filesystem, with a 
     expect(own).toMatchObject({ isError: true });
     expect(await client.callTool({ name: 'format_disk', arguments: {} })).toEqual(own);
     expect((await alice('GET', '/v1/actions?agent=fs-agent&limit=1000')).body.actions).toHaveLength(before);
+    // A listed tool's name written another way is not unknown: it is an action like any call.
+    const lookalike = (await client.callTool({ name: ' Move_File', arguments: {} })) as CallToolResult;
+    expect(text(lookalike)).toContain('denied by the policy');
   });
 
   it('runs a retry after a proxy restart with the approval the first proxy asked for', async () => {

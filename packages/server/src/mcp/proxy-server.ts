@@ -57,6 +57,8 @@ const isResponse = (
   'result' in message || 'error' in message;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const toolKey = (name: string): string => name.trim().toLowerCase();
+
 /** The ids of the proxy's own requests to the downstream, apart from any the client uses. */
 const OWN_ID = 'tollgate-mcp-proxy:';
 
@@ -203,14 +205,19 @@ export class ProxySession {
     });
   }
 
-  /** Whether the downstream lists the tool, asking it again when the name is not in the last list. */
+  /**
+   * Whether the downstream lists the tool, asking it again when the name is not in the last list.
+   * Names are compared as a lenient server might take them (case, spaces around), so that a name
+   * written another way is gated too, not passed on as unknown.
+   */
   private async offers(name: string): Promise<boolean> {
-    if (this.tools !== undefined && (await this.tools).has(name)) return true;
+    const key = toolKey(name);
+    if (this.tools !== undefined && (await this.tools).has(key)) return true;
     const listing = (this.tools = this.listTools());
     listing.catch(() => {
       if (this.tools === listing) this.tools = undefined;
     });
-    return (await listing).has(name);
+    return (await listing).has(key);
   }
 
   private async listTools(): Promise<Set<string>> {
@@ -221,7 +228,7 @@ export class ProxySession {
         tools?: { name?: unknown }[];
         nextCursor?: unknown;
       };
-      for (const tool of page.tools ?? []) if (typeof tool.name === 'string') names.add(tool.name);
+      for (const tool of page.tools ?? []) if (typeof tool.name === 'string') names.add(toolKey(tool.name));
       cursor = page.nextCursor;
     } while (typeof cursor === 'string');
     return names;
