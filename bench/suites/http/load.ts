@@ -97,11 +97,15 @@ export interface LoadResult {
 let sequence = 0;
 const prefix = `bench-${process.pid}-${Date.now().toString(36)}`;
 
-/** Every other request carries a fresh idempotency key, as a retrying agent's would. */
+/**
+ * Every other request carries a fresh idempotency key, as a retrying agent's would; the others a
+ * number of their own, so that each is a new action (one identical to an action still pending is
+ * answered with that one, and would not open a request).
+ */
 function nextBody(): string {
   const n = sequence++;
   const { action } = MIX[n % MIX.length]!;
-  return JSON.stringify(n % 2 === 0 ? { ...action, idempotency_key: `${prefix}-${n}` } : action);
+  return JSON.stringify(n % 2 === 0 ? { ...action, idempotency_key: `${prefix}-${n}` } : { ...action, request: n });
 }
 
 /** Submits each action of the mix once and lists those not decided as the mix expects. */

@@ -74,8 +74,10 @@ describe.each(DATABASES)('bad input on %s', (kind) => {
   }
   const asBot = (headers: Record<string, string> = {}) => ({ authorization: `Bearer ${bot.token}`, ...headers });
 
+  let requests = 0;
+  /** A new request for people: numbered, since an action identical to a pending one is answered with that one. */
   async function pending(action: Record<string, unknown> = DEPLOY) {
-    const reply = await bot('POST', '/v1/actions', action);
+    const reply = await bot('POST', '/v1/actions', { ...action, request: ++requests });
     expect(reply.body.status).toBe('pending');
     return { id: reply.body.id as string, approvalId: reply.body.approval.id as string, digest: reply.body.digest as string };
   }

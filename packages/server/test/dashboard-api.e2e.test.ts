@@ -77,8 +77,10 @@ describe.each(DATABASES)('the dashboard’s people endpoints on %s', (kind) => {
   });
 
   /** A deploy waiting on its first stage, which ben has voted on (one of the two votes it needs). */
+  let requests = 0;
   async function halfReviewed(): Promise<string> {
-    const submitted = await bot('POST', '/v1/actions', DEPLOY);
+    // Numbered: a deploy identical to one still pending would be that one again.
+    const submitted = await bot('POST', '/v1/actions', { ...DEPLOY, request: ++requests });
     expect(submitted.body.status).toBe('pending');
     const id = submitted.body.approval.id as string;
     expect((await people.ben!('POST', `/v1/approvals/${id}/votes`, { verdict: 'approve' })).status).toBe(201);

@@ -191,7 +191,8 @@ describe.each(DATABASES)('metrics rollups on %s', (kind) => {
     for (let d = 0; d < 8; d++) {
       await act(`A${d}`, bot, { action_type: 'refund', amount_usd: 10 * (d + 1) }, at(d, 9));
       await vote(d % 2 === 0 ? 'alice' : 'bob', `A${d}`, 'approve', at(d, 9, 5 + d));
-      await act(`B${d}`, ops, { action_type: 'refund', amount_usd: 500 }, at(d, 10));
+      // Each day's its own refund (the same one, still pending, would be that one again).
+      await act(`B${d}`, ops, { action_type: 'refund', amount_usd: 500, order: `o-${d}` }, at(d, 10));
       if (d % 3 === 0) await vote('bob', `B${d}`, 'deny', at(d, 10, 45), 'too much');
       if (d % 3 === 1) await vote('bob', `B${d}`, 'request_changes', at(d, 10, 30), 'add the order');
       await act(`C${d}`, ops, { action_type: 'deploy', service: 'api' }, at(d, 11));
@@ -202,7 +203,8 @@ describe.each(DATABASES)('metrics rollups on %s', (kind) => {
       await act(`D${d}`, bot, { action_type: 'read', table: 'orders' }, at(d, 12));
     }
     // Requests decided on a later day than they were made, inside the history.
-    await act('E3', bot, { action_type: 'refund', amount_usd: 70 }, at(3, 23, 50));
+    // (A refund of its own: A6, of the same amount, is approved and not yet run.)
+    await act('E3', bot, { action_type: 'refund', amount_usd: 70, order: 'o-late' }, at(3, 23, 50));
     await vote('alice', 'E3', 'approve', at(4, 0, 20));
     await vote('alice', 'B5', 'approve', at(6, 8));
     clock.set(at(9, 12));

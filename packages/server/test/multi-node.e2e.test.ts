@@ -76,7 +76,8 @@ describe('two nodes on one PostgreSQL', () => {
     const decoder = new TextDecoder();
     let text = '';
     while (!text.includes(': connected')) text += decoder.decode((await reader.read()).value);
-    const submitted = await agentOnA('POST', '/v1/actions', { action_type: 'deploy', environment: 'production' });
+    // Not the deploy above: approved and not yet run, a retry of it would be that one again.
+    const submitted = await agentOnA('POST', '/v1/actions', { action_type: 'deploy', environment: 'production', service: 'search' });
     while (!text.includes(submitted.body.approval.id)) text += decoder.decode((await reader.read()).value);
     expect(text).toContain('event: approval.requested');
     controller.abort();

@@ -48,8 +48,10 @@ describe('routing inside a group', () => {
     await server?.close();
   });
 
+  let payments = 0;
+  /** A new request: numbered, since a payment identical to a pending one is answered with that one. */
   const request = async (): Promise<{ approvalId: string; assignees: string[] }> => {
-    const submitted = await agent('POST', '/v1/actions', { action_type: 'pay', amount_usd: 100 });
+    const submitted = await agent('POST', '/v1/actions', { action_type: 'pay', amount_usd: 100, payment: ++payments });
     const approval = await people.ann!.http('GET', `/v1/approvals/${submitted.body.approval.id}`);
     return { approvalId: approval.body.id, assignees: approval.body.steps[0].assignees };
   };

@@ -203,8 +203,10 @@ describe.each(DATABASES)('tenants on %s', (kind) => {
     };
     try {
       await readUntil(/: connected/);
-      const theirs = await north.bot('POST', '/v1/actions', DEPLOY);
-      const ours = await south.bot('POST', '/v1/actions', DEPLOY);
+      // Not DEPLOY itself: that one is pending already, and a retry of it is not a new decision.
+      const live = { ...DEPLOY, summary: 'deploy while the stream is open' };
+      const theirs = await north.bot('POST', '/v1/actions', live);
+      const ours = await south.bot('POST', '/v1/actions', live);
       const first = await readUntil(/^data: (.*)$/m);
       expect(JSON.parse(first[1]!)).toMatchObject({ tenant_id: 'south', action_id: ours.body.id });
       expect(text).not.toContain(theirs.body.id);

@@ -2,7 +2,7 @@
 // server, or `--policy PATH` to decide locally; a wrong combination names the flags. Kept free of
 // the argument parser and the policy kernel, which the local mode alone loads, so the hook starts fast.
 
-import { Tollgate, type FetchLike } from '@tollgate/sdk';
+import { Tollgate, type FetchLike, type TollgateOptions } from '@tollgate/sdk';
 import { agentConfig } from '../config/agent-config.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../config/client-config.js';
 import type { LocalDecider } from '../policy/local-decider.js';
@@ -16,7 +16,8 @@ export interface ConnectionOptions {
   wait?: number;
 }
 
-export type Connection = { kind: 'remote'; tollgate: Tollgate } | { kind: 'local'; decider: LocalDecider };
+/** `options` are the client's, for a door that needs a client of its own kind (the MCP proxy's). */
+export type Connection = { kind: 'remote'; tollgate: Tollgate; options: TollgateOptions } | { kind: 'local'; decider: LocalDecider };
 
 export function seconds(name: string, max: number): (value: string) => number {
   return (value) => {
@@ -54,7 +55,8 @@ export async function connect(options: ConnectionOptions, http: { fetch?: FetchL
     );
   const server = config.server ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
   try {
-    return { kind: 'remote', tollgate: new Tollgate({ baseUrl: server, apiKey: config.key, ...http }) };
+    const client: TollgateOptions = { baseUrl: server, apiKey: config.key, ...http };
+    return { kind: 'remote', tollgate: new Tollgate(client), options: client };
   } catch (error) {
     throw new UsageError(`--server ${(error as Error).message.replace(/^`baseUrl` /, '')}: \`${server}\``);
   }

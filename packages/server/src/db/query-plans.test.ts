@@ -9,6 +9,7 @@ import { CompiledQuery, type Compilable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSqlite } from './connect-sqlite.js';
 import { migrateToLatest } from './migrate.js';
+import { openByDigestQuery } from '../stores/kysely/actions.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'tollgate-plans-'));
 const db = connectSqlite(join(folder, 'plans.db'));
@@ -83,6 +84,12 @@ describe('reads on SQLite', () => {
       );
       expect(precedents).toMatch(/USING INDEX \S+ \(tenant_id=\? AND action_type=\? AND environment=\?\)/);
     }
+  });
+
+  it("find an agent's open action with a digest (a retry's) by the partial index of open actions", async () => {
+    const values: unknown[] = ['t', 'agent', 'sha256:d', 1];
+    const detail = await plan(openByDigestQuery(db, ((index: number) => values[index]) as (index: number) => never));
+    expect(detail).toMatch(/SEARCH a USING INDEX actions_open_digest \(tenant_id=\? AND agent=\? AND digest=\?\)/);
   });
 
   it("end a person's sessions, and delete expired sessions and ended sign-in windows, by index", async () => {

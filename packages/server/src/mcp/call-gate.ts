@@ -1,9 +1,11 @@
 // How the proxy decides a `tools/call`: through a Tollgate server (waiting for people, running once
-// with the grant, reporting the outcome) or locally with the kernel, where nobody can be asked.
+// with the grant, reporting the outcome after the client has its answer) or locally with the
+// kernel, where nobody can be asked.
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { OutcomeNotReported, TollgateSdkError, ToolGate, type Tollgate } from '@tollgate/sdk';
+import { OutcomeNotReported, TollgateSdkError, ToolGate } from '@tollgate/sdk';
 import { reasonText, type LocalDecider } from '../policy/local-decider.js';
+import type { QueuedReports } from './outcome-reports.js';
 import { refusal, summary } from './tool-results.js';
 
 /** Runs `forward` (the downstream call, with the arguments as approved) if the action may go ahead. */
@@ -13,6 +15,8 @@ export interface CallGate {
     forward: (args: Record<string, unknown> | undefined) => Promise<CallToolResult>,
     signal?: AbortSignal,
   ): Promise<CallToolResult>;
+  /** Resolves once the outcome reports still being sent are sent, or given up on (and logged). */
+  settle(): Promise<void>;
 }
 
 function approvedArguments(approved: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -20,20 +24,58 @@ function approvedArguments(approved: Record<string, unknown>): Record<string, un
   return typeof args === 'object' && args !== null && !Array.isArray(args) ? (args as Record<string, unknown>) : undefined;
 }
 
-export function remoteGate(tollgate: Tollgate, wait: number): CallGate {
+/**
+ * The client gets the downstream's answer as soon as it comes: the SDK's run goes on to report the
+ * outcome (queued until the proxy is quiet, retrying a server that is briefly away), so an allowed
+ * call costs one round trip to Tollgate. Runs still reporting are kept, so that shutting down waits for them.
+ */
+export function remoteGate(tollgate: QueuedReports, wait: number, log: (line: string) => void): CallGate {
   const gate = new ToolGate(tollgate, { wait });
+  const reporting = new Set<Promise<void>>();
   return {
-    async call(action, forward, signal) {
-      try {
-        return await gate.call(action, (approved) => forward(approvedArguments(approved)), {
-          ...(signal === undefined ? {} : { signal }),
-          outcome: (result) => ({ status: result.isError === true ? 'failed' : 'succeeded', detail: summary(result) }),
-        });
-      } catch (error) {
-        if (error instanceof OutcomeNotReported) return error.result as CallToolResult;
-        if (error instanceof TollgateSdkError) return refusal(`Tollgate: ${error.message}`);
-        throw error;
-      }
+    call(action, forward, signal) {
+      const done = tollgate.reports.begin();
+      return new Promise<CallToolResult>((resolve, reject) => {
+        let answered = false;
+        const answer = (settle: () => void): void => {
+          if (answered) return;
+          answered = true;
+          done();
+          settle();
+        };
+        const run = gate.call(
+          action,
+          async (approved) => {
+            try {
+              const result = await forward(approvedArguments(approved));
+              answer(() => resolve(result));
+              return result;
+            } catch (error) {
+              answer(() => reject(error));
+              throw error;
+            }
+          },
+          {
+            ...(signal === undefined ? {} : { signal }),
+            outcome: (result) => ({ status: result.isError === true ? 'failed' : 'succeeded', detail: summary(result) }),
+          },
+        );
+        const tracked: Promise<void> = run
+          .then(
+            () => undefined,
+            (error: unknown) => {
+              if (!answered && error instanceof TollgateSdkError) return answer(() => resolve(refusal(`Tollgate: ${error.message}`)));
+              if (!answered) return answer(() => reject(error));
+              if (error instanceof OutcomeNotReported) log(`tollgate mcp-proxy: ${error.message}`);
+            },
+          )
+          .finally(() => reporting.delete(tracked));
+        reporting.add(tracked);
+      });
+    },
+    async settle() {
+      await tollgate.reports.close();
+      while (reporting.size > 0) await Promise.allSettled([...reporting]);
     },
   };
 }
@@ -54,5 +96,6 @@ export function localGate(decider: LocalDecider): CallGate {
           );
       }
     },
+    settle: () => Promise.resolve(),
   };
 }

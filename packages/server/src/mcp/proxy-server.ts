@@ -1,36 +1,285 @@
-// The MCP server the agent talks to: it lists the downstream server's tools as they are and gates
-// every `tools/call` as the action `{ action_type, capability: "mcp", server, arguments }` (DESIGN §7).
+// The MCP server the agent talks to: one client's session with one downstream server, every
+// message relayed as it is (initialisation with both sides' capabilities, roots, sampling,
+// elicitation, logging, progress, cancellation, resources, prompts, completions, list changes),
+// except `tools/call`, gated as the action `{ action_type, capability: "mcp", server, arguments }` (DESIGN §7).
 
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  ErrorCode,
+  type CallToolResult,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { CallGate } from './call-gate.js';
-import type { Downstream } from './downstream.js';
 
 export function mcpAction(server: string, tool: string, args: Record<string, unknown> | undefined): Record<string, unknown> {
   return { action_type: tool, capability: 'mcp', server, arguments: args ?? {} };
 }
 
-export function createProxyServer(downstream: Downstream, gate: CallGate): Server {
-  const server = new Server({ name: `tollgate(${downstream.name})`, version: '0.1.0' }, { capabilities: { tools: { listChanged: true } } });
-  let known: Set<string> | undefined;
-  const knownTools = async (refresh: boolean): Promise<Set<string>> => {
-    if (known === undefined || refresh) known = new Set((await downstream.listTools()).map((tool) => tool.name));
-    return known;
-  };
+/** The downstream answered a call with a JSON-RPC error: the client gets that error as it is. */
+export class DownstreamError extends Error {
+  constructor(readonly error: JSONRPCErrorResponse['error']) {
+    super(error.message);
+  }
+}
 
-  server.setRequestHandler(ListToolsRequestSchema, (request) =>
-    downstream.client.listTools(request.params?.cursor === undefined ? {} : { cursor: request.params.cursor }),
-  );
+/** The client cancelled a call the downstream was running. */
+class CallCancelled extends Error {
+  constructor() {
+    super('the client cancelled the call while the downstream server ran it; it may have run in part');
+  }
+}
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const { name, arguments: args } = request.params;
-    // An unknown tool is the caller's mistake: answer it without recording an action.
-    if (!(await knownTools(false)).has(name) && !(await knownTools(true)).has(name))
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `unknown tool \`${name}\` (params.name): the downstream server \`${downstream.name}\` has no such tool`,
+export interface ProxySessionOptions {
+  /** `--name`, else the name the downstream reports when it initialises, else this. */
+  name?: string | undefined;
+  fallbackName: string;
+  log: (line: string) => void;
+}
+
+interface Waiting {
+  resolve: (result: Record<string, unknown>) => void;
+  reject: (error: Error) => void;
+}
+
+/** A call the proxy holds: being decided, or forwarded and running downstream. */
+interface Held {
+  controller: AbortController;
+  forwarded: boolean;
+}
+
+const isRequest = (message: JSONRPCMessage): message is JSONRPCRequest => 'method' in message && 'id' in message;
+const isResponse = (
+  message: JSONRPCMessage,
+): message is Extract<JSONRPCMessage, { id?: RequestId }> & ({ result: unknown } | { error: unknown }) =>
+  'result' in message || 'error' in message;
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const toolKey = (name: string): string => name.trim().toLowerCase();
+
+/** The ids of the proxy's own requests to the downstream, apart from any the client uses. */
+const OWN_ID = 'tollgate-mcp-proxy:';
+
+export class ProxySession {
+  /** Called once, when either side has closed and so has the other. */
+  onclose?: () => void;
+  private name: string | undefined;
+  private initializeId: RequestId | undefined;
+  /** The client's requests not answered yet, with their progress tokens. */
+  private readonly open = new Map<RequestId, string | number | undefined>();
+  private readonly progress = new Map<string | number, RequestId>();
+  private readonly held = new Map<RequestId, Held>();
+  /** Gated calls forwarded downstream, by id, waiting for the answer. */
+  private readonly calls = new Map<RequestId, Waiting>();
+  private readonly own = new Map<RequestId, Waiting>();
+  private ownCount = 0;
+  private tools: Promise<Set<string>> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly upstream: Transport,
+    private readonly downstream: Transport,
+    private readonly gate: CallGate,
+    private readonly options: ProxySessionOptions,
+  ) {
+    this.name = options.name;
+  }
+
+  /** Starts relaying; the downstream transport is already started (it speaks only when spoken to). */
+  async start(): Promise<void> {
+    this.downstream.onmessage = (message) => this.fromServer(message);
+    this.downstream.onclose = () => {
+      if (!this.closed) this.options.log('tollgate mcp-proxy: the downstream MCP server exited');
+      void this.close();
+    };
+    this.downstream.onerror = (error) => this.options.log(`tollgate mcp-proxy: the downstream server: ${error.message}`);
+    this.upstream.onmessage = (message) => this.fromClient(message);
+    this.upstream.onclose = () => void this.close();
+    this.upstream.onerror = (error) => this.options.log(`tollgate mcp-proxy: the client: ${error.message}`);
+    await this.upstream.start();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const { controller } of this.held.values()) controller.abort();
+    const gone = new Error('the downstream MCP server closed');
+    for (const waiting of [...this.calls.values(), ...this.own.values()]) waiting.reject(gone);
+    await Promise.allSettled([this.upstream.close(), this.downstream.close()]);
+    this.onclose?.();
+  }
+
+  private fromClient(message: JSONRPCMessage): void {
+    if (isRequest(message)) {
+      const token = isObject(message.params?._meta) ? message.params._meta.progressToken : undefined;
+      this.open.set(message.id, typeof token === 'string' || typeof token === 'number' ? token : undefined);
+      if (typeof token === 'string' || typeof token === 'number') this.progress.set(token, message.id);
+      if (message.method === 'initialize') this.initializeId = message.id;
+      if (message.method === 'tools/call') return void this.gated(message);
+    } else if ('method' in message && message.method === 'notifications/cancelled') {
+      const requestId = message.params?.requestId as RequestId | undefined;
+      // A cancelled request is never answered.
+      if (requestId !== undefined) this.forget(requestId);
+      const held = requestId === undefined ? undefined : this.held.get(requestId);
+      if (held !== undefined) {
+        held.controller.abort();
+        // A call still being decided never reached the downstream: there is nothing to tell it.
+        if (!held.forwarded) return;
+      }
+    }
+    void this.toServer(message);
+  }
+
+  private fromServer(message: JSONRPCMessage): void {
+    if (isResponse(message) && message.id !== undefined) {
+      const waiting = this.own.get(message.id) ?? this.calls.get(message.id);
+      if (waiting !== undefined) {
+        this.own.delete(message.id);
+        this.calls.delete(message.id);
+        if ('error' in message) waiting.reject(new DownstreamError(message.error as JSONRPCErrorResponse['error']));
+        else waiting.resolve(message.result as Record<string, unknown>);
+        return;
+      }
+      if (message.id === this.initializeId && 'result' in message) {
+        const info = (message.result as { serverInfo?: { name?: unknown } }).serverInfo;
+        if (this.name === undefined && typeof info?.name === 'string') this.name = info.name;
+      }
+    } else if ('method' in message && message.method === 'notifications/tools/list_changed') {
+      this.tools = undefined;
+    }
+    void this.toClient(message);
+  }
+
+  /** Decides a `tools/call`, then forwards it with the arguments as approved, or answers the refusal. */
+  private async gated(request: JSONRPCRequest): Promise<void> {
+    const params = isObject(request.params) ? request.params : {};
+    const name = params.name;
+    const args = isObject(params.arguments) ? params.arguments : undefined;
+    const held: Held = { controller: new AbortController(), forwarded: false };
+    const { signal } = held.controller;
+    this.held.set(request.id, held);
+    try {
+      // A tool the downstream does not offer runs nothing: its own answer (an error) is passed on.
+      if (typeof name !== 'string' || !(await this.offers(name))) {
+        held.forwarded = true;
+        return void (await this.toServer(request));
+      }
+      const result = await this.gate.call(
+        mcpAction(this.name ?? this.options.fallbackName, name, args),
+        (approved) => {
+          held.forwarded = true;
+          return this.callServer(request, approved, signal);
+        },
+        signal,
       );
-    return gate.call(mcpAction(downstream.name, name, args), (approved) => downstream.callTool(name, approved, extra.signal), extra.signal);
-  });
-  return server;
+      if (!signal.aborted) await this.toClient({ jsonrpc: '2.0', id: request.id, result });
+    } catch (error) {
+      // A cancelled request gets no answer (the client stopped waiting for one).
+      if (signal.aborted) return;
+      const reply =
+        error instanceof DownstreamError
+          ? error.error
+          : { code: ErrorCode.InternalError, message: `tollgate mcp-proxy: ${(error as Error).message}` };
+      await this.toClient({ jsonrpc: '2.0', id: request.id, error: reply });
+    } finally {
+      this.held.delete(request.id);
+    }
+  }
+
+  private callServer(request: JSONRPCRequest, args: Record<string, unknown> | undefined, signal: AbortSignal): Promise<CallToolResult> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new CallCancelled());
+      this.calls.set(request.id, { resolve: (result) => resolve(result as CallToolResult), reject });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.calls.delete(request.id);
+          reject(new CallCancelled());
+        },
+        { once: true },
+      );
+      const { arguments: _original, ...rest } = isObject(request.params) ? request.params : {};
+      this.toServer({ ...request, params: args === undefined ? rest : { ...rest, arguments: args } }).catch(reject);
+    });
+  }
+
+  /**
+   * Whether the downstream lists the tool, asking it again when the name is not in the last list.
+   * Names are compared as a lenient server might take them (case, spaces around), so that a name
+   * written another way is gated too, not passed on as unknown.
+   */
+  private async offers(name: string): Promise<boolean> {
+    const key = toolKey(name);
+    if (this.tools !== undefined && (await this.tools).has(key)) return true;
+    const listing = (this.tools = this.listTools());
+    listing.catch(() => {
+      if (this.tools === listing) this.tools = undefined;
+    });
+    return (await listing).has(key);
+  }
+
+  private async listTools(): Promise<Set<string>> {
+    const names = new Set<string>();
+    let cursor: unknown;
+    do {
+      const page = (await this.request('tools/list', cursor === undefined ? {} : { cursor })) as {
+        tools?: { name?: unknown }[];
+        nextCursor?: unknown;
+      };
+      for (const tool of page.tools ?? []) if (typeof tool.name === 'string') names.add(toolKey(tool.name));
+      cursor = page.nextCursor;
+    } while (typeof cursor === 'string');
+    return names;
+  }
+
+  private request(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = `${OWN_ID}${++this.ownCount}`;
+    return new Promise((resolve, reject) => {
+      this.own.set(id, { resolve, reject });
+      this.toServer({ jsonrpc: '2.0', id, method, params }).catch((error: unknown) => {
+        this.own.delete(id);
+        reject(error as Error);
+      });
+    });
+  }
+
+  /** Forgets an open request of the client; false when it was not open (answered, or cancelled). */
+  private forget(id: RequestId): boolean {
+    if (!this.open.has(id)) return false;
+    const token = this.open.get(id);
+    this.open.delete(id);
+    if (token !== undefined) this.progress.delete(token);
+    return true;
+  }
+
+  private async toServer(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) return;
+    await this.downstream
+      .send(message)
+      .catch((error: unknown) => this.options.log(`tollgate mcp-proxy: cannot reach the downstream server: ${(error as Error).message}`));
+  }
+
+  /**
+   * Over HTTP a message goes on the stream of the request it belongs to: an answer by its id,
+   * progress by its token, anything else the downstream says to the one request then open (the
+   * call that is asking for a sample or an elicitation); with none or several, the session's own stream.
+   */
+  private async toClient(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) return;
+    let relatedRequestId: RequestId | undefined;
+    if (isResponse(message) && message.id !== undefined) {
+      // The answer to a request the client cancelled: it waits for none (and over HTTP its stream is gone).
+      if (!this.forget(message.id)) return;
+    } else if ('method' in message && message.method === 'notifications/progress') {
+      const token = message.params?.progressToken;
+      relatedRequestId = typeof token === 'string' || typeof token === 'number' ? this.progress.get(token) : undefined;
+    } else if (this.open.size === 1) {
+      relatedRequestId = this.open.keys().next().value;
+    }
+    await this.upstream
+      .send(message, relatedRequestId === undefined ? undefined : { relatedRequestId })
+      .catch((error: unknown) => this.options.log(`tollgate mcp-proxy: cannot reach the client: ${(error as Error).message}`));
+  }
 }

@@ -10,7 +10,8 @@ export function refusal(text: string): CallToolResult {
 
 /** The text of a result, for a person skimming the outcome. */
 export function summary(result: CallToolResult, max = 2000): string {
-  const text = result.content
+  // A call run as a task answers with the task, not content: there is no text to show yet.
+  const text = (Array.isArray(result.content) ? result.content : [])
     .map((part) => (part.type === 'text' ? part.text : `[${part.type}]`))
     .join('\n')
     .trim();

@@ -19,3 +19,22 @@ export async function retryOnConflict<T>(work: () => Promise<T>, attempts = 8): 
     }
   }
 }
+
+/**
+ * Runs the works given the same key one after another in this process (others run freely), so
+ * that a check followed by a write cannot interleave with the same check and write of another.
+ */
+export class KeyedSerializer {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key);
+    const current = previous === undefined ? work() : previous.then(work, work);
+    const tail = current.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return current;
+  }
+}

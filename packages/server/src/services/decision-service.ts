@@ -12,7 +12,7 @@ import { urlShapeProblem } from '../net/outbound.js';
 import { checkAction } from './action-input.js';
 import { appendAudit, type AuditDraft } from './audit-chain.js';
 import type { ApprovalService } from './approval-service.js';
-import { retryOnConflict } from './concurrency.js';
+import { KeyedSerializer, retryOnConflict } from './concurrency.js';
 import { requesterOf } from './eligibility.js';
 import { currentLevel, isNovel, recordOutcome } from './autonomy-service.js';
 import { ReviewService } from './review-service.js';
@@ -59,7 +59,12 @@ interface Deps {
   shadow?: ShadowService;
 }
 
+/** What a submission wrote, or the earlier action it turned out to repeat. */
+type Written = { started: Applied | undefined } | { existing: ActionRecord };
+
 export class DecisionService {
+  private readonly oneAtATime = new KeyedSerializer();
+
   constructor(private readonly deps: Deps) {}
 
   async submit(
@@ -125,33 +130,52 @@ export class DecisionService {
         },
       },
     ];
-    let started: Applied | undefined;
-    try {
-      started = await batcher.write(async (scope) => {
-        // A key seen before is found by the insert, not by a read before it: a new key, the common
-        // case, costs nothing extra. The repeat fails its batch, and written alone it fails by itself.
-        await scope.actions.insert(record);
-        await appendAudit(scope, tenantId, audit, now);
-        if (evaluation.decision === 'REVIEW') {
-          const sampled = evaluation.reasons.some((reason) => reason.kind === 'sampling');
-          await scope.reviews.insert(
-            ReviewService.queue(
-              record,
-              sampled ? 'audit sample' : evaluation.reasons.map((r) => r.name).join(', '),
-              policy.bundle.review?.window,
-            ),
-          );
+    const write = async (): Promise<Written> => {
+      try {
+        return {
+          started: await batcher.write(async (scope) => {
+            // A key seen before is found by the insert, not by a read before it: a new key, the common
+            // case, costs nothing extra. The repeat fails its batch, and written alone it fails by itself.
+            await scope.actions.insert(record);
+            await appendAudit(scope, tenantId, audit, now);
+            if (evaluation.decision === 'REVIEW') {
+              const sampled = evaluation.reasons.some((reason) => reason.kind === 'sampling');
+              await scope.reviews.insert(
+                ReviewService.queue(
+                  record,
+                  sampled ? 'audit sample' : evaluation.reasons.map((r) => r.name).join(', '),
+                  policy.bundle.review?.window,
+                ),
+              );
+            }
+            if (evaluation.decision !== 'REQUIRE_APPROVAL') return undefined;
+            return this.startApproval(scope, record, evaluation, now);
+          }),
+        };
+      } catch (error) {
+        // The key was used before (or by a submission racing this one): answer the one stored.
+        if (error instanceof StoreConflictError && error.constraint === 'actions_idempotency_key') {
+          const existing = await this.deps.store.actions.findByIdempotencyKey(tenantId, principal.agent, key!);
+          if (existing === undefined)
+            throw new TollgateError('action.conflict', 'this idempotency_key is in use', { field: 'idempotency_key' });
+          return { existing };
         }
-        if (evaluation.decision !== 'REQUIRE_APPROVAL') return undefined;
-        return this.startApproval(scope, record, evaluation, now);
-      });
-    } catch (error) {
-      // The key was used before (or by a submission racing this one): answer the one stored.
-      if (error instanceof StoreConflictError && error.constraint === 'actions_idempotency_key') {
-        return this.replayKey(principal, key!, digest, options);
+        throw error;
       }
-      throw error;
-    }
+    };
+    // A retry (after a client gave up waiting, or a restart) is the same request as the one still
+    // open: it gets that action and its approval, never a second request for people to decide.
+    // Only what needs approval is looked up, so an allowed action costs no extra read; one at a
+    // time per digest, so that two identical submissions at once open one request between them.
+    const written =
+      evaluation.decision === 'REQUIRE_APPROVAL' && revisionOf === undefined
+        ? await this.oneAtATime.run(`${tenantId}\n${principal.agent}\n${digest}`, async () => {
+            const existing = await this.deps.store.actions.findOpenByDigest(tenantId, principal.agent, digest, clock.now());
+            return existing === undefined ? write() : { existing };
+          })
+        : await write();
+    if ('existing' in written) return this.replay(principal, written.existing, digest, options);
+    const started = written.started;
     this.deps.bus.publish({ type: 'action.decided', tenant_id: tenantId, action_id: id, status: record.status, at: now });
     this.deps.shadow?.observe(record, { level, novel });
     for (const event of started?.live ?? []) this.deps.bus.publish(event);
@@ -326,18 +350,7 @@ export class DecisionService {
     );
   }
 
-  /** Answers a submission whose idempotency key was used before with what that first one became. */
-  private async replayKey(
-    principal: AgentPrincipal,
-    key: string,
-    digest: string,
-    options: { waitSeconds?: number; signal?: AbortSignal },
-  ): Promise<ActionView> {
-    const existing = await this.deps.store.actions.findByIdempotencyKey(principal.tenant_id, principal.agent, key);
-    if (existing === undefined) throw new TollgateError('action.conflict', 'this idempotency_key is in use', { field: 'idempotency_key' });
-    return this.replay(principal, existing, digest, options);
-  }
-
+  /** Answers a submission that repeats an earlier one (its idempotency key, or its open digest) with what that one became. */
   private async replay(
     principal: AgentPrincipal,
     existing: ActionRecord,

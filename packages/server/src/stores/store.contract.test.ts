@@ -598,6 +598,40 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       await expectConflict(store.actions.insert(action), 'actions_pkey');
     });
 
+    it("finds the agent's newest open action with a digest: pending, or approved with an unused grant that has not expired", async () => {
+      const tenantId = await newTenant(store);
+      const otherTenant = await newTenant(store);
+      const digest = 'd'.repeat(64);
+      const find = (tenant = tenantId, agent = 'finance-bot', at = T0 + 1) => store.actions.findOpenByDigest(tenant, agent, digest, at);
+      const approvedWithGrant = async (createdAt: number, grant: Partial<GrantRecord>) => {
+        const action = actionRecord(tenantId, { digest, status: 'approved', created_at: createdAt });
+        await store.actions.insert(action);
+        const approval = approvalRecord(tenantId, action.id, { status: 'approved', digest });
+        await store.approvals.insert(approval);
+        await store.grants.insert(grantRecord(tenantId, action.id, approval.id, { digest, ...grant }));
+        return action;
+      };
+
+      // Finished, denied and allowed actions with the digest are not open.
+      for (const status of ['executed', 'denied', 'allowed', 'timed_out', 'changes_requested'] as const)
+        await store.actions.insert(actionRecord(tenantId, { digest, status }));
+      await approvedWithGrant(T0 + 5, { used_at: T0 + 6 });
+      await approvedWithGrant(T0 + 6, { expires_at: T0 + 1 });
+      expect(await find()).toBeUndefined();
+
+      const pending = actionRecord(tenantId, { digest, created_at: T0 });
+      await store.actions.insert(pending);
+      expect(await find()).toEqual(pending);
+      expect(await find(otherTenant)).toBeUndefined();
+      expect(await find(tenantId, 'deploy-bot')).toBeUndefined();
+      expect(await store.actions.findOpenByDigest(tenantId, 'finance-bot', 'e'.repeat(64), T0)).toBeUndefined();
+
+      // Newest first: an approved one with its grant still to use, until the grant expires.
+      const approved = await approvedWithGrant(T0 + 2, { expires_at: T0 + 100 });
+      expect(await find()).toEqual(approved);
+      expect(await find(tenantId, 'finance-bot', T0 + 100)).toEqual(pending);
+    });
+
     it('transitions many actions in one statement: those of the tenant in a status of `from`', async () => {
       const tenantId = await newTenant(store);
       const otherTenant = await newTenant(store);

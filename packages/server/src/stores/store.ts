@@ -107,6 +107,11 @@ export interface ActionRepository {
   insert(action: ActionRecord): Promise<void>;
   get(tenantId: string, id: string): Promise<ActionRecord | undefined>;
   findByIdempotencyKey(tenantId: string, agent: string, key: string): Promise<ActionRecord | undefined>;
+  /**
+   * The newest action of `agent` with `digest` that a retry of it may take over: still pending,
+   * or approved with a grant that is neither used nor expired at `now`.
+   */
+  findOpenByDigest(tenantId: string, agent: string, digest: string, now: number): Promise<ActionRecord | undefined>;
   /** Applies the patch only when the current status is one of `from`; false otherwise. */
   transition(tenantId: string, id: string, from: ActionStatus[], patch: ActionPatch): Promise<boolean>;
   /** The same for many actions in one statement; answers how many were in a status of `from`. */

@@ -133,9 +133,11 @@ describe.each(DATABASES)('signed audit chain heads on %s', (kind) => {
     return { auditor: auditor.token, agent: agent.token };
   }
 
+  let reads = 0;
+  /** Numbered, so each is an action of its own (one identical to a pending one would be that one). */
   async function addActions(token: string, count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
-      const answer = await server.send('POST', '/v1/actions', { token, body: { action_type: 'read', summary: `read ${i}` } });
+      const answer = await server.send('POST', '/v1/actions', { token, body: { action_type: 'read', summary: `read ${++reads}` } });
       expect(answer.status, answer.text).toBe(201);
     }
   }

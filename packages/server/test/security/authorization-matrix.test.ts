@@ -155,7 +155,7 @@ describe('authorization matrix', () => {
     return { grant: action.body.grant.token, digest: action.body.grant.digest };
   }
   async function leased(tenant: Tenant): Promise<{ id: string; attempt: number; actionId: string }> {
-    const { id: actionId } = await submit(tenant, { action_type: 'migrate', summary: 'add a column' });
+    const { id: actionId } = await submit(tenant, { action_type: 'migrate', summary: `add a column ${Math.random()}` });
     const job = await send('GET', '/v1/jobs/next?capability=analyzer', tenant.tokens.worker);
     expect(job.status, job.text).toBe(200);
     expect(job.body.action_id).toBe(actionId);

@@ -59,10 +59,12 @@ describe('caps on held requests', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
+  let requests = 0;
+  /** A new request: numbered, since an action identical to a pending one is answered with that one. */
   async function pending(): Promise<string> {
     const submitted = await server.send('POST', '/v1/actions', {
       token: bot.token,
-      body: { action_type: 'deploy', environment: 'production', summary: 'deploy v2' },
+      body: { action_type: 'deploy', environment: 'production', summary: 'deploy v2', request: ++requests },
     });
     expect(submitted.status).toBe(201);
     expect(submitted.body.status).toBe('pending');

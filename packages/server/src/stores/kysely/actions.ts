@@ -1,7 +1,7 @@
 // Actions agents proposed, with the decision on each and what became of it.
 
 import { gateOf } from '@tollgate/core';
-import type { ExpressionBuilder, Selectable, Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { ActionsTable, Database } from '../../db/schema.js';
 import type { ActionOutcome, ActionRecord, ActionStatus } from '../records.js';
 import type { ActionFilter, ActionPatch, ActionRepository } from '../store.js';
@@ -16,6 +16,26 @@ const selectById = prepared('actions by id', (db, p) =>
 const selectByIdempotencyKey = prepared('actions by idempotency key', (db, p) =>
   db.selectFrom('actions').selectAll().where('tenant_id', '=', p(0)).where('agent', '=', p(1)).where('idempotency_key', '=', p(2)),
 );
+
+/**
+ * The newest action a retry may take over (values: tenant, agent, digest, now). The status
+ * condition is written as the partial index `actions_open_digest` states it, so SQLite reads it.
+ */
+export const openByDigestQuery = (db: Kysely<Database>, p: (index: number) => never) =>
+  db
+    .selectFrom('actions as a')
+    .leftJoin('grants as g', (join) => join.onRef('g.tenant_id', '=', 'a.tenant_id').onRef('g.action_id', '=', 'a.id'))
+    .selectAll('a')
+    .where('a.tenant_id', '=', p(0))
+    .where('a.agent', '=', p(1))
+    .where('a.digest', '=', p(2))
+    .where(sql<boolean>`${sql.ref('a.status')} in ('pending', 'approved')`)
+    .where((eb) => eb.or([eb('a.status', '=', sql.lit('pending')), eb.and([eb('g.used_at', 'is', null), eb('g.expires_at', '>', p(3))])]))
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(sql.lit(1));
+
+const selectOpenByDigest = prepared('open actions by digest', openByDigestQuery);
 
 export function actionRow(action: ActionRecord): Selectable<ActionsTable> {
   return {
@@ -119,6 +139,11 @@ export function actionRepository({ db }: RepositoryContext): ActionRepository {
 
     async findByIdempotencyKey(tenantId, agent, key) {
       const [row] = (await selectByIdempotencyKey(db, tenantId, agent, key)).rows;
+      return row && toAction(row);
+    },
+
+    async findOpenByDigest(tenantId, agent, digest, now) {
+      const [row] = (await selectOpenByDigest(db, tenantId, agent, digest, now)).rows;
       return row && toAction(row);
     },
 
