@@ -86,7 +86,20 @@ const TEMPLATES: Template[] = [
     agent: 'ops-bot',
     weight: 2,
     make: (_n, random) => {
-      if (random.chance(0.15)) {
+      if (random.chance(0.08))
+        return {
+          kind: 'delete',
+          action: {
+            action_type: 'delete',
+            environment: 'staging',
+            table: 'orders_load_test',
+            summary: 'Delete the load-test copy of orders in staging',
+            reasoning: 'the load test finished yesterday',
+            confidence: 0.9,
+            reversible: false,
+          },
+        };
+      if (random.chance(0.12)) {
         const table = `${random.pick(TABLES)}_archive_2023`;
         return {
           kind: 'delete',
