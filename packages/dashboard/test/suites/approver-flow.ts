@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { contentWidth, DESKTOP, PHONE, screenshot } from '../helpers/browser.js';
+import { contentWidth, DESKTOP, PHONE } from '../helpers/browser.js';
 import { startTollgate, type Api, type Tollgate } from '../helpers/tollgate-process.js';
 import { deploy, POLICY } from '../policy.js';
 
@@ -77,7 +77,6 @@ export function approverFlowSuite(browser: () => Browser): void {
       const row = page.getByRole('link', { name: /Deploy checkout v2\.4\.0 to production/ });
       await row.waitFor({ timeout: 10_000 });
       await expect.poll(() => page.locator('.inbox-row').first().textContent()).toMatch(/high risk.*left/);
-      await screenshot(page, 'inbox-desktop');
 
       await row.click();
       await page.getByRole('heading', { level: 1, name: 'Deploy checkout v2.4.0 to production (4 replicas)' }).waitFor();
@@ -101,7 +100,6 @@ export function approverFlowSuite(browser: () => Browser): void {
       expect(await page.getByRole('region', { name: 'The AI\u2019s reasoning' }).textContent()).toContain('86%');
       expect(await page.locator('[data-step="release-review"]').textContent()).toContain('no votes yet');
       await page.getByRole('button', { name: 'Unified' }).click();
-      await screenshot(page, 'decision-desktop');
 
       await page.keyboard.press('n');
       await page.getByLabel('Note', { exact: true }).fill('release notes and rollback checked');
@@ -302,12 +300,10 @@ export function approverFlowSuite(browser: () => Browser): void {
       await phone.getByRole('link', { name: /Drop the 2019 sessions table/ }).waitFor();
       const width = await contentWidth(phone);
       expect(width).toBeLessThanOrEqual(PHONE.width);
-      await screenshot(phone, 'inbox-phone');
       await row.click();
       await phone.getByRole('heading', { level: 1, name: /v3\.0\.0/ }).waitFor();
       await phone.locator('.diff.unified').waitFor();
       expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
-      await screenshot(phone, 'decision-phone');
       // The delegate picker and the header's out-of-office switch fit too.
       await phone.getByRole('button', { name: /Delegate/ }).click();
       await phone.locator('#delegate-to optgroup option').first().waitFor({ state: 'attached' });

@@ -25,6 +25,8 @@ export interface DemoTrafficOptions {
   /** Actions a day in the recorded history, on average (busier by day than by night). */
   historyPerDay?: number;
   seed?: number;
+  /** Whether the simulated team decides and reviews (default); without it every request waits for a person. */
+  approvers?: boolean;
   onError: (error: unknown) => void;
 }
 
@@ -55,6 +57,9 @@ async function cast(services: Services): Promise<{ agents: Map<string, string>; 
 export class DemoTraffic {
   readonly counts: DemoCounts = { actions: 0, decisions: {}, votes: 0, jobs: 0 };
 
+  /** Restarts the actors' rounds at the live pace. */
+  #paceLive: () => void = () => undefined;
+
   private constructor(readonly simulation: Simulation) {}
 
   static async start(options: DemoTrafficOptions): Promise<DemoTraffic> {
@@ -79,7 +84,8 @@ export class DemoTraffic {
       const day = 0.75 + ((at.getUTCDate() * 7919) % 50) / 100;
       return Math.round((DAY / perDay) * busy * day * (0.4 + 1.2 * random.next()));
     };
-    const seats: Seat[] = DEMO_PEOPLE.map((person) => ({ person, client: personClient(url, person.name, DEMO_PASSWORD) }));
+    const seats: Seat[] =
+      options.approvers === false ? [] : DEMO_PEOPLE.map((person) => ({ person, client: personClient(url, person.name, DEMO_PASSWORD) }));
     const workerCalls = new Map<string, Call>([...keys.workers].map(([name, key]) => [name, keyClient(url, key)]));
     const workers = DEMO_WORKERS.map(
       (worker) =>
@@ -128,6 +134,11 @@ export class DemoTraffic {
     await people.start();
     for (const worker of workers) worker.start();
     agents.start();
+    traffic.#paceLive = () => {
+      people.restart();
+      for (const worker of workers) worker.start();
+      agents!.start();
+    };
     return traffic;
   }
 
@@ -138,6 +149,8 @@ export class DemoTraffic {
 
   goLive(): void {
     this.simulation.goLive();
+    // What the history scheduled next is minutes or hours away: the live demo starts its rounds now.
+    this.#paceLive();
   }
 
   stop(): void {

@@ -27,6 +27,7 @@ const TEMPLATES: Template[] = [
       action: {
         action_type: 'read_only_query',
         environment: 'production',
+        capability: 'warehouse',
         summary: `Weekly revenue report #${n}`,
         query: 'select date_trunc(\'week\', created_at), sum(total) from orders group by 1',
       },
@@ -45,6 +46,7 @@ const TEMPLATES: Template[] = [
         action: {
           action_type: 'deploy',
           environment,
+          capability: 'kubernetes',
           service,
           version,
           replicas: 4,
@@ -56,6 +58,7 @@ const TEMPLATES: Template[] = [
             release_notes: `https://git.example.com/${service}/releases/${version}`,
             rollback: `${service}:${previous}`,
             diff: { path: `deploy/${service}.yaml`, before: { image: `${service}:${previous}` }, after: { image: `${service}:${version}` } },
+            simulation: { pods_replaced: 4, expected_downtime_s: 0, surge: '25%' },
             tests: 'passing',
           },
         },
@@ -85,13 +88,14 @@ const TEMPLATES: Template[] = [
   {
     agent: 'ops-bot',
     weight: 2,
-    make: (_n, random) => {
-      if (random.chance(0.08))
+    make: (n, random) => {
+      if (random.chance(0.1))
         return {
           kind: 'delete',
           action: {
             action_type: 'delete',
             environment: 'staging',
+            capability: 'database',
             table: 'orders_load_test',
             summary: 'Delete the load-test copy of orders in staging',
             reasoning: 'the load test finished yesterday',
@@ -100,12 +104,13 @@ const TEMPLATES: Template[] = [
           },
         };
       if (random.chance(0.12)) {
-        const table = `${random.pick(TABLES)}_archive_2023`;
+        const table = `${random.pick(TABLES)}_archive_${2019 + (n % 5)}`;
         return {
           kind: 'delete',
           action: {
             action_type: 'delete',
             environment: 'production',
+            capability: 'database',
             table,
             summary: `Delete the unused table ${table}`,
             reasoning: 'no reads in 90 days according to the query log',
@@ -120,6 +125,7 @@ const TEMPLATES: Template[] = [
         action: {
           action_type: 'scale_up',
           environment: 'production',
+          capability: 'kubernetes',
           service: 'web',
           replicas,
           previous_replicas: 3,
@@ -142,6 +148,7 @@ const TEMPLATES: Template[] = [
           action: {
             action_type: 'truncate',
             environment: 'production',
+            capability: 'database',
             table: 'sessions',
             summary: 'Truncate the sessions table to free 40 GB',
             reasoning: 'the disk is 91% full',
@@ -154,6 +161,7 @@ const TEMPLATES: Template[] = [
         action: {
           action_type: 'update',
           environment: 'production',
+          capability: 'database',
           table,
           affected_records: records,
           summary: records > 1000 ? `Backfill the segment of ${records.toLocaleString('en-US')} ${table}` : `Fix the country code of ${records} ${table}`,
@@ -194,12 +202,17 @@ export class SimulatedAgents {
     this.#bag = TEMPLATES.flatMap((template) => Array.from({ length: template.weight }, () => template));
   }
 
+  #chain = 0;
+
+  /** Starts sending, or starts again at the present pace (the history's gaps are far longer than the live demo's). */
   start(): void {
-    this.simulation.after(this.gap(), () => this.#submit());
+    const chain = ++this.#chain;
+    this.simulation.after(this.gap(), () => this.#submit(chain));
   }
 
-  async #submit(): Promise<void> {
-    this.simulation.after(this.gap(), () => this.#submit());
+  async #submit(chain: number): Promise<void> {
+    if (chain !== this.#chain) return;
+    this.simulation.after(this.gap(), () => this.#submit(chain));
     this.#n += 1;
     const template = this.random.pick(this.#bag);
     const call = this.keys.get(template.agent);

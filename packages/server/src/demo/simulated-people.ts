@@ -11,7 +11,7 @@ import type { Random, Simulation } from './simulation.js';
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 /** How much later than their own requests people get to what their group's inbox routed to someone else. */
-const COVER_LATER = 3;
+const COVER_LATER = 1.5;
 
 export interface DemoPerson {
   name: string;
@@ -164,13 +164,23 @@ export class SimulatedPeople {
     private readonly onVoted: () => void,
   ) {}
 
+  #chain = 0;
+
   async start(): Promise<void> {
     for (const seat of this.seats) this.#ids.set(seat.person.name, await seat.client.id());
-    this.simulation.after(this.lookEvery(), () => this.#periodic());
+    this.restart();
+  }
+
+  /** Looks every little while from now on, at the present pace. */
+  restart(): void {
+    const chain = ++this.#chain;
+    if (this.seats.length === 0) return;
+    this.simulation.after(this.lookEvery(), () => this.#periodic(chain));
   }
 
   /** Something may be waiting: the team looks in a second. */
   notice(): void {
+    if (this.seats.length === 0) return;
     if (this.#looking) {
       this.#lookAgain = true;
       return;
@@ -190,8 +200,9 @@ export class SimulatedPeople {
     });
   }
 
-  async #periodic(): Promise<void> {
-    this.simulation.after(this.lookEvery(), () => this.#periodic());
+  async #periodic(chain: number): Promise<void> {
+    if (chain !== this.#chain) return;
+    this.simulation.after(this.lookEvery(), () => this.#periodic(chain));
     await this.look();
   }
 

@@ -60,8 +60,12 @@ export class SimulatedWorker {
     private readonly onDone: () => void,
   ) {}
 
+  #chain = 0;
+
+  /** Polls every little while from now on, at the present pace. */
   start(): void {
-    this.simulation.after(this.pollEvery(), () => this.#periodic());
+    const chain = ++this.#chain;
+    this.simulation.after(this.pollEvery(), () => this.#periodic(chain));
   }
 
   /** A job may be waiting. */
@@ -69,8 +73,9 @@ export class SimulatedWorker {
     if (!this.#busy) this.simulation.after(SECOND, () => this.#take());
   }
 
-  async #periodic(): Promise<void> {
-    this.simulation.after(this.pollEvery(), () => this.#periodic());
+  async #periodic(chain: number): Promise<void> {
+    if (chain !== this.#chain) return;
+    this.simulation.after(this.pollEvery(), () => this.#periodic(chain));
     await this.#take();
   }
 

@@ -18,14 +18,15 @@ const DAY = 86_400_000;
 const DEMO_DB = '.tollgate/demo.db';
 
 export function registerDemoCommand(program: Command, io: CliIo): void {
-  serveOptions(program.command('demo').description('serve the example policy with simulated agents, workers and approvers'))
+  serveOptions(program.command('demo').description('serve the example policy with simulated agents, workers and approvers'), DEMO_DB)
     .option('--interval <ms>', 'milliseconds between simulated actions', '2000')
     .addOption(
       new Option('--history <days>', 'days of history the simulated team records first, on a new SQLite database (0: none)')
         .default(7)
         .argParser(wholeNumber('--history', 90)),
     )
-    .action(async (options: ServeOptions & { interval: string; history: number }) => {
+    .option('--no-approvers', 'no simulated approvers: every request waits for a person')
+    .action(async (options: ServeOptions & { interval: string; history: number; approvers: boolean }) => {
       const config = serveConfig({ ...options, db: options.db ?? DEMO_DB });
       // History is recorded only into a new database: its clock must never run backwards.
       const history = !config.db.includes('://') && !existsSync(config.db) ? options.history : 0;
@@ -37,6 +38,7 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
         services: server.services,
         clock,
         intervalMs: Math.max(100, Number(options.interval) || 2000),
+        approvers: options.approvers,
         onError: (error) => io.err(`demo: ${error instanceof Error ? error.message : String(error)}`),
       });
       if (history > 0) {
@@ -46,15 +48,19 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
         io.err(`recorded ${actions} actions and ${votes} votes`);
       }
       traffic.goLive();
-      const simulated = DEMO_PEOPLE.filter((person) => person.takes !== undefined && person.yours !== true).map((person) => person.name);
+      const simulated = options.approvers
+        ? DEMO_PEOPLE.filter((person) => person.takes !== undefined && person.yours !== true).map((person) => person.name)
+        : [];
       io.out(
         [
-          `Tollgate demo at ${server.url} — simulated agents: ${DEMO_AGENTS.join(', ')}; workers: ${DEMO_WORKERS.map((w) => w.name).join(', ')}; approvers: ${simulated.join(', ')}`,
+          `Tollgate demo at ${server.url} — simulated agents: ${DEMO_AGENTS.join(', ')}; workers: ${DEMO_WORKERS.map((w) => w.name).join(', ')}; approvers: ${simulated.join(', ') || 'none'}`,
           admin === undefined ? await signInHint(server.services, config.db) : `admin login — name: ${admin.name}  password: ${admin.password}`,
           `people — ${DEMO_PEOPLE.map((p) => `${p.name} (${p.role})`).join(', ')}; password: ${DEMO_PASSWORD}`,
-          `sign in as ${DEMO_PEOPLE.filter((p) => p.yours === true)
-            .map((p) => p.name)
-            .join(', ')} to decide: the others are simulated and decide on their own`,
+          simulated.length === 0
+            ? 'nobody is simulated: every request waits for you'
+            : `sign in as ${DEMO_PEOPLE.filter((p) => p.yours === true)
+                .map((p) => p.name)
+                .join(', ')} to decide: ${simulated.join(', ')} are simulated and decide on their own`,
         ].join('\n'),
       );
       await closeOnSignal(server, io, () => traffic.stop());

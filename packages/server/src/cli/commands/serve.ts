@@ -2,9 +2,10 @@
 // prints its login so that the quick start needs nothing else.
 
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { namedDeciders } from '@tollgate/core';
-import { DEFAULT_DB, serveConfig, type ServeConfig, type ServeOptions } from '../../config/config.js';
+import { DEFAULT_DB, DEFAULT_POLICY, serveConfig, type ServeConfig, type ServeOptions } from '../../config/config.js';
 import { startServer, type RunningServer, type StartOptions } from '../../server/start.js';
 import { NAME } from '../../services/auth-service.js';
 import type { Services } from '../../services/services.js';
@@ -19,9 +20,9 @@ export function wholeNumber(name: string, max = Number.MAX_SAFE_INTEGER): (value
   };
 }
 
-export function serveOptions(command: Command): Command {
+export function serveOptions(command: Command, defaultDb = DEFAULT_DB): Command {
   return command
-    .option('--db <file|url>', 'SQLite file or postgres:// URL (default .tollgate/tollgate.db)')
+    .option('--db <file|url>', `SQLite file or postgres:// URL (default ${defaultDb})`)
     .option('--policy <path>', 'policy file or folder (default examples/starter)')
     .addOption(new Option('--port <n>', 'port to listen on (default 7300)').argParser(wholeNumber('--port', 65535)))
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
@@ -133,7 +134,9 @@ export function registerServeCommand(program: Command, io: CliIo): void {
   serveOptions(serve).action(async (options: ServeOptions) => {
     const config = serveConfig(options);
     const server = await startListening(config);
-    const admin = await ensureFirstAdmin(server.services, { joinPolicyGroups: true });
+    // The starter policy's groups name the demo's people; until the team is added, the first admin stands in for them.
+    const starter = resolve(config.policy) === resolve(DEFAULT_POLICY);
+    const admin = await ensureFirstAdmin(server.services, { joinPolicyGroups: starter });
     const address = `Tollgate is serving at ${server.url} (database ${config.db}, policy ${config.policy}, version ${server.services.policies.for('default').current().version})`;
     const lines = [address];
     if (admin === undefined) lines.push(await signInHint(server.services, config.db));
