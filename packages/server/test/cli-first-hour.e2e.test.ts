@@ -123,14 +123,30 @@ describe('`npm start` on the starter policy, on a fresh database', { timeout: 60
       const admin = client(server.url, (await client(server.url)('POST', '/v1/auth/login', { name: 'admin', password })).body.token);
       const key = await runCli(['keys', 'create', '--agent', 'billing-bot', '--db', database.url]);
       const bot = client(server.url, key.stdout.trim());
-      const payment = await bot('POST', '/v1/actions', { action_type: 'transfer', capability: 'payment', amount_usd: 48_000, environment: 'production' });
+      const payment = await bot('POST', '/v1/actions', {
+        action_type: 'transfer',
+        capability: 'payment',
+        amount_usd: 48_000,
+        environment: 'production',
+      });
       expect(payment.body.decision).toBe('REQUIRE_APPROVAL');
       expect((await admin('POST', `/v1/approvals/${payment.body.approval.id}/votes`, { verdict: 'approve' })).status).toBe(201);
     } finally {
       await server.stop();
     }
     // The command it printed works, and the next start names only the people still missing.
-    const added = await runCli(['users', 'add', '--name', 'alice', '--password', 'alice-password', '--role', 'approver', '--db', database.url]);
+    const added = await runCli([
+      'users',
+      'add',
+      '--name',
+      'alice',
+      '--password',
+      'alice-password',
+      '--role',
+      'approver',
+      '--db',
+      database.url,
+    ]);
     expect(added.code).toBe(0);
     const again = await startServerProcess({ db: database.url, policy: 'examples/starter' });
     await again.stop();

@@ -102,7 +102,12 @@ describe('single point of failure', () => {
   it('fires for the tenant when one person made every decision, however the gates split them', () => {
     // Seven decisions over four gates, each too few to judge a gate: all of them by the admin.
     const facts = empty();
-    for (const [gate, n] of [['deploys', 2], ['payments', 2], ['deletes', 2], ['backfills', 1]] as const)
+    for (const [gate, n] of [
+      ['deploys', 2],
+      ['payments', 2],
+      ['deletes', 2],
+      ['backfills', 1],
+    ] as const)
       decided(facts, gate, n, { who: () => 'admin' });
     facts.names = { admin: 'admin' };
     const found = kinds(facts, 'single_point_of_failure');

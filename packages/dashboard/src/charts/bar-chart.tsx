@@ -4,7 +4,8 @@
 // given, so its text keeps its size on a phone; long row labels are shortened to a part that
 // still tells them apart, with the full name as the row's tooltip.
 
-import { fitLabels, fontFor, textWidth } from './layout.js';
+import { fitLabels, fontFor } from './layout.js';
+import { textWidth } from './text-width.js';
 import { useWidth } from './use-width.js';
 
 export interface Series {
@@ -63,7 +64,14 @@ export function BarChart(props: {
           ))}
         </div>
       )}
-      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} font-size={font} role="img" aria-labelledby={`${props.id}-title`}>
+      <svg
+        width={width}
+        height={height}
+        viewBox={`0 0 ${width} ${height}`}
+        font-size={font}
+        role="img"
+        aria-labelledby={`${props.id}-title`}
+      >
         {rows.map((row, r) => (
           <g key={row.label} transform={`translate(0 ${r * ROW + 4})`} data-row={row.label}>
             <title>{row.label}</title>

@@ -1,6 +1,6 @@
 // Laying out chart text at the size it is shown: the charts are drawn in CSS pixels at the width
-// they get (never scaled down with a viewBox), so each label is measured, and the margins, the
-// label column and the bars are sized to keep every label whole and inside the drawing.
+// they get (never scaled down with a viewBox), so each label is measured (text-width.ts), and the
+// margins, the label column and the bars are sized to keep every label whole inside the drawing.
 
 /** Chart text sizes: never below 11 px, even on a phone. */
 export const FONT_PX = 13;
@@ -10,16 +10,6 @@ export const NARROW_PX = 420;
 
 export function fontFor(width: number): number {
   return width < NARROW_PX ? SMALL_FONT_PX : FONT_PX;
-}
-
-let context: CanvasRenderingContext2D | null | undefined;
-
-/** The width of `text` in the page's font at `px`; an estimate where there is no canvas to measure with. */
-export function textWidth(text: string, px: number): number {
-  if (context === undefined) context = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
-  if (context === null) return text.length * px * 0.6;
-  context.font = `${px}px ${getComputedStyle(document.body).fontFamily}`;
-  return context.measureText(text).width;
 }
 
 /**

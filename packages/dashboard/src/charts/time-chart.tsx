@@ -5,8 +5,9 @@
 // its text keeps its size on a phone.
 
 import { axisLabel, bucketName, labelledBuckets, type BucketSize } from './buckets.js';
-import { clampCentre, fontFor, textWidth } from './layout.js';
+import { clampCentre, fontFor } from './layout.js';
 import { axisTop, formatValue, type ValueKind } from './scale.js';
+import { textWidth } from './text-width.js';
 import { useWidth } from './use-width.js';
 
 export interface TimeSeries {

@@ -113,14 +113,7 @@ export async function startTollgate(policy: Record<string, string>, options: Sta
       await cli('users', 'add', '--name', name, '--password', `${name}-password`, '--role', role, ...groups.flatMap((g) => ['--group', g]));
     },
     async as(name) {
-      const response = await fetch(`${url()}/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name, password: `${name}-password` }),
-      });
-      const body = (await response.json()) as { token?: string };
-      if (body.token === undefined) throw new Error(`login of ${name} failed: ${JSON.stringify(body)}`);
-      return api(url, body.token);
+      return api(url, await signIn(url(), name, `${name}-password`));
     },
     async agent(agent) {
       const { stdout } = await cli('keys', 'create', '--agent', agent);
@@ -135,6 +128,18 @@ export async function startTollgate(policy: Record<string, string>, options: Sta
       rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/** A session token for `name`, signed in over the API. */
+async function signIn(url: string, name: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  const body = (await response.json()) as { token?: string };
+  if (body.token === undefined) throw new Error(`login of ${name} failed: ${JSON.stringify(body)}`);
+  return body.token;
 }
 
 function started(child: ChildProcess): Promise<string> {
@@ -213,14 +218,7 @@ export async function startDemo(options: { history: number; intervalMs?: number 
     url,
     adminPassword: /admin login — name: admin {2}password: (\S+)/.exec(printed)![1]!,
     async as(name, password) {
-      const response = await fetch(`${url}/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name, password }),
-      });
-      const body = (await response.json()) as { token?: string };
-      if (body.token === undefined) throw new Error(`login of ${name} failed: ${JSON.stringify(body)}`);
-      return api(() => url, body.token);
+      return api(() => url, await signIn(url, name, password));
     },
     async close() {
       if (child.exitCode === null) {

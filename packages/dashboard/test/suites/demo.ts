@@ -99,38 +99,42 @@ export function demoSuite(browser: () => Browser): void {
     it.each([
       ['desktop', DESKTOP],
       ['phone', PHONE],
-    ] as const)('keeps every chart label whole, inside its chart and at least 11 px on a %s', async (_name, viewport) => {
-      const page = await browser().newPage({ viewport, isMobile: viewport === PHONE, hasTouch: viewport === PHONE });
-      await signIn(page, 'admin', demo.adminPassword);
-      await openOversight(page);
-      for (const window of ['30d', '7d']) {
-        await page.getByLabel('Window', { exact: true }).selectOption(window);
-        await page.locator('[data-chart="series-approval-rate"] circle').first().waitFor();
-        const texts = await chartTexts(page);
-        expect(texts.length).toBeGreaterThan(50);
-        for (const text of texts) {
-          expect(text.inside, `${window} ${text.chart}: "${text.text}" runs out of its chart`).toBe(true);
-          expect(text.px, `${window} ${text.chart}: "${text.text}" is drawn at ${text.px.toFixed(1)} px`).toBeGreaterThanOrEqual(11);
+    ] as const)(
+      'keeps every chart label whole, inside its chart and at least 11 px on a %s',
+      async (_name, viewport) => {
+        const page = await browser().newPage({ viewport, isMobile: viewport === PHONE, hasTouch: viewport === PHONE });
+        await signIn(page, 'admin', demo.adminPassword);
+        await openOversight(page);
+        for (const window of ['30d', '7d']) {
+          await page.getByLabel('Window', { exact: true }).selectOption(window);
+          await page.locator('[data-chart="series-approval-rate"] circle').first().waitFor();
+          const texts = await chartTexts(page);
+          expect(texts.length).toBeGreaterThan(50);
+          for (const text of texts) {
+            expect(text.inside, `${window} ${text.chart}: "${text.text}" runs out of its chart`).toBe(true);
+            expect(text.px, `${window} ${text.chart}: "${text.text}" is drawn at ${text.px.toFixed(1)} px`).toBeGreaterThanOrEqual(11);
+          }
+          // Durations keep their unit: "1 min 51 s", never "1 min 51".
+          for (const text of texts.filter((t) => /\d+ min \d+$/.test(t.text))) expect.fail(`${text.chart}: "${text.text}" lost its unit`);
         }
-        // Durations keep their unit: "1 min 51 s", never "1 min 51".
-        for (const text of texts.filter((t) => /\d+ min \d+$/.test(t.text))) expect.fail(`${text.chart}: "${text.text}" lost its unit`);
-      }
-      // Gates of one environment block read apart, and each row's tooltip is its full name.
-      const rows = page.locator('[data-chart="gate-rates"] [data-row]');
-      const gates: string[] = [];
-      const labels: string[] = [];
-      for (const row of await rows.all()) {
-        const gate = (await row.getAttribute('data-row'))!;
-        const label = (await row.locator('text.row-label').textContent())!;
-        expect(await row.locator('title').textContent()).toBe(gate);
-        expect(gate.endsWith(label.replace(/^…/, '')), `${label} is not the end of ${gate}`).toBe(true);
-        gates.push(gate);
-        labels.push(label);
-      }
-      expect(gates.filter((gate) => gate.startsWith('approval_policies.')).length).toBeGreaterThanOrEqual(2);
-      expect(new Set(labels).size).toBe(labels.length);
-      await page.close();
-    }, 90_000);
+        // Gates of one environment block read apart, and each row's tooltip is its full name.
+        const rows = page.locator('[data-chart="gate-rates"] [data-row]');
+        const gates: string[] = [];
+        const labels: string[] = [];
+        for (const row of await rows.all()) {
+          const gate = (await row.getAttribute('data-row'))!;
+          const label = (await row.locator('text.row-label').textContent())!;
+          expect(await row.locator('title').textContent()).toBe(gate);
+          expect(gate.endsWith(label.replace(/^…/, '')), `${label} is not the end of ${gate}`).toBe(true);
+          gates.push(gate);
+          labels.push(label);
+        }
+        expect(gates.filter((gate) => gate.startsWith('approval_policies.')).length).toBeGreaterThanOrEqual(2);
+        expect(new Set(labels).size).toBe(labels.length);
+        await page.close();
+      },
+      90_000,
+    );
 
     it('logs no console error on the signed-in pages; the Policy page treats "no shadow" as normal', async () => {
       const page = await browser().newPage({ viewport: DESKTOP });

@@ -2,18 +2,18 @@
 // their own keys and sessions. A session that ran out (the history spans days) is opened again,
 // and a rate-limited call waits and is sent again, as a patient client would.
 
-export interface Reply<T = any> {
+export interface Reply<T = unknown> {
   status: number;
   body: T;
 }
 
-export type Call = <T = any>(method: string, path: string, body?: unknown) => Promise<Reply<T>>;
+export type Call = <T = unknown>(method: string, path: string, body?: unknown) => Promise<Reply<T>>;
 
 const RATE_LIMIT_RETRIES = 5;
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function send(baseUrl: string, token: string, method: string, path: string, body: unknown): Promise<Reply> {
+async function send<T>(baseUrl: string, token: string, method: string, path: string, body: unknown): Promise<Reply<T>> {
   for (let attempt = 0; ; attempt++) {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
@@ -25,7 +25,7 @@ async function send(baseUrl: string, token: string, method: string, path: string
       await wait(Number(response.headers.get('retry-after') ?? '1') * 1000);
       continue;
     }
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+    return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
   }
 }
 
@@ -59,11 +59,11 @@ export function personClient(baseUrl: string, name: string, password: string): P
     return session;
   };
   return {
-    async call(method, path, body) {
-      const reply = await send(baseUrl, (await current()).token, method, path, body);
+    async call<T>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
+      const reply = await send<T>(baseUrl, (await current()).token, method, path, body);
       if (reply.status !== 401) return reply;
       session = undefined;
-      return send(baseUrl, (await current()).token, method, path, body);
+      return send<T>(baseUrl, (await current()).token, method, path, body);
     },
     async id() {
       return (await current()).id;

@@ -102,12 +102,11 @@ export class DemoTraffic {
           },
         ),
     );
-    let agents: SimulatedAgents | undefined;
     const people = new SimulatedPeople(
       simulation,
       random,
       seats,
-      (actionId) => agents?.kinds.get(actionId),
+      (actionId) => agents.kinds.get(actionId),
       () => (simulation.live ? 5_000 : 20 * MINUTE),
       () => {
         traffic.counts.votes++;
@@ -124,7 +123,7 @@ export class DemoTraffic {
         for (const each of workers) each.notice();
       }
     };
-    agents = new SimulatedAgents(
+    const agents = new SimulatedAgents(
       simulation,
       random,
       new Map([...keys.agents].map(([name, key]) => [name, keyClient(url, key)])),
@@ -137,7 +136,7 @@ export class DemoTraffic {
     traffic.#paceLive = () => {
       people.restart();
       for (const worker of workers) worker.start();
-      agents!.start();
+      agents.start();
     };
     return traffic;
   }

@@ -29,7 +29,7 @@ const TEMPLATES: Template[] = [
         environment: 'production',
         capability: 'warehouse',
         summary: `Weekly revenue report #${n}`,
-        query: 'select date_trunc(\'week\', created_at), sum(total) from orders group by 1',
+        query: "select date_trunc('week', created_at), sum(total) from orders group by 1",
       },
     }),
   },
@@ -57,7 +57,11 @@ const TEMPLATES: Template[] = [
           context: {
             release_notes: `https://git.example.com/${service}/releases/${version}`,
             rollback: `${service}:${previous}`,
-            diff: { path: `deploy/${service}.yaml`, before: { image: `${service}:${previous}` }, after: { image: `${service}:${version}` } },
+            diff: {
+              path: `deploy/${service}.yaml`,
+              before: { image: `${service}:${previous}` },
+              after: { image: `${service}:${version}` },
+            },
             simulation: { pods_replaced: 4, expected_downtime_s: 0, surge: '25%' },
             tests: 'passing',
           },
@@ -164,8 +168,12 @@ const TEMPLATES: Template[] = [
           capability: 'database',
           table,
           affected_records: records,
-          summary: records > 1000 ? `Backfill the segment of ${records.toLocaleString('en-US')} ${table}` : `Fix the country code of ${records} ${table}`,
-          reasoning: records > 1000 ? 'the nightly segmentation job missed these rows' : 'a bad import set the country to `UK` instead of `GB`',
+          summary:
+            records > 1000
+              ? `Backfill the segment of ${records.toLocaleString('en-US')} ${table}`
+              : `Fix the country code of ${records} ${table}`,
+          reasoning:
+            records > 1000 ? 'the nightly segmentation job missed these rows' : 'a bad import set the country to `UK` instead of `GB`',
           reversible: true,
         },
       };
@@ -218,7 +226,7 @@ export class SimulatedAgents {
     const call = this.keys.get(template.agent);
     if (call === undefined) return;
     const { kind, action } = template.make(this.#n, this.random);
-    const reply = await call('POST', '/v1/actions', action);
+    const reply = await call<Submitted['reply']>('POST', '/v1/actions', action);
     if (reply.status !== 201) throw new Error(`${template.agent}'s action was refused: ${JSON.stringify(reply.body)}`);
     this.kinds.set(reply.body.id, kind);
     this.onSubmitted({ kind, agent: template.agent, reply: reply.body });

@@ -122,7 +122,11 @@ const NOTES: Partial<Record<ActionKind, string[]>> = {
   scale: ['latency alert confirmed on the dashboard'],
   delete: ['backup from this morning exists'],
 };
-const OTHERWISE = { deny: ['not enough context to tell what this changes'], changes: ['say what this changes and why'], note: ['looks right'] };
+const OTHERWISE = {
+  deny: ['not enough context to tell what this changes'],
+  changes: ['say what this changes and why'],
+  note: ['looks right'],
+};
 
 interface PendingStep {
   id: string;

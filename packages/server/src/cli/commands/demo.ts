@@ -54,7 +54,9 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
       io.out(
         [
           `Tollgate demo at ${server.url} — simulated agents: ${DEMO_AGENTS.join(', ')}; workers: ${DEMO_WORKERS.map((w) => w.name).join(', ')}; approvers: ${simulated.join(', ') || 'none'}`,
-          admin === undefined ? await signInHint(server.services, config.db) : `admin login — name: ${admin.name}  password: ${admin.password}`,
+          admin === undefined
+            ? await signInHint(server.services, config.db)
+            : `admin login — name: ${admin.name}  password: ${admin.password}`,
           `people — ${DEMO_PEOPLE.map((p) => `${p.name} (${p.role})`).join(', ')}; password: ${DEMO_PASSWORD}`,
           simulated.length === 0
             ? 'nobody is simulated: every request waits for you'
