@@ -10,12 +10,21 @@ const usage = {
   outputTokens: { total: 10, text: 10, reasoning: undefined },
 };
 
-/** Each model call takes the next turn: one tool call, or a closing text. */
-export function scriptedModel(turns: ScriptedTurn[]): MockLanguageModelV3 {
+/** What the model is made with; `Model` is a mock model of `ai/test`: `MockLanguageModelV3` (ai 6, the default) or `MockLanguageModelV4` (ai 7). */
+interface ScriptedCalls {
+  doGenerate: () => Promise<unknown>;
+  doStream: () => Promise<{ stream: ReadableStream<unknown> }>;
+}
+
+/** Each model call, by `generateText` or `streamText`, takes the next turn: one tool call, or a closing text. */
+export function scriptedModel(turns: ScriptedTurn[]): MockLanguageModelV3;
+export function scriptedModel<M>(turns: ScriptedTurn[], Model: new (calls: never) => M): M;
+export function scriptedModel(turns: ScriptedTurn[], Model: new (calls: never) => unknown = MockLanguageModelV3): unknown {
   let next = 0;
-  return new MockLanguageModelV3({
+  const take = (): ScriptedTurn => turns[next++] ?? { say: 'nothing left to do' };
+  const calls: ScriptedCalls = {
     doGenerate: async () => {
-      const turn = turns[next++] ?? { say: 'nothing left to do' };
+      const turn = take();
       if ('say' in turn)
         return { content: [{ type: 'text', text: turn.say }], finishReason: { unified: 'stop', raw: 'stop' }, usage, warnings: [] };
       return {
@@ -25,5 +34,28 @@ export function scriptedModel(turns: ScriptedTurn[]): MockLanguageModelV3 {
         warnings: [],
       };
     },
-  });
+    doStream: async () => {
+      const turn = take();
+      const parts =
+        'say' in turn
+          ? [
+              { type: 'text-start', id: 'text' },
+              { type: 'text-delta', id: 'text', delta: turn.say },
+              { type: 'text-end', id: 'text' },
+              { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage },
+            ]
+          : [
+              { type: 'tool-call', toolCallId: `call-${next}`, toolName: turn.call, input: JSON.stringify(turn.input) },
+              { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage },
+            ];
+      const stream = new ReadableStream<unknown>({
+        start(controller) {
+          for (const part of [{ type: 'stream-start', warnings: [] }, ...parts]) controller.enqueue(part);
+          controller.close();
+        },
+      });
+      return { stream };
+    },
+  };
+  return new Model(calls as never);
 }

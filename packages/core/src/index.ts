@@ -18,6 +18,8 @@ export type * from './policy/types.js';
 export { canonicalJson } from './util/canonical-json.js';
 export { sha256Hex } from './util/sha256.js';
 export { parseDuration } from './util/duration.js';
+export { visibleText } from './util/visible-text.js';
+export type { VisibleTextOptions } from './util/visible-text.js';
 export { reduceWorkflow, nextTimer, isOpen } from './workflows/reducer.js';
 export { singleStepWorkflow, withRouteDefaults, SINGLE_STEP_ID } from './workflows/single-step.js';
 export { checkModifications, actionDigestOf } from './workflows/modify.js';

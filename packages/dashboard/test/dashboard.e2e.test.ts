@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from './helpers/browser.js';
 import { approverFlowSuite } from './suites/approver-flow.js';
 import { deadLettersSuite } from './suites/dead-letters.js';
+import { decisionFactsSuite } from './suites/decision-facts.js';
 import { demoSuite } from './suites/demo.js';
 import { oversightSuite } from './suites/oversight.js';
 import { reviewQueueSuite } from './suites/review-queue.js';
@@ -27,6 +28,7 @@ const shared = (): Browser => {
 };
 
 approverFlowSuite(shared);
+decisionFactsSuite(shared);
 reviewQueueSuite(shared);
 oversightSuite(shared);
 deadLettersSuite(shared);

@@ -32,6 +32,17 @@ export interface RunOptions<T> {
     result: T,
     action: Record<string, unknown>,
   ) => { status?: 'succeeded' | 'failed'; detail?: string; compensation?: Compensation };
+  /**
+   * Errors that pause the work rather than end it (a LangGraph `interrupt()`): no outcome is
+   * reported for them, so the action stays open for the run that continues it (`continues`).
+   */
+  paused?: (error: unknown) => boolean;
+  /**
+   * This run continues work that paused on this action: an action already let through (allowed,
+   * or approved with its grant redeemed) whose outcome is not reported runs again, instead of
+   * being refused as possibly run before.
+   */
+  continues?: boolean;
 }
 
 /** The agent's work: gets the action as approved (possibly modified by a person) and its view. */
@@ -63,9 +74,12 @@ export async function runAction<T>(api: RunApi, target: Action | Resume, fn: Exe
   switch (view.status) {
     case 'allowed':
     case 'review':
-      if (resuming) throw new ActionAlreadyRun(view.id, view.outcome === undefined ? 'no_grant' : 'outcome_reported');
+      if (resuming && (options.continues !== true || view.outcome !== undefined))
+        throw new ActionAlreadyRun(view.id, view.outcome === undefined ? 'no_grant' : 'outcome_reported');
       return execute(api, view, fn, options);
     case 'approved':
+      // The paused run redeemed the grant already; continuing it is the same execution.
+      if (options.continues === true && view.grant?.used === true && view.outcome === undefined) return execute(api, view, fn, options);
       return execute(api, await redeem(api, view, options.signal), fn, options);
     case 'pending':
       throw new ApprovalPending(view);
@@ -102,6 +116,7 @@ async function execute<T>(api: RunApi, view: ActionView, fn: Execute<T>, options
   try {
     result = await fn(view.action, view);
   } catch (error) {
+    if (options.paused?.(error) === true) throw error;
     // The agent's own error matters more than a failure to record it.
     await report(api, view.id, failed(error)).catch(() => undefined);
     throw error;

@@ -1,5 +1,5 @@
-// The policy the SDK tests run against: production deploys need a person, dropping tables is
-// refused, everything else is allowed.
+// The policy the SDK tests run against: production deploys need a person (who may change the
+// version), dropping tables is refused, everything else is allowed.
 
 export const POLICY = `
 rules:
@@ -7,6 +7,7 @@ rules:
     match: { action_type: deploy, environment: production }
     decision: REQUIRE_APPROVAL
     reason: production deploys need a person
+    modifiable: [version]
   - name: never-drop-tables
     match: { action_type: drop_table }
     decision: DENY

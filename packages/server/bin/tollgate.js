@@ -1,8 +1,5 @@
 #!/usr/bin/env node
 // The `tollgate` command: runs the compiled CLI (built by `npm install` / `npm run build`).
-import { endOnClosedPipes } from '../dist/cli/io.js';
-import { main } from '../dist/cli/main.js';
+import { run } from '../dist/cli/entry.js';
 
-endOnClosedPipes();
-
-process.exitCode = await main(process.argv);
+process.exitCode = await run(process.argv);

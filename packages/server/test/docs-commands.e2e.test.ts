@@ -88,6 +88,7 @@ const ADAPTED: Array<{ starts: string; why: string; run: (line: string, session:
 /** Lines that end with a code other than 0 as the docs say they do. */
 const EXIT_CODES: Record<string, number> = {
   'npx tollgate policy lint --strict examples/guide': 1,
+  'npx tollgate init claude-code --project --wait 20 --timeout 5': 2,
 };
 
 function runShell(line: string, session: Session, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {

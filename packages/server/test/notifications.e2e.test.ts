@@ -3,7 +3,6 @@
 // (Adaptive Card to a workflow webhook), PagerDuty Events API v2, e-mail through a real SMTP
 // server with one-click links, and Standard Webhooks checked with the spec's reference library.
 
-import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { newWebhookSecret } from '../src/services/webhook-signing.js';
 import { ManualClock } from '../src/util/clock.js';
 import { client } from './helpers/http.js';
 import { decodeQuotedPrintable, startSmtpStandIn, type SmtpStandIn } from './helpers/smtp-stand-in.js';
-import { startReceiver, startSlackStandIn, type Receiver, type SlackStandIn } from './helpers/vendor-stand-ins.js';
+import { postSlackCallback, startReceiver, startSlackStandIn, type Receiver, type SlackStandIn } from './helpers/vendor-stand-ins.js';
 
 const SLACK_TOKEN = 'xoxb-test-token';
 const SIGNING_SECRET = 'slack-signing-secret-for-tests';
@@ -133,20 +132,12 @@ describe('notification channels', () => {
     slack.calls.find((call) => call.method === 'chat.postMessage' && JSON.stringify(call.args.blocks).includes(approvalId));
 
   const slackCallback = async (payload: unknown, options: { timestamp?: number; secret?: string } = {}) => {
-    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    const timestamp = String(options.timestamp ?? Math.floor(clock.now() / 1000));
-    const signature = `v0=${createHmac('sha256', options.secret ?? SIGNING_SECRET)
-      .update(`v0:${timestamp}:${body}`)
-      .digest('hex')}`;
-    const response = await fetch(`${server.url}/v1/integrations/slack/interactivity`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': timestamp,
-        'x-slack-signature': signature,
-      },
-      body,
-    });
+    const response = await postSlackCallback(
+      server.url,
+      payload,
+      options.secret ?? SIGNING_SECRET,
+      options.timestamp ?? Math.floor(clock.now() / 1000),
+    );
     const text = await response.text();
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
   };
@@ -169,7 +160,7 @@ describe('notification channels', () => {
     };
   };
 
-  it('posts a Block Kit message to Slack with summary, risk, key context and buttons', async () => {
+  it("posts a Block Kit message to Slack with the facts, the agent's words, key context and buttons", async () => {
     const { approvalId } = await submit({
       action_type: 'deploy',
       environment: 'production',
@@ -184,7 +175,7 @@ describe('notification channels', () => {
     expect(posted.args.channel).toBe('C0TOLLGATE');
     const text = JSON.stringify(posted.args.blocks);
     expect(text).toContain('deploy api v2.3.1 to production');
-    expect(text).toContain('*service*\\napi');
+    expect(text).toContain('"text":"service: api"');
     expect(text).not.toContain('a very long diff');
     expect(text).toContain('the change was reviewed');
     const actions = posted.args.blocks.find((block: { type: string }) => block.type === 'actions');
@@ -204,7 +195,9 @@ describe('notification channels', () => {
     expect(await state(approvalId)).toEqual({ status: 'approved', votes: [[ids.alice, 'approve', null]] });
     await server.services.notifications.sender.deliverDue();
     const ts = slack.calls.indexOf(postedFor(approvalId)!);
-    const update = slack.calls.slice(ts).find((call) => call.method === 'chat.update' && call.args.text.includes('deploy web'));
+    const update = slack.calls
+      .slice(ts)
+      .find((call) => call.method === 'chat.update' && JSON.stringify(call.args.blocks).includes(approvalId));
     expect(update?.args).toMatchObject({ channel: 'C0TOLLGATE', ts: expect.stringMatching(/^\d+\.000100$/) });
     expect(update!.args.text).toContain('approved');
     expect(JSON.stringify(update!.args.blocks)).not.toContain('tollgate_approve');
@@ -262,7 +255,7 @@ describe('notification channels', () => {
     const bob = client(server.url, (await server.services.auth.login('bob', 'bob-password')).token);
     expect((await bob('POST', `/v1/approvals/${approvalId}/votes`, { verdict: 'approve' })).status).toBe(201);
     await server.services.notifications.sender.deliverDue();
-    const update = slack.calls.find((call) => call.method === 'chat.update' && call.args.text.includes('deploy search'));
+    const update = slack.calls.find((call) => call.method === 'chat.update' && JSON.stringify(call.args.blocks).includes(approvalId));
     expect(update?.args.text).toContain('approved');
   });
 
@@ -275,8 +268,8 @@ describe('notification channels', () => {
     const text = decodeQuotedPrintable(mail.raw);
     expect(text).toContain('ticket: OPS-42');
     expect(text).toMatch(/Message-ID: <ntf_[0-9a-z]+@tollgate>/i);
-    const approve = local(/Approve: (\S+)/.exec(text)![1]!);
-    const deny = local(/Deny: (\S+)/.exec(text)![1]!);
+    const approve = local(/^Approve: (\S+)$/m.exec(text)![1]!);
+    const deny = local(/^Deny: (\S+)$/m.exec(text)![1]!);
 
     // A link scanner's GET shows a page and decides nothing.
     for (let i = 0; i < 2; i++) {
@@ -310,7 +303,7 @@ describe('notification channels', () => {
     const { approvalId } = await submit({ action_type: 'deploy', summary: 'deploy late' });
     await server.services.notifications.sender.deliverDue();
     const mail = smtp.mails.find((candidate) => decodeQuotedPrintable(candidate.raw).includes('deploy late'))!;
-    const approve = local(/Approve: (\S+)/.exec(decodeQuotedPrintable(mail.raw))![1]!);
+    const approve = local(/^Approve: (\S+)$/m.exec(decodeQuotedPrintable(mail.raw))![1]!);
     clock.advance(25 * 60 * 60_000);
     const page = await fetch(approve);
     expect(page.status).toBe(410);
@@ -357,7 +350,7 @@ describe('notification channels', () => {
       routing_key: PD_KEY,
       event_action: 'trigger',
       dedup_key: `tollgate/default/${approvalId}`,
-      payload: { severity: 'critical', source: 'tollgate', summary: expect.stringContaining('drop the users table') },
+      payload: { severity: 'critical', source: 'tollgate', summary: expect.stringContaining('deploy-bot: drop_table · Risk: critical') },
     });
     const alice = client(server.url, (await server.services.auth.login('alice', 'alice-password')).token);
     expect((await alice('POST', `/v1/approvals/${approvalId}/votes`, { verdict: 'deny', note: 'too risky' })).status).toBe(201);

@@ -85,13 +85,13 @@ export function compileBundle(bundle: PolicyBundle, version: string): CompiledBu
     indexedNames: { action_type: [], capability: [], environment: [] },
     environments: new Map(),
     defaultDecision: bundle.defaults.decision ?? 'ALLOW',
-    defaultRoute: routeOf(bundle.defaults, 'defaults'),
+    defaultRoute: routeOf(bundle.defaults, 'defaults', bundle),
     text: lookAlikeTargets(bundle),
   };
   const indexes = { action_type: compiled.byActionType, capability: compiled.byCapability, environment: compiled.byEnvironment };
   for (const spec of bundle.rules) {
     const key = indexKey(spec.match);
-    const rule = compileRule(spec, key?.condition);
+    const rule = compileRule(spec, key?.condition, bundle);
     if (key === undefined) {
       compiled.unindexed.push(rule);
       continue;
@@ -109,14 +109,14 @@ export function compileBundle(bundle: PolicyBundle, version: string): CompiledBu
     compiled.environments.set(normalizeText(name), {
       name,
       default: environment.default,
-      route: routeOf(environment, `approval_policies.${name}`),
-      exceptions: environment.exceptions.map((spec, index) => compileException(name, spec, index)),
+      route: routeOf(environment, `approval_policies.${name}`, bundle),
+      exceptions: environment.exceptions.map((spec, index) => compileException(name, spec, index, bundle)),
     });
   }
   return compiled;
 }
 
-function compileRule(spec: RuleSpec, indexed: Condition | undefined): CompiledRule {
+function compileRule(spec: RuleSpec, indexed: Condition | undefined, bundle: PolicyBundle): CompiledRule {
   const match = spec.match.map(compileCondition);
   return {
     spec,
@@ -128,11 +128,11 @@ function compileRule(spec: RuleSpec, indexed: Condition | undefined): CompiledRu
     unless: spec.unless?.map(compileCondition),
     condition: spec.condition === undefined ? undefined : celProgram(spec.condition),
     reason: spec.reason ?? describeRule(spec),
-    route: routeOf(spec, spec.name),
+    route: routeOf(spec, spec.name, bundle),
   };
 }
 
-function compileException(environment: string, spec: EnvironmentException, index: number): CompiledException {
+function compileException(environment: string, spec: EnvironmentException, index: number, bundle: PolicyBundle): CompiledException {
   const name = `approval_policies.${environment}.exceptions[${index}]`;
   const condition = spec.condition === undefined ? '' : ` when ${spec.condition}`;
   return {
@@ -141,7 +141,7 @@ function compileException(environment: string, spec: EnvironmentException, index
     actions: new Set(spec.action.map(normalizeText)),
     condition: spec.condition === undefined ? undefined : celProgram(spec.condition),
     reason: spec.reason ?? `${spec.action.map((action) => `\`${action}\``).join(', ')} in ${environment}${condition} is ${spec.decision}`,
-    route: routeOf(spec, name),
+    route: routeOf(spec, name, bundle),
   };
 }
 
@@ -180,14 +180,21 @@ function celProgram(source: string): CelProgram {
   return compiled.program;
 }
 
-function routeOf(spec: ApprovalRoute, source: string): (ApprovalRoute & { source: string }) | undefined {
+function routeOf(spec: ApprovalRoute, source: string, bundle: PolicyBundle): (ApprovalRoute & { source: string }) | undefined {
   const route: ApprovalRoute & { source: string } = { source };
   if (spec.workflow !== undefined) route.workflow = spec.workflow;
   if (spec.approvers !== undefined) route.approvers = spec.approvers;
   if (spec.require !== undefined) route.require = spec.require;
   if (spec.criteria !== undefined) route.criteria = spec.criteria;
   if (spec.modifiable !== undefined) route.modifiable = spec.modifiable;
-  return Object.keys(route).length > 1 ? route : undefined;
+  // The decision carries the whole display list (the entry's, its workflow's, the defaults'), so a
+  // request shows what the policy named when it was decided, whatever the policy says later.
+  // Without a route of its own the entry falls back to the defaults' route, display list included.
+  const own = [...(spec.display ?? []), ...(spec.workflow === undefined ? [] : (bundle.workflows[spec.workflow]?.display ?? []))];
+  if (own.length === 0 && Object.keys(route).length === 1) return undefined;
+  const display = new Set([...own, ...(bundle.defaults.display ?? [])]);
+  if (display.size > 0) route.display = [...display];
+  return route;
 }
 
 /** The field and values a rule can be found under, when its match pins one of them down. */

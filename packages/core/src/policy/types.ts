@@ -29,6 +29,8 @@ export interface ApprovalRoute {
   require?: number;
   criteria?: string[];
   modifiable?: Record<string, FieldBounds>;
+  /** Fields people are shown first when they decide, beside the weighty ones Tollgate picks out itself. */
+  display?: string[];
 }
 
 export interface RuleSpec extends ApprovalRoute {
@@ -118,6 +120,8 @@ export type WorkflowStep =
 export interface WorkflowSpec {
   name: string;
   description?: string;
+  /** Fields people are shown first when they decide any request of this workflow. */
+  display?: string[];
   steps: WorkflowStep[];
   file?: string;
 }

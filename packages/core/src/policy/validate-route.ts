@@ -8,7 +8,7 @@ import { isPlainObject, describeType, type Plain, type Reader } from './reader.j
 import type { DataPath } from './source.js';
 import type { ApprovalRoute, FieldBounds } from './types.js';
 
-export const ROUTE_KEYS = ['workflow', 'approvers', 'require', 'criteria', 'modifiable'] as const;
+export const ROUTE_KEYS = ['workflow', 'approvers', 'require', 'criteria', 'modifiable', 'display'] as const;
 
 export function readRoute(reader: Reader, record: Plain, path: DataPath): ApprovalRoute {
   const route: ApprovalRoute = {};
@@ -32,7 +32,26 @@ export function readRoute(reader: Reader, record: Plain, path: DataPath): Approv
     const modifiable = readModifiable(reader, record.modifiable, [...path, 'modifiable']);
     if (modifiable !== undefined) route.modifiable = modifiable;
   }
+  if (record.display !== undefined) {
+    const display = readDisplay(reader, record.display, [...path, 'display']);
+    if (display !== undefined) route.display = display;
+  }
   return route;
+}
+
+const FIELD_PATH = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/;
+
+/** `display: [amount_usd, payee]`: fields of the action, by name or dotted path. */
+export function readDisplay(reader: Reader, value: unknown, path: DataPath): string[] | undefined {
+  const fields = reader.stringList(value, path, '`display`');
+  if (fields === undefined) return undefined;
+  let ok = true;
+  fields.forEach((field, index) => {
+    if (FIELD_PATH.test(field)) return;
+    ok = false;
+    reader.error([...path, index], 'policy.bad_field', `\`${field}\` is not a field name or dotted path such as \`params.amount\``);
+  });
+  return ok ? fields : undefined;
 }
 
 export function readCriteria(reader: Reader, value: unknown, path: DataPath): string[] | undefined {

@@ -290,12 +290,19 @@ function vote(
     const refused = checkModifications(event.modifications, step.modifiable, state.action);
     if (refused !== undefined) return refused;
     const before = state.digest;
-    state.action = { ...state.action, ...event.modifications };
+    state.action = { ...state.action, ...event.modifications, ...(event.derived ?? {}) };
     state.digest = actionDigestOf(state.action);
     effects.push({
       type: 'audit',
       event: 'action.modified',
-      data: { step: step.id, by: event.person.id, changes: event.modifications, from_digest: before, digest: state.digest },
+      data: {
+        step: step.id,
+        by: event.person.id,
+        changes: event.modifications,
+        ...(event.derived == null ? {} : { derived: event.derived }),
+        from_digest: before,
+        digest: state.digest,
+      },
     });
   }
   step.votes.push({

@@ -111,6 +111,12 @@ export type WorkflowEvent =
       verdict: Verdict;
       note: string | null;
       modifications: Record<string, unknown> | null;
+      /**
+       * Fields the door that submitted the action derives from the modified ones (its copy of a
+       * tool's input, its summary), so the record says what will run; applied after
+       * `modifications`, and not the approver's to choose, so not checked against `modifiable`.
+       */
+      derived?: Record<string, unknown> | null;
       digest: string | null;
     }
   | { type: 'delegate'; step: string | null; from: Person; to: Person; note: string | null }

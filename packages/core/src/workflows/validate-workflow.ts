@@ -5,7 +5,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 import { describeType, type Reader } from '../policy/reader.js';
 import type { DataPath } from '../policy/source.js';
 import { TIMEOUT_ACTIONS } from '../policy/validate-blocks.js';
-import { readCriteria, readModifiable } from '../policy/validate-route.js';
+import { readCriteria, readDisplay, readModifiable } from '../policy/validate-route.js';
 import type { ApprovalStepConfig, WorkerStepConfig, WorkflowSpec, WorkflowStep } from '../policy/types.js';
 import { isPlainObject } from '../policy/reader.js';
 import { recordOrigin } from '../policy/origins.js';
@@ -91,7 +91,15 @@ export function readWorkflow(reader: Reader, name: string, record: Record<string
   const description =
     record.description === undefined ? undefined : reader.string(record.description, [...root, 'description'], '`description`');
   if (record.description !== undefined && description === undefined) return undefined;
-  const workflow: WorkflowSpec = { name, steps, file: reader.file, ...(description === undefined ? {} : { description }) };
+  const display = record.display === undefined ? undefined : readDisplay(reader, record.display, [...root, 'display']);
+  if (record.display !== undefined && display === undefined) return undefined;
+  const workflow: WorkflowSpec = {
+    name,
+    steps,
+    file: reader.file,
+    ...(description === undefined ? {} : { description }),
+    ...(display === undefined ? {} : { display }),
+  };
   recordOrigin(workflow, reader.source, root);
   return workflow;
 }

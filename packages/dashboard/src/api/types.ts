@@ -97,7 +97,40 @@ export interface Reason {
   reason: string;
 }
 
+/** A field of the action Tollgate shows before the agent's words, and why it shows it. */
+export interface ShownField {
+  path: string;
+  value: unknown;
+  /** A deciding rule tested it, the policy lists it for display, or its name marks it weighty. */
+  why: 'tested' | 'display' | 'weighty';
+  /** What the deciding rules tested on it: "gt 1000 (big-refunds)". */
+  tests: string[];
+}
+
+/** Where the agent's own words disagree with a field: its summary says $5.00, `amount_usd` is 950000. */
+export interface Contradiction {
+  path: string;
+  value: unknown;
+  source: string;
+  claim: string;
+  message: string;
+}
+
+/** What Tollgate itself knows about the request, as opposed to what the agent says about it. */
+export interface RequestFacts {
+  action_type: string | null;
+  environment: string | null;
+  capability: string | null;
+  agent: string;
+  decision: string;
+  risk: string | null;
+  fields: ShownField[];
+  contradictions: Contradiction[];
+}
+
 export interface ContextPackage {
+  facts: RequestFacts;
+  /** The agent's summary, or Tollgate's sentence for the action when it sent none. */
   summary: string;
   risk: { level: string | null; why: Reason[]; missing: { path: string; needed_by: string }[] };
   criteria: string[];

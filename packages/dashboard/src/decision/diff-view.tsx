@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { diffFiles, splitRows, type DiffFile, type DiffLine, type Language } from '../lib/diff.js';
 import { tokens } from '../lib/highlight.js';
+import { shown } from '../lib/shown.js';
 import { ToggleGroup } from '../ui/toggle-group.js';
 
 const MARK: Record<DiffLine['kind'], string> = { add: '+', del: '−', same: ' ', hunk: '' };
@@ -10,7 +11,7 @@ const MARK: Record<DiffLine['kind'], string> = { add: '+', del: '−', same: ' '
 function Code(props: { text: string; language: Language }) {
   return (
     <>
-      {tokens(props.text, props.language).map((token, index) =>
+      {tokens(shown(props.text), props.language).map((token, index) =>
         token.kind === 'plain' ? (
           token.text
         ) : (
@@ -82,7 +83,7 @@ function Split(props: { file: DiffFile }) {
 export function DiffView(props: { diff: unknown }) {
   const [mode, setMode] = useState<'unified' | 'split'>('unified');
   const files = diffFiles(props.diff);
-  if (files.length === 0) return <p class="muted">The agent sent no diff.</p>;
+  if (files.length === 0) return null;
   const added = files.reduce((sum, file) => sum + file.lines.filter((line) => line.kind === 'add').length, 0);
   const removed = files.reduce((sum, file) => sum + file.lines.filter((line) => line.kind === 'del').length, 0);
   return (
@@ -106,7 +107,7 @@ export function DiffView(props: { diff: unknown }) {
       </div>
       {files.map((file, index) => (
         <figure key={index} class="diff-file">
-          {file.path !== null && <figcaption>{file.path}</figcaption>}
+          {file.path !== null && <figcaption>{shown(file.path)}</figcaption>}
           <div class="diff-scroll">{mode === 'unified' ? <Unified file={file} /> : <Split file={file} />}</div>
         </figure>
       ))}

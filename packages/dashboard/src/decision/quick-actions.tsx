@@ -1,6 +1,7 @@
 // The approver's quick actions: approve, approve with a note, request changes, modify within
-// limits, delegate to someone eligible (picked from a list), deny with a reason; each has a keyboard shortcut, and the outcome of every
-// click is said plainly on the page.
+// limits, delegate to someone eligible (picked from a list), deny with a reason; each has a
+// keyboard shortcut (its hint hidden on touch screens), an action that is off says why, and the
+// outcome of every click is said plainly on the page.
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { messageOf, post } from '../api/client.js';
@@ -19,6 +20,9 @@ const ACTIONS: { key: string; label: string; mode: Mode | 'approve'; tone: strin
   { key: 'g', label: 'Delegate', mode: 'delegate', tone: '' },
   { key: 'd', label: 'Deny', mode: 'deny', tone: 'danger' },
 ];
+
+/** Why Modify is off: the policy lists no field of this request or stage an approver may change. */
+const NO_MODIFY = 'Modify is off: the policy lists no field of this request that an approver may change.';
 
 const TITLES: Record<Mode, string> = {
   note: 'Approve with a note',
@@ -64,7 +68,7 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
       return;
     }
     if (next === 'modify' && !canModify) {
-      setError('this request allows no modifications');
+      setError(NO_MODIFY);
       return;
     }
     setMode(next);
@@ -171,6 +175,7 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
             class={entry.tone}
             disabled={busy || (entry.mode === 'modify' && !canModify)}
             aria-keyshortcuts={entry.key}
+            aria-describedby={entry.mode === 'modify' && !canModify ? 'modify-off' : undefined}
             aria-expanded={entry.mode === 'approve' ? undefined : mode === entry.mode}
             onClick={() => open(entry.mode)}
           >
@@ -178,6 +183,11 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
           </button>
         ))}
       </div>
+      {!canModify && (
+        <p id="modify-off" class="muted small action-note">
+          {NO_MODIFY}
+        </p>
+      )}
       {mode !== undefined && (
         <form ref={firstInput} class="action-form" onSubmit={(event) => void submit(event)} noValidate aria-label={TITLES[mode]}>
           <h3>{TITLES[mode]}</h3>

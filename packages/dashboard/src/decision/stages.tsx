@@ -2,7 +2,9 @@
 
 import type { Step } from '../api/types.js';
 import { formatTime, timeLeft } from '../lib/time.js';
+import { shown } from '../lib/shown.js';
 import { StatusBadge } from '../ui/badges.js';
+import { CodeText } from '../ui/code-text.js';
 import { ValueView } from '../ui/value-view.js';
 import { WorkerLabel } from '../ui/worker-label.js';
 
@@ -41,8 +43,8 @@ export function StagesSection(props: { steps: Step[]; now: number }) {
                     {step.votes!.map((vote) => (
                       <li key={`${vote.user_id}-${vote.at}`}>
                         <strong>{vote.name}</strong> {vote.verdict.replace(/_/g, ' ')}
-                        {vote.note !== null && <>: “{vote.note}”</>}
-                        {vote.modifications !== null && <> with changes {JSON.stringify(vote.modifications)}</>}
+                        {vote.note !== null && <>: “{shown(vote.note)}”</>}
+                        {vote.modifications !== null && <> with changes {shown(vote.modifications)}</>}
                         <span class="muted"> · {formatTime(vote.at)}</span>
                       </li>
                     ))}
@@ -52,10 +54,14 @@ export function StagesSection(props: { steps: Step[]; now: number }) {
                 )}
                 {(step.delegations ?? []).map((delegation) => (
                   <div key={delegation.at} class="muted">
-                    handed over to another person{delegation.note !== null && `: “${delegation.note}”`} · {formatTime(delegation.at)}
+                    handed over to another person{delegation.note !== null && `: “${shown(delegation.note)}”`} · {formatTime(delegation.at)}
                   </div>
                 ))}
-                {step.resolution !== null && <div>{step.resolution}</div>}
+                {step.resolution !== null && (
+                  <div>
+                    <CodeText text={step.resolution} />
+                  </div>
+                )}
               </div>
             )}
           </li>

@@ -5,6 +5,7 @@ import { useState } from 'preact/hooks';
 import { get, messageOf, post } from '../api/client.js';
 import type { Agent, AgentDetail } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
+import { shown } from '../lib/shown.js';
 import { text } from '../lib/summary.js';
 import { formatTime } from '../lib/time.js';
 import { usePath } from '../router.js';
@@ -175,7 +176,7 @@ function AgentView(props: { name: string }) {
               <li key={index}>
                 <strong>{entry.type.replace(/^agent\./, '').replace(/_/g, ' ')}</strong>
                 {entry.from !== undefined && entry.to !== undefined && ` from ${text(entry.from)} to ${text(entry.to)}`}
-                {entry.reason !== undefined && entry.reason !== null && `: ${text(entry.reason)}`}
+                {entry.reason !== undefined && entry.reason !== null && `: ${shown(entry.reason)}`}
                 <div class="muted small">
                   {formatTime(entry.at)} · by {entry.actor}
                 </div>

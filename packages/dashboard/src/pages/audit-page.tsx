@@ -5,14 +5,16 @@ import { useState } from 'preact/hooks';
 import { get } from '../api/client.js';
 import type { AuditEvent, ChainHead, VerifyResult } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
+import { shown, shownLines } from '../lib/shown.js';
 import { formatTime } from '../lib/time.js';
 import { Empty, ErrorNotice, Loading } from '../ui/notice.js';
 
 const PAGE = 100;
 
+/** Events hold what agents sent (summaries, outcomes): hidden characters show as marks. */
 const brief = (value: unknown): string => {
-  const shown = typeof value === 'string' ? value : JSON.stringify(value);
-  return shown.length > 40 ? `${shown.slice(0, 39)}…` : shown;
+  const said = shown(value);
+  return said.length > 40 ? `${said.slice(0, 39)}…` : said;
 };
 
 /** The event's fields in brief, with the exact JSON one click away (digests and hashes are long). */
@@ -21,8 +23,8 @@ function EventData(props: { data: Record<string, unknown> }) {
   if (entries.length === 0) return <span class="muted">—</span>;
   return (
     <details>
-      <summary>{entries.map(([key, value]) => `${key}: ${brief(value)}`).join(' · ')}</summary>
-      <pre class="json">{JSON.stringify(props.data, null, 2)}</pre>
+      <summary>{entries.map(([key, value]) => `${shown(key)}: ${brief(value)}`).join(' · ')}</summary>
+      <pre class="json">{shownLines(JSON.stringify(props.data, null, 2))}</pre>
     </details>
   );
 }

@@ -7,6 +7,7 @@ import { useLive, type LiveEventType } from '../api/live.js';
 import type { Approval, Me } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { inboxOrder } from '../lib/inbox-order.js';
+import { shown } from '../lib/shown.js';
 import { oneSentence } from '../lib/summary.js';
 import { timeLeft } from '../lib/time.js';
 import { useNow } from '../lib/use-now.js';
@@ -111,10 +112,10 @@ export function InboxPage() {
             return (
               <li key={row.id} class="inbox-row" data-approval={row.id}>
                 <Link href={`/approvals/${row.id}`} class="inbox-link">
-                  <span class="inbox-summary">{row.summary}</span>
+                  <span class="inbox-summary">{shown(row.summary)}</span>
                   <span class="inbox-meta">
                     <RiskBadge risk={row.risk} />
-                    <span>{row.agent}</span>
+                    <span>{shown(row.agent)}</span>
                     {row.stage !== '' && <span>stage {row.stage}</span>}
                     <span class={`time-left${left.urgent ? ' urgent' : ''}`}>{left.text}</span>
                   </span>

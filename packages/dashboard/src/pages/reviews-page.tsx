@@ -6,6 +6,7 @@ import { get, messageOf, post } from '../api/client.js';
 import { useLive } from '../api/live.js';
 import type { Review } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
+import { shown } from '../lib/shown.js';
 import { formatTime, timeLeft } from '../lib/time.js';
 import { useNow } from '../lib/use-now.js';
 import { canDecide, useMe } from '../session.js';
@@ -32,11 +33,11 @@ function ReversalTarget(props: { review: Review }) {
         'The agent reported no way to undo this action.'
       ) : target.method === 'webhook' ? (
         <>
-          Reverse will POST to <code>{target.url}</code> (an address the agent reported)
+          Reverse will POST to <code>{shown(target.url)}</code> (an address the agent reported)
         </>
       ) : (
         <>
-          Reverse will queue a <code>{target.capability}</code> job for a worker
+          Reverse will queue a <code>{shown(target.capability)}</code> job for a worker
         </>
       )}
     </span>
@@ -49,9 +50,10 @@ function ReviewRow(props: { review: Review; now: number; canAct: boolean; onDone
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
-  const label =
+  const label = shown(
     review.action.summary ??
-    `${review.action.agent}: ${review.action.action_type ?? 'action'} in ${review.action.environment ?? 'any environment'}`;
+      `${review.action.agent}: ${review.action.action_type ?? 'action'} in ${review.action.environment ?? 'any environment'}`,
+  );
   const noteId = `review-note-${review.action_id}`;
 
   async function send(verdict: 'ok' | 'flag' | 'reverse'): Promise<void> {
@@ -85,8 +87,8 @@ function ReviewRow(props: { review: Review; now: number; canAct: boolean; onDone
         <strong>{label}</strong> <StatusBadge status={review.status} />
       </div>
       <div class="muted small">
-        {review.action.agent} · {review.action.action_type ?? 'action'}
-        {review.action.environment !== null && ` in ${review.action.environment}`} · queued {formatTime(review.created_at)} because{' '}
+        {shown(review.action.agent)} · {shown(review.action.action_type ?? 'action')}
+        {review.action.environment !== null && ` in ${shown(review.action.environment)}`} · queued {formatTime(review.created_at)} because{' '}
         {review.reason}
         {review.status === 'pending' && review.due_at !== null && ` · review window: ${timeLeft(review.due_at, props.now).text}`}
       </div>
@@ -94,10 +96,10 @@ function ReviewRow(props: { review: Review; now: number; canAct: boolean; onDone
         outcome:{' '}
         {review.action.outcome === null
           ? 'not reported yet'
-          : `${review.action.outcome.status}${review.action.outcome.detail ? `: ${review.action.outcome.detail}` : ''}`}
+          : shown(`${review.action.outcome.status}${review.action.outcome.detail ? `: ${review.action.outcome.detail}` : ''}`)}
       </div>
-      {review.note !== null && <div class="small">note: “{review.note}”</div>}
-      {describeReversal(review) !== undefined && <div class="small">{describeReversal(review)}</div>}
+      {review.note !== null && <div class="small">note: “{shown(review.note)}”</div>}
+      {describeReversal(review) !== undefined && <div class="small">{shown(describeReversal(review))}</div>}
       {props.canAct && review.status === 'pending' && (
         <div class="review-actions">
           <label for={noteId}>Note (required to flag)</label>

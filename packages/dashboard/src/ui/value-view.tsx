@@ -1,18 +1,21 @@
 // Shows a JSON value the way a person reads it: fields as a list of names and values, nested
-// objects indented, long texts kept as written.
+// objects indented, long texts kept as written; hidden characters in names and texts made visible.
+
+import { shown, shownLines } from '../lib/shown.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const label = (key: string): string => key.replace(/_/g, ' ');
+const label = (key: string): string => shown(key).replace(/_/g, ' ');
 
 export function ValueView(props: { value: unknown; depth?: number }) {
   const { value } = props;
   const depth = props.depth ?? 0;
   if (value === null || value === undefined) return <span class="muted">none</span>;
-  if (typeof value === 'string') return value.includes('\n') ? <pre class="text-block">{value}</pre> : <span>{value}</span>;
+  if (typeof value === 'string')
+    return value.includes('\n') ? <pre class="text-block">{shownLines(value)}</pre> : <span>{shown(value)}</span>;
   if (typeof value !== 'object') return <span class="mono">{String(value)}</span>;
-  if (depth > 3) return <code class="mono">{JSON.stringify(value)}</code>;
+  if (depth > 3) return <code class="mono">{shown(value)}</code>;
   if (Array.isArray(value)) {
-    if (value.every((item) => typeof item !== 'object' || item === null)) return <span>{value.map(String).join(', ')}</span>;
+    if (value.every((item) => typeof item !== 'object' || item === null)) return <span>{value.map(shown).join(', ')}</span>;
     return (
       <ol class="value-list">
         {value.map((item, index) => (

@@ -51,3 +51,12 @@ export async function contentWidth(page: Page): Promise<number> {
   // A string, not a function: the tests are type-checked without the DOM library.
   return Number(await page.evaluate('document.documentElement.scrollWidth'));
 }
+
+/** Signs `name` in (password `<name>-password`, as `Tollgate.person` makes it) and waits for the inbox. */
+export async function signIn(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Password').fill(`${name}-password`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+}

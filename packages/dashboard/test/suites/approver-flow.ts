@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { contentWidth, DESKTOP, PHONE } from '../helpers/browser.js';
+import { contentWidth, DESKTOP, PHONE, signIn as signInAt } from '../helpers/browser.js';
 import { startTollgate, type Api, type Tollgate } from '../helpers/tollgate-process.js';
 import { deploy, POLICY } from '../policy.js';
 
@@ -26,13 +26,7 @@ async function openApproval(approvalId: string): Promise<void> {
   await page.getByRole('heading', { name: 'Decide' }).waitFor();
 }
 
-async function signIn(target: Page, name: string): Promise<void> {
-  await target.goto(server.url);
-  await target.getByLabel('Name').fill(name);
-  await target.getByLabel('Password').fill(`${name}-password`);
-  await target.getByRole('button', { name: 'Sign in' }).click();
-  await target.getByRole('heading', { name: 'Inbox' }).waitFor();
-}
+const signIn = (target: Page, name: string): Promise<void> => signInAt(target, server.url, name);
 
 /** Registers the suite; `browser` is the Chromium the entry file launched for all suites. */
 export function approverFlowSuite(browser: () => Browser): void {
@@ -79,7 +73,12 @@ export function approverFlowSuite(browser: () => Browser): void {
       await expect.poll(() => page.locator('.inbox-row').first().textContent()).toMatch(/high risk.*left/);
 
       await row.click();
-      await page.getByRole('heading', { level: 1, name: 'Deploy checkout v2.4.0 to production (4 replicas)' }).waitFor();
+      // Tollgate's facts head the page; the agent's summary follows as its words.
+      await page.getByRole('heading', { level: 1, name: 'deploy in production' }).waitFor();
+      expect(await page.locator('.fact[data-path="service"] .fact-value').textContent()).toBe('checkout');
+      expect(await page.locator('.fact[data-path="replicas"] .fact-value').textContent()).toBe('4');
+      const said = page.getByRole('region', { name: /The agent says/ });
+      expect(await said.getByTestId('agent-summary').textContent()).toBe('Deploy checkout v2.4.0 to production (4 replicas)');
       const risk = page.locator('section', { has: page.getByRole('heading', { name: /Why this needs approval/ }) });
       await expect.poll(() => risk.textContent()).toContain('production-deploys');
       expect(await risk.textContent()).toContain('production deploys need a release manager');
@@ -97,7 +96,8 @@ export function approverFlowSuite(browser: () => Browser): void {
         expect.arrayContaining([expect.stringContaining('checkout:v2.4.0')]),
       );
       expect(await page.getByRole('region', { name: 'Simulation (dry run)' }).textContent()).toContain('pods replaced');
-      expect(await page.getByRole('region', { name: 'The AI\u2019s reasoning' }).textContent()).toContain('86%');
+      expect(await said.textContent()).toContain('The canary in staging ran for 2 hours');
+      expect(await said.textContent()).toContain('86%');
       expect(await page.locator('[data-step="release-review"]').textContent()).toContain('no votes yet');
       await page.getByRole('button', { name: 'Unified' }).click();
 
@@ -301,7 +301,11 @@ export function approverFlowSuite(browser: () => Browser): void {
       const width = await contentWidth(phone);
       expect(width).toBeLessThanOrEqual(PHONE.width);
       await row.click();
-      await phone.getByRole('heading', { level: 1, name: /v3\.0\.0/ }).waitFor();
+      await phone.getByRole('heading', { level: 1, name: 'deploy in production' }).waitFor();
+      await phone
+        .getByTestId('agent-summary')
+        .getByText(/v3\.0\.0/)
+        .waitFor();
       await phone.locator('.diff.unified').waitFor();
       expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
       // The delegate picker and the header's out-of-office switch fit too.

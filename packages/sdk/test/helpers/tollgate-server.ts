@@ -15,7 +15,8 @@ const exec = promisify(execFile);
 
 export interface Approver {
   name: string;
-  approve(approvalId: string, note?: string): Promise<void>;
+  /** Approves, changing the action's `modifications` (fields the policy lets an approver change). */
+  approve(approvalId: string, note?: string, modifications?: Record<string, unknown>): Promise<void>;
   deny(approvalId: string, note: string): Promise<void>;
   requestChanges(approvalId: string, note: string): Promise<void>;
 }
@@ -31,6 +32,8 @@ export interface TollgateServer {
   approver(name: string): Promise<Approver>;
   /** Reads an action as the server's admin sees it. */
   action(id: string): Promise<Record<string, any>>;
+  /** The actions of `agent`, oldest first, each as the server's admin reads it. */
+  actions(agent: string): Promise<Record<string, any>[]>;
   /** Waits for an approval request to be pending and answers the oldest one. */
   pendingApproval(): Promise<{ id: string; action_id: string }>;
   close(): Promise<void>;
@@ -56,6 +59,10 @@ export async function startTollgate(policy: string | { path: string }): Promise<
   const url = /serving at (http:\/\/\S+)/.exec(output)![1]!;
   const admin = /name: (\S+)\s+password: (\S+)/.exec(output)!;
   const adminToken = await login(url, admin[1]!, admin[2]!);
+  const readAction = async (id: string): Promise<Record<string, any>> => {
+    const response = await fetch(`${url}/v1/actions/${id}`, { headers: { authorization: `Bearer ${adminToken}` } });
+    return (await response.json()) as Record<string, any>;
+  };
 
   return {
     url,
@@ -80,24 +87,32 @@ export async function startTollgate(policy: string | { path: string }): Promise<
       const password = `${name}-password`;
       await tollgateCli('users', 'add', '--db', db, '--name', name, '--password', password, '--role', 'approver', '--group', 'approvers');
       const token = await login(url, name, password);
-      const vote = async (approvalId: string, verdict: string, note?: string): Promise<void> => {
+      const vote = async (approvalId: string, verdict: string, note?: string, modifications?: Record<string, unknown>): Promise<void> => {
         const response = await fetch(`${url}/v1/approvals/${approvalId}/votes`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ verdict, ...(note === undefined ? {} : { note }) }),
+          body: JSON.stringify({
+            verdict,
+            ...(note === undefined ? {} : { note }),
+            ...(modifications === undefined ? {} : { modifications }),
+          }),
         });
         if (response.status !== 201) throw new Error(`vote ${verdict} answered ${response.status}: ${await response.text()}`);
       };
       return {
         name,
-        approve: (id, note) => vote(id, 'approve', note),
+        approve: (id, note, modifications) => vote(id, 'approve', note, modifications),
         deny: (id, note) => vote(id, 'deny', note),
         requestChanges: (id, note) => vote(id, 'request_changes', note),
       };
     },
-    async action(id) {
-      const response = await fetch(`${url}/v1/actions/${id}`, { headers: { authorization: `Bearer ${adminToken}` } });
-      return (await response.json()) as Record<string, any>;
+    action: readAction,
+    async actions(agent) {
+      const response = await fetch(`${url}/v1/actions?agent=${encodeURIComponent(agent)}`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      const { actions } = (await response.json()) as { actions: { id: string }[] };
+      return Promise.all(actions.reverse().map((action) => readAction(action.id)));
     },
     pendingApproval() {
       return eventually(async () => {

@@ -6,6 +6,14 @@ export class UsageError extends Error {
   readonly code = 'cli.usage';
 }
 
+export function wholeNumber(name: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) > max)
+      throw new UsageError(`${name} must be a whole number from 0 to ${max}, not \`${value}\``);
+    return Number(value);
+  };
+}
+
 export function readJsonArgument(argument: string, what: string, readStdin: () => string = () => readFileSync(0, 'utf8')): unknown {
   let text: string;
   let from: string;

@@ -2,7 +2,7 @@
 // from --server, TOLLGATE_URL or TOLLGATE_SERVER, and a token from --token, TOLLGATE_TOKEN or `tollgate login`.
 
 import type { Command } from 'commander';
-import { clientConfig, DEFAULT_HOST, DEFAULT_PORT } from '../config/config.js';
+import { clientConfig, DEFAULT_HOST, DEFAULT_PORT } from '../config/client-config.js';
 import { storedLogin } from './credentials.js';
 import { UsageError } from './input.js';
 import { EXIT, type CliIo } from './io.js';

@@ -1,6 +1,8 @@
 // Text an agent wrote, made safe to print on a terminal: control characters and escape sequences
 // are shown as visible escapes, so a summary cannot recolour, retitle or rewrite the screen.
 
+import { visibleText } from '@tollgate/core';
+
 /** C0 controls, DEL, C1 controls (0x9b is a one-byte CSI) and the bidirectional overrides that reorder what is shown. */
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -34,4 +36,18 @@ export function terminalJson(value: unknown): string {
 export function clip(text: string, width: number): string {
   const characters = [...text];
   return characters.length <= width ? text : `${characters.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+/**
+ * One line of what an agent (or anyone outside Tollgate) wrote, shown as the dashboard shows it:
+ * bidi overrides, zero-width and control characters as `[U+202E]` marks, line breaks as `⏎`;
+ * `printable` after it keeps anything a terminal acts on from reaching it whatever it missed.
+ */
+export function shownText(text: unknown): string {
+  return printable(visibleText(String(text ?? '')));
+}
+
+/** Several lines of what an agent wrote (reasoning, a diff), the same marks, its line breaks kept. */
+export function shownLines(text: unknown): string[] {
+  return printableLines(visibleText(String(text ?? ''), { multiline: true }));
 }

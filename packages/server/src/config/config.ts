@@ -1,10 +1,20 @@
-// Settings from command-line options and the environment. This is the only module that reads
-// environment variables (CONVENTIONS.md), so every setting is listed here.
+// Settings from command-line options and the environment. Only config/ reads environment variables
+// (CONVENTIONS.md): the server's here, the light ones the other commands need in client-config.ts.
 
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
 import { auditKeys, type AuditKeys } from './audit-keys.js';
+import { databaseUrl, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_POLICY, DEFAULT_RATE_LIMIT } from './client-config.js';
 import { defaultServerSettings, readServerSettings, type ServerSettings } from './server-settings.js';
+
+export {
+  clientConfig,
+  credentialsFile,
+  databaseUrl,
+  DEFAULT_DB,
+  DEFAULT_HOST,
+  DEFAULT_POLICY,
+  DEFAULT_PORT,
+  DEFAULT_RATE_LIMIT,
+} from './client-config.js';
 
 export interface ServeConfig {
   db: string;
@@ -27,12 +37,6 @@ export interface ServeConfig {
   auditKeys: AuditKeys;
 }
 
-export const DEFAULT_DB = '.tollgate/tollgate.db';
-export const DEFAULT_POLICY = 'examples/starter';
-export const DEFAULT_PORT = 7300;
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_RATE_LIMIT = 100;
-
 type Env = Record<string, string | undefined>;
 
 export interface ServeOptions {
@@ -46,10 +50,6 @@ export interface ServeOptions {
   shadow?: string;
   trustProxy?: string;
   settings?: string;
-}
-
-export function databaseUrl(option: string | undefined, env: Env = process.env): string {
-  return option ?? env.TOLLGATE_DATABASE_URL ?? DEFAULT_DB;
 }
 
 export function serveConfig(options: ServeOptions, env: Env = process.env): ServeConfig {
@@ -96,38 +96,6 @@ export function trustedProxies(value: string | undefined): number | string | und
     throw new Error(`--trust-proxy must be a number of proxies or their addresses (e.g. 10.0.0.0/8,192.168.1.5), not \`${bad}\``);
   }
   return addresses.join(',');
-}
-
-/** Server address and token for the commands that talk to a running server. */
-export function clientConfig(
-  options: { server?: string; token?: string },
-  env: Env = process.env,
-): { server: string; token: string | undefined; credentials: string } {
-  return {
-    server: (
-      options.server ??
-      nonEmpty(env.TOLLGATE_URL) ??
-      nonEmpty(env.TOLLGATE_SERVER) ??
-      `http://${DEFAULT_HOST}:${DEFAULT_PORT}`
-    ).replace(/\/+$/, ''),
-    token: options.token ?? nonEmpty(env.TOLLGATE_TOKEN),
-    credentials: credentialsFile(env),
-  };
-}
-
-/**
- * Where `tollgate login` keeps its tokens: `$XDG_CONFIG_HOME/tollgate/credentials.json`, else
- * `~/.config/tollgate/credentials.json` (the XDG base directory rules).
- */
-export function credentialsFile(env: Env = process.env): string {
-  // The rules ignore a relative XDG_CONFIG_HOME.
-  const xdg = nonEmpty(env.XDG_CONFIG_HOME);
-  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(nonEmpty(env.HOME) ?? homedir(), '.config');
-  return join(base, 'tollgate', 'credentials.json');
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
 
 function numberFrom(value: string | undefined, name: string): number | undefined {

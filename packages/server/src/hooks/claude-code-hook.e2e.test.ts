@@ -1,9 +1,11 @@
 // `tollgate hook claude-code` as Claude Code runs it: the real command, recorded PreToolUse and
 // PostToolUse payloads on stdin, and the exact JSON it prints, against a real Tollgate server,
-// an unreachable one, and a local policy.
+// an unreachable one, and a local policy; and a hook whose timeout is shorter than its wait.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +27,13 @@ rules:
     match: { action_type: Edit, path: { glob: "/home/dev/shop/src/**" } }
     decision: REVIEW
     reason: source edits are reviewed afterwards
+  - name: scaling
+    match: { action_type: Bash, command: { prefix: "kubectl scale" } }
+    decision: REQUIRE_APPROVAL
+    modifiable: [command]
+    reason: scaling needs a person
   - name: public-issues
-    match: { capability: claude-code, server: github, tool: create_issue }
+    match: { capability: mcp, server: github, action_type: create_issue }
     decision: REQUIRE_APPROVAL
     reason: issues are public
 defaults:
@@ -46,9 +53,13 @@ interface HookResult {
   json: any;
 }
 
-function runHook(args: string[], stdin: string | Payload): Promise<HookResult> {
+/** A home of its own, so that no settings of the machine's user are read. */
+const HOME = mkdtempSync(join(tmpdir(), 'tollgate-hook-home-'));
+
+function runHook(args: string[], stdin: string | Payload, env: Record<string, string> = {}): Promise<HookResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, 'hook', 'claude-code', ...args], { cwd: REPO }, (error, stdout, stderr) => {
+    const options = { cwd: REPO, env: { PATH: process.env.PATH ?? '', HOME, ...env } };
+    const child = execFile(process.execPath, [BIN, 'hook', 'claude-code', ...args], options, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
       resolve({ code, stdout, stderr, json: stdout.trim() === '' ? undefined : JSON.parse(stdout) });
     });
@@ -153,17 +164,85 @@ describe('the Claude Code hook against a Tollgate server', () => {
     expect(again.json.hookSpecificOutput.permissionDecisionReason).not.toContain(approval.action_id);
   });
 
+  it('runs what a person changed the command to, and records that: the command, its arguments and the summary', async () => {
+    const scale = {
+      ...recorded('pre-tool-use-bash'),
+      tool_input: { command: 'kubectl scale deploy/web --replicas=40', description: 'Scale the web tier' },
+      tool_use_id: 'toolu_01Scale',
+    };
+    expect((await runHook([...args, '--wait', '0.3'], scale)).json.hookSpecificOutput.permissionDecision).toBe('deny');
+    const approval = await pendingApprovalFor('Bash');
+    const voted = await alice('POST', `/v1/approvals/${approval.id}/votes`, {
+      verdict: 'approve',
+      modifications: { command: 'kubectl scale deploy/web --replicas=12' },
+    });
+    expect(voted.status).toBe(201);
+    const allowed = await runHook([...args, '--wait', '0.3'], { ...scale, tool_use_id: 'toolu_01ScaleRetry' });
+    expect(allowed.json).toEqual(
+      decision('allow', /^Tollgate: approved by usr_\w+$/, {
+        command: 'kubectl scale deploy/web --replicas=12',
+        description: 'Scale the web tier',
+      }),
+    );
+    const stored = (await alice('GET', `/v1/actions/${approval.action_id}`)).body;
+    expect(stored.action).toMatchObject({
+      command: 'kubectl scale deploy/web --replicas=12',
+      arguments: { command: 'kubectl scale deploy/web --replicas=12', description: 'Scale the web tier' },
+      summary: 'Bash: kubectl scale deploy/web --replicas=12',
+    });
+    expect(JSON.stringify(stored.action)).not.toContain('--replicas=40');
+  });
+
   it('allows an MCP tool call when a person approves it within the wait', async () => {
     const running = runHook([...args, '--wait', '20'], recorded('pre-tool-use-mcp'));
-    const approval = await pendingApprovalFor('mcp__github__create_issue');
+    const approval = await pendingApprovalFor('create_issue');
     await alice('POST', `/v1/approvals/${approval.id}/votes`, { verdict: 'approve' });
     const result = await running;
     expect(result.json).toEqual(decision('allow', /^Tollgate: approved by usr_\w+$/));
     const stored = (await alice('GET', `/v1/actions/${approval.action_id}`)).body;
     expect(stored.action).toMatchObject({
+      action_type: 'create_issue',
+      capability: 'mcp',
       server: 'github',
-      tool: 'create_issue',
+      door: 'claude-code',
       arguments: { repo: 'shop', title: 'Checkout total is off by one cent' },
+    });
+  });
+
+  it('answers before a timeout shorter than the wait: deny with the link, and the retry after approval runs once', async () => {
+    const write = { ...recorded('pre-tool-use-write'), tool_input: { file_path: '/etc/fstab', content: '/dev/sdb1 /data ext4\n' } };
+    // 3 s is the hook's timeout: it must answer within it (less its margin), though told to wait 20 s.
+    const result = await runHook([...args, '--wait', '20', '--timeout', '3'], write);
+    expect(result.code).toBe(0);
+    expect(result.json).toEqual(
+      decision(
+        'deny',
+        /^Tollgate: no verdict within the hook's 3 s timeout: pending approval http:\/\/\S+\/approvals\/apr_\w+; retry the same call after a person approves it \(action `act_\w+`\)$/,
+      ),
+    );
+    const approval = await pendingApprovalFor('Write', '/etc/fstab');
+    await alice('POST', `/v1/approvals/${approval.id}/votes`, { verdict: 'approve' });
+    const retry = { ...write, tool_use_id: 'toolu_01AfterApproval' };
+    const retried = await runHook([...args, '--wait', '20', '--timeout', '3'], retry);
+    expect(retried.json).toEqual(decision('allow', /^Tollgate: approved by usr_\w+$/));
+    // What runs is the action people approved: its outcome is reported on it.
+    await runHook(args, { ...retry, hook_event_name: 'PostToolUse', tool_response: { type: 'update', filePath: '/etc/fstab' } });
+    expect((await alice('GET', `/v1/actions/${approval.action_id}`)).body).toMatchObject({ status: 'executed' });
+  });
+
+  it('reads its timeout from the settings that install it when not told', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'tollgate-hook-project-'));
+    mkdirSync(join(project, '.claude'));
+    const command = `node ${BIN} hook claude-code --wait 20`;
+    writeFileSync(
+      join(project, '.claude', 'settings.json'),
+      JSON.stringify({ hooks: { PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command, timeout: 3 }] }] } }),
+    );
+    const write = { ...recorded('pre-tool-use-write'), tool_input: { file_path: '/etc/crontab', content: '* * * * * root true\n' } };
+    const result = await runHook([...args, '--wait', '20'], write, { CLAUDE_PROJECT_DIR: project });
+    expect(result.json.hookSpecificOutput).toMatchObject({
+      permissionDecision: 'deny',
+      permissionDecisionReason: expect.stringMatching(/^Tollgate: no verdict within the hook's 3 s timeout: pending approval /),
     });
   });
 
@@ -198,6 +277,21 @@ describe('the Claude Code hook without a server', () => {
     expect(open.json).toEqual(
       decision('allow', 'Tollgate at http://127.0.0.1:9 is unreachable; allowed because the hook runs with --fail-open'),
     );
+  });
+
+  it('denies before its timeout when the server takes the request and never answers', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const result = await runHook(['--server', url, '--key', 'k', '--timeout', '3', ...state()], recorded('pre-tool-use-edit'));
+      expect(result.json).toEqual(
+        decision('deny', "Tollgate did not answer within the hook's 3 s timeout, so the call is denied (the hook fails closed)"),
+      );
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   it('decides with a local --policy: deny, ask and allow', async () => {

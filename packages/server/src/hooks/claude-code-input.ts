@@ -10,6 +10,10 @@ export interface HookInput {
   tool_name: string;
   tool_input: Record<string, unknown>;
   tool_use_id: string | undefined;
+  /** `default`, `plan`, `acceptEdits`, `auto`, `dontAsk`, `bypassPermissions`, … as Claude Code names it. */
+  permission_mode: string | undefined;
+  /** The MCP server of an `mcp__…` tool, as Claude Code names it (`files`, `plugin:my-plugin:github`). */
+  mcp_server: { name: string; source: string | undefined } | undefined;
   /** PostToolUse: what the tool answered. */
   tool_response?: unknown;
   /** PostToolUseFailure: why the tool failed. */
@@ -33,6 +37,13 @@ function text(body: Record<string, unknown>, field: string, required: boolean): 
   return value;
 }
 
+function mcpServer(value: unknown): HookInput['mcp_server'] {
+  if (value === undefined) return undefined;
+  if (!isObject(value) || typeof value.name !== 'string' || value.name === '')
+    throw new HookInputError('`mcp_server` must be an object with a non-empty `name`');
+  return { name: value.name, source: typeof value.source === 'string' ? value.source : undefined };
+}
+
 export function parseHookInput(stdin: string): HookInput {
   if (stdin.trim() === '') throw new HookInputError('standard input is empty: Claude Code sends the hook event as JSON');
   let body: unknown;
@@ -53,6 +64,8 @@ export function parseHookInput(stdin: string): HookInput {
     tool_name: text(body, 'tool_name', true)!,
     tool_input: body.tool_input,
     tool_use_id: text(body, 'tool_use_id', event !== 'PreToolUse'),
+    permission_mode: text(body, 'permission_mode', false),
+    mcp_server: mcpServer(body.mcp_server),
   };
   if (event === 'PostToolUse') input.tool_response = body.tool_response;
   if (event === 'PostToolUseFailure') input.error = typeof body.error === 'string' ? body.error : 'the tool failed';

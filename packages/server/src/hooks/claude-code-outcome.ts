@@ -10,6 +10,7 @@ export async function reportOutcome(
   input: HookInput,
   connection: Connection,
   stateDir: string,
+  signal: AbortSignal,
 ): Promise<{ exitCode: number; stderr?: string }> {
   if (connection.kind === 'local' || input.tool_use_id === undefined) return { exitCode: 0 };
   const state = new HookState(stateDir);
@@ -18,11 +19,18 @@ export async function reportOutcome(
   if (id === undefined) return { exitCode: 0 };
   const failed = input.hook_event_name === 'PostToolUseFailure';
   try {
-    await connection.tollgate.reportOutcome(id, {
+    const report = connection.tollgate.reportOutcome(id, {
       status: failed ? 'failed' : 'succeeded',
       detail: clip(failed ? (input.error ?? 'the tool failed') : responseText(input.tool_response)),
     });
+    // The tool has run: what is left is telling Tollgate, before Claude Code stops waiting.
+    await Promise.race([report, aborted(signal)]);
   } catch (error) {
+    if (signal.aborted)
+      return {
+        exitCode: 1,
+        stderr: `tollgate hook claude-code: the outcome of action \`${id}\` was not reported within the hook's timeout`,
+      };
     if (!(error instanceof TollgateRequestError && error.code === 'action.outcome_reported'))
       return {
         exitCode: 1,
@@ -31,6 +39,13 @@ export async function reportOutcome(
   }
   state.delete(key);
   return { exitCode: 0 };
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 function responseText(response: unknown): string {

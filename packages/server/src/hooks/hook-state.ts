@@ -2,9 +2,14 @@
 // is still waiting for people (so Claude's retry of the same call resumes it), and the action of
 // each allowed call (so PostToolUse can report its outcome).
 
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, sha256Hex } from '@tollgate/core';
+import { canonicalJson } from '@tollgate/sdk';
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
 
 export class HookState {
   constructor(private readonly folder: string) {}

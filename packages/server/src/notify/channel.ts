@@ -5,7 +5,7 @@ import type { SecretLookup } from '../config/secrets.js';
 import type { ChannelEndpoints } from '../config/server-settings.js';
 import { OutboundError, type OutboundRequest, type OutboundResponse } from '../net/outbound.js';
 import type { OutboxMessage } from '../stores/notify-store.js';
-import type { NotificationData, NotificationLinks } from './message.js';
+import { completeData, type NotificationData, type NotificationLinks } from './message.js';
 
 export class DeliveryError extends Error {
   constructor(
@@ -42,8 +42,9 @@ export type Deliver = (
   context: DeliveryContext,
 ) => Promise<Record<string, unknown> | null>;
 
+/** The message's data; one queued before messages carried facts is completed (see completeData). */
 export function dataOf(message: OutboxMessage): NotificationData {
-  return message.payload.data as NotificationData;
+  return completeData(message.payload.data as NotificationData);
 }
 
 export function linksOf(message: OutboxMessage): NotificationLinks | undefined {

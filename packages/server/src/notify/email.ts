@@ -1,40 +1,80 @@
-// E-mail over SMTP with nodemailer: a plain, readable message with the request's essentials and
-// one-click links that open a confirmation page (a GET never decides; only its form does).
+// E-mail over SMTP with nodemailer: a plain, readable message (text and HTML) that leads with what
+// Tollgate knows, then its one-click links, which open a confirmation page (a GET never decides;
+// only its form does), then the agent's own words, quoted.
 
 import nodemailer from 'nodemailer';
 import { dataOf, DeliveryError, linksOf, requireSecret, stringSetting, type Deliver } from './channel.js';
-import { headline } from './message.js';
+import { agentWordsHtml, factsHtml, requestText } from './html-parts.js';
+import { factLine, headline, type NotificationData, type NotificationLinks } from './message.js';
+import { defangUrls, escapeHtml, SHOWN, shown } from './shown-text.js';
 
-const escapeHtml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** One line (no CR or LF from the request can reach the header) of a length clients show. */
+const MAX_SUBJECT = 200;
 
-export function emailContent(message: Parameters<Deliver>[0]): { subject: string; text: string; html: string } {
-  const data = dataOf(message);
-  const links = linksOf(message);
+/** Text from the request in the text part: one line, visible characters, no clickable address. */
+const line = (text: string, max: number) => defangUrls(shown(text, max));
+
+/**
+ * The text part. Its lines that start at the margin are Tollgate's; the request's values sit after
+ * an indented label and the agent's words after "> ", so none can pass for the Approve link, which
+ * comes before the agent's words.
+ */
+function textPart(data: NotificationData, links: NotificationLinks | undefined): string {
+  const quoted = (label: string, text: string) => [label, `> ${text}`];
   const lines = [
-    data.summary,
+    headline(data),
+    line(data.title, SHOWN.title),
     '',
-    `Risk: ${data.risk ?? 'unrated'}`,
-    `Agent: ${data.agent}`,
-    ...data.key_context.map(({ key, value }) => `${key}: ${value}`),
-    ...(data.criteria.length > 0 ? ['', `Check: ${data.criteria.join('; ')}`] : []),
+    'What Tollgate knows:',
+    ...data.facts.map(({ label, value }) => `  ${line(label, SHOWN.label)}: ${line(value, SHOWN.value)}`),
+    ...(data.warnings.length > 0 ? ['', ...data.warnings.map((warning) => `⚠ Check: ${line(warning, SHOWN.warning)}`)] : []),
     '',
-    ...(links === undefined ? [] : [`Approve: ${links.approve}`, `Deny: ${links.deny}`, '']),
+    ...(links === undefined
+      ? []
+      : [
+          'Decide here (each link opens a page to confirm; it works once and expires):',
+          `Approve: ${links.approve}`,
+          `Deny: ${links.deny}`,
+        ]),
     `Open in Tollgate: ${data.url}`,
+    ...(data.criteria.length > 0 ? ['', `Criteria: ${line(data.criteria.join('; '), SHOWN.criteria)}`] : []),
   ];
-  const facts = [['Risk', data.risk ?? 'unrated'], ['Agent', data.agent], ...data.key_context.map(({ key, value }) => [key, value])];
-  const html = [
+  const words: string[] = [];
+  if (data.agent_summary !== null) words.push(...quoted('The agent says:', line(data.agent_summary, SHOWN.summary)));
+  if (data.agent_reasoning !== null) words.push(...quoted("The agent's reasoning:", line(data.agent_reasoning, SHOWN.reasoning)));
+  if (data.key_context.length > 0)
+    words.push(
+      "The agent's context:",
+      ...data.key_context.map(({ key, value }) => `> ${line(key, SHOWN.label)}: ${line(value, SHOWN.value)}`),
+    );
+  if (words.length > 0) lines.push('', "The agent's own words (Tollgate did not write or check them):", ...words);
+  return lines.join('\n');
+}
+
+function htmlPart(data: NotificationData, links: NotificationLinks | undefined): string {
+  return [
     `<h2>${escapeHtml(headline(data))}</h2>`,
-    `<p><strong>${escapeHtml(data.summary)}</strong></p>`,
-    `<table>${facts.map(([key, value]) => `<tr><th align="left">${escapeHtml(key!)}</th><td>${escapeHtml(value!)}</td></tr>`).join('')}</table>`,
-    data.criteria.length > 0 ? `<p>Check: ${escapeHtml(data.criteria.join('; '))}</p>` : '',
+    factsHtml(data),
     links === undefined
       ? ''
       : `<p><a href="${escapeHtml(links.approve)}">Approve</a> &nbsp; <a href="${escapeHtml(links.deny)}">Deny</a></p>` +
         '<p>Each link opens a page to confirm; it works once and expires.</p>',
     `<p><a href="${escapeHtml(data.url)}">Open in Tollgate</a></p>`,
-  ].join('\n');
-  return { subject: `[Tollgate] ${headline(data)}: ${data.summary}`.slice(0, 200), text: lines.join('\n'), html };
+    data.criteria.length > 0 ? `<p>Criteria: ${requestText(data.criteria.join('; '), SHOWN.criteria)}</p>` : '',
+    agentWordsHtml(data),
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
+}
+
+export function emailContent(message: Parameters<Deliver>[0]): { subject: string; text: string; html: string } {
+  const data = dataOf(message);
+  const links = linksOf(message);
+  return {
+    subject: shown(`[Tollgate] ${headline(data)}: ${factLine(data)}`, MAX_SUBJECT),
+    text: textPart(data, links),
+    html: htmlPart(data, links),
+  };
 }
 
 export const deliverEmail: Deliver = async (message, settings, context) => {

@@ -3,18 +3,17 @@
 
 import { TollgateError } from '../errors.js';
 import type { ApprovalService } from '../services/approval-service.js';
-import { oneSentence } from '../services/context-package.js';
 import type { ApprovalView } from '../services/views.js';
 import type { NotificationLink } from '../stores/notify-store.js';
 import type { User } from '../stores/records.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { linkIdOf, signatureMatches } from './links.js';
+import { decisionView, type DecisionView } from './message.js';
 
-export interface LinkPreview {
+/** What the confirmation page shows: the request's facts and warnings first, as every message does. */
+export interface LinkPreview extends DecisionView {
   link: NotificationLink;
-  summary: string;
-  risk: string | null;
   /** Channel links (Teams, shared addresses) ask who is deciding. */
   needsSignIn: boolean;
   requestStatus: string;
@@ -45,8 +44,7 @@ export class LinkActions {
     if (approval === undefined || action === undefined) throw invalid();
     return {
       link,
-      summary: oneSentence(action),
-      risk: action.risk,
+      ...decisionView(action, approval.state?.action ?? action.payload),
       needsSignIn: link.user_id === null,
       requestStatus: approval.status,
     };

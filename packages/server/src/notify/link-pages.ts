@@ -1,9 +1,9 @@
-// The small HTML pages behind one-click links: a confirmation form, and what happened.
+// The small HTML pages behind one-click links: a confirmation form, which shows what Tollgate knows
+// about the request before the agent's words, and what happened.
 
+import { agentWordsHtml, factsHtml } from './html-parts.js';
 import type { LinkPreview } from './link-actions.js';
-
-const escapeHtml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+import { escapeHtml } from './shown-text.js';
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -27,8 +27,9 @@ export function confirmPage(preview: LinkPreview): string {
     : '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="3"></textarea>';
   return page(
     deny ? 'Deny this request?' : 'Approve this request?',
-    `<p><strong>${escapeHtml(preview.summary)}</strong></p>
-<p>Risk: ${escapeHtml(preview.risk ?? 'unrated')} · Status: ${escapeHtml(preview.requestStatus)}</p>
+    `${factsHtml(preview)}
+<p>Status: ${escapeHtml(preview.requestStatus)}</p>
+${agentWordsHtml(preview)}
 <form method="post">${signIn}${note}<button type="submit">${deny ? 'Deny' : 'Approve'}</button></form>`,
   );
 }

@@ -1,23 +1,47 @@
-// What every channel renders: the request in one sentence, its risk, key context and criteria,
-// the event and its detail, and links. Built inside the transaction that causes the message, so
-// the message says what was true at that moment.
+// What every channel renders, in this order: what Tollgate itself knows (the action, its
+// environment, agent and risk, the fields the deciding rules tested and the other weighty fields,
+// with their actual values, and warnings where the agent's words contradict them), then the
+// agent's own words (summary, reasoning, context), marked as the agent's, then criteria and links.
+// Built inside the transaction that causes the message, so it says what was true at that moment.
 
 import type { NotificationEvent } from '@tollgate/core';
 import { oneSentence } from '../services/context-package.js';
+import { agentWords, requestFacts } from '../services/request-facts.js';
 import type { ActionRecord, ApprovalRecord } from '../stores/records.js';
+import { clip, shown } from './shown-text.js';
 
 /** Context keys too big for a chat message; the dashboard shows them. */
 const LONG_SECTIONS = new Set(['diff', 'simulation', 'dry_run', 'details']);
 const MAX_CONTEXT_KEYS = 8;
 const MAX_VALUE_CHARS = 200;
+const MAX_REASONING_CHARS = 600;
+const MAX_LINE_TITLE = 200;
+const MAX_LINE_LABEL = 60;
+const MAX_LINE_VALUE = 80;
 
-export interface NotificationData {
+/** What a person deciding is shown, in order, wherever they decide: the part of a message that is about the request. */
+export interface DecisionView {
+  /** Tollgate's own one-line description: "pay-bot: refund (payment) in production". */
+  title: string;
+  /** What Tollgate knows, in order: action, environment, agent, risk, then the fields shown first. */
+  facts: { label: string; value: string }[];
+  /** Where the agent's words contradict a field, in Tollgate's words. */
+  warnings: string[];
+  /** The agent's own words, shown after the facts and marked as the agent's. */
+  agent_summary: string | null;
+  agent_reasoning: string | null;
+  /** Short values of the agent's `context`, also its words. */
+  key_context: { key: string; value: string }[];
+}
+
+export interface NotificationData extends DecisionView {
   event: NotificationEvent;
   tenant_id: string;
   approval_id: string;
   action_id: string;
   digest: string;
   agent: string;
+  /** The agent's summary, or Tollgate's sentence when it gave none (kept for webhook receivers). */
   summary: string;
   risk: string | null;
   status: string;
@@ -25,7 +49,6 @@ export interface NotificationData {
   detail: string;
   step: string | null;
   criteria: string[];
-  key_context: { key: string; value: string }[];
   url: string;
   at: number;
 }
@@ -36,9 +59,51 @@ export interface NotificationLinks {
   deny: string;
 }
 
+/** The facts every message leads with; the title already says them, so the one-line form skips them. */
+const TITLE_FACTS = new Set(['Action', 'Capability', 'Environment', 'Agent']);
+
+/** A value as text; an empty string as `""`, so it is seen to be empty rather than missing. */
 function shortValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+  return clip(typeof value === 'string' && value !== '' ? value : JSON.stringify(value), MAX_VALUE_CHARS);
+}
+
+/** "pay-bot: refund (payment) in production": what Tollgate knows, in its own words. */
+export function titleOf(facts: {
+  agent: string;
+  action_type: string | null;
+  capability: string | null;
+  environment: string | null;
+}): string {
+  const what = facts.action_type ?? 'an action';
+  const capability = facts.capability === null || facts.capability === facts.action_type ? '' : ` (${facts.capability})`;
+  const where = facts.environment === null ? '' : ` in ${facts.environment}`;
+  return `${facts.agent}: ${what}${capability}${where}`;
+}
+
+/** The request as it now stands (`payload`: after any approved modification). */
+export function decisionView(action: ActionRecord, payload: Record<string, unknown> = action.payload): DecisionView {
+  const known = requestFacts(action, payload);
+  const words = agentWords(payload);
+  return {
+    title: titleOf(known),
+    facts: [
+      { label: 'Action', value: known.action_type ?? 'not given' },
+      ...(known.capability === null ? [] : [{ label: 'Capability', value: known.capability }]),
+      { label: 'Environment', value: known.environment ?? 'not given' },
+      { label: 'Agent', value: known.agent },
+      { label: 'Risk', value: known.risk ?? 'not rated' },
+      ...known.fields.map((field) => ({ label: field.path, value: shortValue(field.value) })),
+    ],
+    // Messages are plain text in every channel: the field names' code marks would show as backticks.
+    warnings: known.contradictions.map((item) => item.message.replace(/`([^`]*)`/g, '$1')),
+    // A summary of only spaces is none (and an empty text is refused by Slack's rich text).
+    agent_summary: words.summary === '' ? null : words.summary,
+    agent_reasoning: words.reasoning === null ? null : clip(words.reasoning, MAX_REASONING_CHARS),
+    key_context: Object.entries(words.context)
+      .filter(([key]) => !LONG_SECTIONS.has(key))
+      .slice(0, MAX_CONTEXT_KEYS)
+      .map(([key, value]) => ({ key, value: shortValue(value) })),
+  };
 }
 
 export function notificationData(
@@ -49,8 +114,6 @@ export function notificationData(
   baseUrl: string,
   now: number,
 ): NotificationData {
-  const payload = approval.state?.action ?? action.payload;
-  const context = typeof payload.context === 'object' && payload.context !== null ? (payload.context as Record<string, unknown>) : {};
   const criteria = new Set<string>(approval.criteria);
   for (const step of approval.state?.steps ?? [])
     if (step.type === 'approval') for (const criterion of step.criteria) criteria.add(criterion);
@@ -62,18 +125,55 @@ export function notificationData(
     digest: approval.digest,
     agent: action.agent,
     summary: oneSentence(action),
+    ...decisionView(action, approval.state?.action ?? action.payload),
     risk: action.risk,
     status,
     detail: effect.detail,
     step: effect.step,
     criteria: [...criteria],
-    key_context: Object.entries(context)
-      .filter(([key]) => !LONG_SECTIONS.has(key))
-      .slice(0, MAX_CONTEXT_KEYS)
-      .map(([key, value]) => ({ key, value: shortValue(value) })),
     url: `${baseUrl}/approvals/${approval.id}`,
     at: now,
   };
+}
+
+/**
+ * The data of a message queued before messages carried facts: what it has, its summary shown as
+ * the agent's words (it may be), and a warning to look at the request itself before deciding.
+ */
+export function completeData(data: NotificationData): NotificationData {
+  if (typeof data.title === 'string' && Array.isArray(data.facts) && Array.isArray(data.warnings)) return data;
+  const old = data as Partial<NotificationData> & Pick<NotificationData, 'agent' | 'approval_id'>;
+  return {
+    ...data,
+    title: old.title ?? titleOf({ agent: old.agent, action_type: null, capability: null, environment: null }),
+    facts: old.facts ?? [
+      { label: 'Agent', value: old.agent },
+      { label: 'Risk', value: old.risk ?? 'not rated' },
+    ],
+    warnings: old.warnings ?? [
+      "this message was queued before Tollgate listed a request's facts; open the request to see its fields before deciding",
+    ],
+    agent_summary: old.agent_summary !== undefined ? old.agent_summary : (old.summary ?? null),
+    agent_reasoning: old.agent_reasoning ?? null,
+    key_context: old.key_context ?? [],
+    criteria: old.criteria ?? [],
+  };
+}
+
+/**
+ * The facts on one line, for what a channel shows before its message is opened (a notification,
+ * a subject, an alert's summary): "pay-bot: refund (payment) in production · Risk: high ·
+ * amount_usd: 950000 · payee: IBAN-1 · ⚠ 1 warning". Hidden characters are made visible.
+ */
+export function factLine(view: Pick<DecisionView, 'title' | 'facts' | 'warnings'>): string {
+  let leading = 0;
+  while (leading < view.facts.length && TITLE_FACTS.has(view.facts[leading]!.label)) leading++;
+  const parts = [
+    shown(view.title, MAX_LINE_TITLE),
+    ...view.facts.slice(leading).map(({ label, value }) => `${shown(label, MAX_LINE_LABEL)}: ${shown(value, MAX_LINE_VALUE)}`),
+  ];
+  if (view.warnings.length > 0) parts.push(`⚠ ${view.warnings.length} ${view.warnings.length === 1 ? 'warning' : 'warnings'}`);
+  return parts.join(' · ');
 }
 
 /** The headline of a message for the event. */

@@ -2,9 +2,41 @@
 // when the request ends. The dedup key is the request's, so retries and repeats fold into one alert.
 
 import { dataOf, DeliveryError, postJson, requireSecret, stringSetting, type Deliver } from './channel.js';
-import { headline } from './message.js';
+import { factLine, headline, type NotificationData } from './message.js';
+import { SHOWN, shown } from './shown-text.js';
 
 const SEVERITIES = new Set(['critical', 'error', 'warning', 'info']);
+
+/** PagerDuty cuts a summary at 1024 characters; Tollgate cuts it first, saying so. */
+export const PAGERDUTY_SUMMARY = 1024;
+
+/** Tollgate's facts first, so a cut takes the agent's words, which follow, quoted and attributed. */
+export function alertSummary(data: NotificationData): string {
+  const said = data.agent_summary === null ? '' : ` · the agent says: “${data.agent_summary}”`;
+  return shown(`${headline(data)}: ${factLine(data)}${said}`, PAGERDUTY_SUMMARY);
+}
+
+/**
+ * The alert's details, small and in the order people should read them: Tollgate's facts and
+ * warnings, then the agent's words under `agent_says`. Plain strings, hidden characters shown.
+ */
+export function customDetails(data: NotificationData): Record<string, unknown> {
+  return {
+    title: shown(data.title, SHOWN.title),
+    facts: data.facts.map(({ label, value }) => `${shown(label, SHOWN.label)}: ${shown(value, SHOWN.value)}`),
+    warnings: data.warnings.slice(0, SHOWN.warnings).map((warning) => shown(warning, SHOWN.warning)),
+    agent_says: {
+      summary: data.agent_summary === null ? null : shown(data.agent_summary, 1000),
+      reasoning: data.agent_reasoning === null ? null : shown(data.agent_reasoning, 600),
+      context: data.key_context.map(({ key, value }) => `${shown(key, SHOWN.label)}: ${shown(value, SHOWN.value)}`),
+    },
+    criteria: data.criteria.map((criterion) => shown(criterion, 300)),
+    detail: shown(data.detail, 500),
+    approval_id: data.approval_id,
+    action_id: data.action_id,
+    risk: data.risk,
+  };
+}
 
 export function dedupKey(tenantId: string, approvalId: string): string {
   return `tollgate/${tenantId}/${approvalId}`;
@@ -27,21 +59,14 @@ export const deliverPagerDuty: Deliver = async (message, settings, context) => {
           event_action: 'trigger',
           dedup_key: dedupKey(data.tenant_id, data.approval_id),
           payload: {
-            summary: `${headline(data)}: ${data.summary}`.slice(0, 1024),
+            summary: alertSummary(data),
             source: 'tollgate',
             severity: configured ?? (data.risk === 'critical' ? 'critical' : 'error'),
             timestamp: new Date(data.at).toISOString(),
-            component: data.agent,
+            component: shown(data.agent, 100),
             group: data.tenant_id,
             class: `approval.${data.event}`,
-            custom_details: {
-              approval_id: data.approval_id,
-              action_id: data.action_id,
-              risk: data.risk,
-              detail: data.detail,
-              criteria: data.criteria,
-              ...Object.fromEntries(data.key_context.map(({ key, value }) => [key, value])),
-            },
+            custom_details: customDetails(data),
           },
           client: 'Tollgate',
           client_url: data.url,

@@ -1,7 +1,12 @@
 // Block Kit for Tollgate's Slack messages: the request with approve, deny (reason in a modal)
 // and open-in-dashboard buttons, the message it becomes once decided, and the deny modal.
+// Text Tollgate did not write goes into `rich_text` text elements and `plain_text` objects, which
+// Slack shows literally: no mentions, links or formatting can come out of it. The one mrkdwn
+// string that holds such text, the top-level `text`, is escaped by mrkdwnLiteral.
 
-import { headline, type NotificationData } from './message.js';
+import { visibleText } from '@tollgate/core';
+import { factLine, headline, type DecisionView, type NotificationData } from './message.js';
+import { clip, SHOWN, shown } from './shown-text.js';
 
 export const APPROVE_ACTION = 'tollgate_approve';
 export const DENY_ACTION = 'tollgate_deny';
@@ -10,6 +15,21 @@ export const DENY_MODAL = 'tollgate_deny_reason';
 export const REASON_BLOCK = 'reason';
 export const REASON_INPUT = 'reason_input';
 
+/** Slack's limits (Block Kit reference), and Tollgate's own for text Slack sets none for. */
+export const SLACK_LIMITS = {
+  headerText: 150,
+  sectionText: 3000,
+  contextText: 2000,
+  /** rich_text has no published limit; a block is kept to a section's. */
+  richTextBlock: 3000,
+  modalTitle: 24,
+  /** The notification text: Slack takes far more (and 3000 is safe everywhere), people read a line. */
+  text: 1000,
+} as const;
+
+/** A modal is a quick question; the message above it has the whole summary. */
+const MAX_MODAL_SUMMARY = 500;
+
 /** What a button carries: tenant, request and the digest the approver saw. */
 export interface ButtonValue {
   t: string;
@@ -17,53 +37,122 @@ export interface ButtonValue {
   d: string;
 }
 
-/** Slack's mrkdwn treats these three as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+type Block = Record<string, unknown>;
+interface Run {
+  type: 'text';
+  text: string;
+  style?: { bold?: boolean; italic?: boolean };
 }
 
-const plain = (text: string) => ({ type: 'plain_text', text: text.slice(0, 150), emoji: true });
+/** Look-alikes for mrkdwn's formatting characters: Slack has no escape for them. */
+const LOOKALIKES: Record<string, string> = { '*': '∗', '~': '∼', '`': 'ˋ', _: 'ˍ' };
+/** Slack may count only ASCII letters and digits as a word's: `_` stays only between two of them. */
+const WORD = /[A-Za-z0-9]/;
 
-function requestBlocks(data: NotificationData): Record<string, unknown>[] {
-  const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: plain(headline(data)) },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `*${escapeMrkdwn(data.summary)}*\nRisk: *${escapeMrkdwn(data.risk ?? 'unrated')}*  ·  Agent: ${escapeMrkdwn(data.agent)}`,
-      },
-    },
-  ];
-  if (data.key_context.length > 0)
-    blocks.push({
-      type: 'section',
-      fields: data.key_context.slice(0, 10).map(({ key, value }) => ({
-        type: 'mrkdwn',
-        text: `*${escapeMrkdwn(key)}*\n${escapeMrkdwn(value)}`.slice(0, 2000),
-      })),
-    });
-  if (data.criteria.length > 0)
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Check: ${data.criteria.map(escapeMrkdwn).join('; ')}`.slice(0, 2000) }],
-    });
+/**
+ * Text for a mrkdwn string (the notification `text`): on one line, Slack's three control
+ * characters escaped, so no `<!channel>` or `<url|label>` forms; the formatting characters
+ * `*`, `~` and `` ` `` (and `_` where it could start or end emphasis, not inside `drop_table`)
+ * shown as look-alikes; `@here`, `@channel` and `@everyone` with a full-width at sign.
+ */
+export function mrkdwnLiteral(text: string, max: number = SLACK_LIMITS.text): string {
+  const escaped = visibleText(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[*~`]/g, (char) => LOOKALIKES[char]!)
+    .replace(/_/g, (char, offset: number, whole: string) =>
+      WORD.test(whole.charAt(offset - 1)) && WORD.test(whole.charAt(offset + 1)) ? char : LOOKALIKES[char]!,
+    )
+    .replace(/@(?=(?:here|channel|everyone)\b)/gi, '＠');
+  // A cut must not leave half an entity behind.
+  return clip(escaped, max).replace(/&[a-z]{0,3}(?=…)/, '');
+}
+
+/** Slack refuses an empty text object; an empty outcome or criterion shows as a dash. */
+const plain = (text: string, max: number) => ({ type: 'plain_text', text: shown(text, max) || '—', emoji: false });
+const run = (text: string, style?: Run['style']): Run => (style === undefined ? { type: 'text', text } : { type: 'text', text, style });
+const richText = (...elements: Block[]): Block => ({ type: 'rich_text', elements });
+const section = (runs: Run[]): Block => ({ type: 'rich_text_section', elements: runs });
+const quote = (runs: Run[]): Block => ({ type: 'rich_text_quote', elements: runs });
+
+const length = (runs: Run[]) => runs.reduce((total, part) => total + part.text.length, 0);
+
+/** Lines of runs split into rich_text blocks that each stay within the block budget; `label` heads the first. */
+function linesInBlocks(lines: Run[][], wrap: (runs: Run[]) => Block = section, label?: Run): Block[] {
+  const blocks: Block[] = [];
+  let current: Run[] = [];
+  let size = label === undefined ? 0 : label.text.length;
+  const flush = () => {
+    if (current.length === 0) return;
+    blocks.push(richText(...(blocks.length === 0 && label !== undefined ? [section([label])] : []), wrap(current)));
+    current = [];
+    size = 0;
+  };
+  for (const line of lines) {
+    if (size + length(line) + 1 > SLACK_LIMITS.richTextBlock) flush();
+    if (current.length > 0) current.push(run('\n'));
+    current.push(...line);
+    size += length(line) + 1;
+  }
+  flush();
   return blocks;
 }
 
-export function requestMessage(data: NotificationData): { text: string; blocks: Record<string, unknown>[] } {
+/** The title and facts: Tollgate's own knowledge, first. */
+function factBlocks(view: Pick<DecisionView, 'title' | 'facts'>): Block[] {
+  return linesInBlocks([
+    [run(shown(view.title, SHOWN.title), { bold: true })],
+    ...view.facts.map(({ label, value }) => [run(`${shown(label, SHOWN.label)}: `, { bold: true }), run(shown(value, SHOWN.value))]),
+  ]);
+}
+
+function warningBlocks(warnings: string[]): Block[] {
+  if (warnings.length === 0) return [];
+  const lines = warnings.slice(0, SHOWN.warnings).map((warning) => [run('⚠ Check: ', { bold: true }), run(shown(warning, SHOWN.warning))]);
+  if (warnings.length > SHOWN.warnings)
+    lines.push([run(`⚠ ${warnings.length - SHOWN.warnings} more warnings; open the request to see them`)]);
+  return linesInBlocks(lines);
+}
+
+/** The agent's words, each in a quote under a label saying whose they are. */
+function agentBlocks(view: DecisionView, maxSummary: number = SHOWN.summary): Block[] {
+  const label = (text: string) => run(text, { bold: true });
+  const said = (text: string) => [[run(text)]];
+  return [
+    ...(view.agent_summary === null ? [] : linesInBlocks(said(shown(view.agent_summary, maxSummary)), quote, label('The agent says:'))),
+    ...(view.agent_reasoning === null
+      ? []
+      : linesInBlocks(said(shown(view.agent_reasoning, SHOWN.reasoning)), quote, label("The agent's reasoning:"))),
+    ...linesInBlocks(
+      view.key_context.map(({ key, value }) => [run(`${shown(key, SHOWN.label)}: ${shown(value, SHOWN.value)}`)]),
+      quote,
+      label("The agent's context:"),
+    ),
+  ];
+}
+
+function requestBlocks(data: NotificationData): Block[] {
+  const blocks: Block[] = [...factBlocks(data), ...warningBlocks(data.warnings), ...agentBlocks(data)];
+  if (data.criteria.length > 0)
+    blocks.push({ type: 'context', elements: [plain(`Criteria: ${data.criteria.join('; ')}`, SLACK_LIMITS.contextText)] });
+  return blocks;
+}
+
+export function requestMessage(data: NotificationData): { text: string; blocks: Block[] } {
   const value = JSON.stringify({ t: data.tenant_id, a: data.approval_id, d: data.digest } satisfies ButtonValue);
   return {
-    text: `${headline(data)}: ${data.summary}`,
+    text: mrkdwnLiteral(`${headline(data)}: ${factLine(data)}`),
     blocks: [
+      { type: 'header', text: plain(headline(data), SLACK_LIMITS.headerText) },
       ...requestBlocks(data),
       {
         type: 'actions',
         block_id: 'tollgate_decide',
         elements: [
-          { type: 'button', action_id: APPROVE_ACTION, text: plain('Approve'), style: 'primary', value },
-          { type: 'button', action_id: DENY_ACTION, text: plain('Deny…'), style: 'danger', value },
-          { type: 'button', action_id: OPEN_ACTION, text: plain('Open in dashboard'), url: data.url },
+          { type: 'button', action_id: APPROVE_ACTION, text: plain('Approve', 75), style: 'primary', value },
+          { type: 'button', action_id: DENY_ACTION, text: plain('Deny…', 75), style: 'danger', value },
+          { type: 'button', action_id: OPEN_ACTION, text: plain('Open in dashboard', 75), url: data.url },
         ],
       },
     ],
@@ -71,31 +160,34 @@ export function requestMessage(data: NotificationData): { text: string; blocks: 
 }
 
 /** The request's message once it has an outcome (or a progress note): the buttons are gone. */
-export function resultMessage(data: NotificationData, outcome: string): { text: string; blocks: Record<string, unknown>[] } {
+export function resultMessage(data: NotificationData, outcome: string): { text: string; blocks: Block[] } {
   return {
-    text: `${outcome}: ${data.summary}`,
+    text: mrkdwnLiteral(`${outcome}: ${factLine(data)}`),
     blocks: [
-      ...requestBlocks({ ...data, event: 'requested' }).slice(1),
-      { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(outcome)}*` } },
+      ...requestBlocks(data),
+      { type: 'section', text: plain(outcome, SLACK_LIMITS.sectionText) },
+      // The one mrkdwn block: Tollgate's own address, nothing from the request.
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${data.url}|Open in dashboard>` }] },
     ],
   };
 }
 
-export function denyModal(value: ButtonValue & { channel?: string; ts?: string }, summary: string): Record<string, unknown> {
+export function denyModal(value: ButtonValue & { channel?: string; ts?: string }, view: DecisionView): Record<string, unknown> {
   return {
     type: 'modal',
     callback_id: DENY_MODAL,
     private_metadata: JSON.stringify(value),
-    title: plain('Deny request'),
-    submit: plain('Deny'),
-    close: plain('Cancel'),
+    title: plain('Deny request', SLACK_LIMITS.modalTitle),
+    submit: plain('Deny', SLACK_LIMITS.modalTitle),
+    close: plain('Cancel', SLACK_LIMITS.modalTitle),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(summary)}*` } },
+      ...factBlocks(view),
+      ...warningBlocks(view.warnings),
+      ...agentBlocks({ ...view, agent_reasoning: null, key_context: [] }, MAX_MODAL_SUMMARY),
       {
         type: 'input',
         block_id: REASON_BLOCK,
-        label: plain('Reason (shown to the agent)'),
+        label: plain('Reason (shown to the agent)', 2000),
         element: { type: 'plain_text_input', action_id: REASON_INPUT, multiline: true, min_length: 1, max_length: 3000 },
       },
     ],

@@ -6,13 +6,13 @@ import type { NotificationChannel } from '@tollgate/core';
 import type { ChannelEndpoints } from '../config/server-settings.js';
 import type { TenantSecrets } from '../config/tenant-secrets.js';
 import { TollgateError } from '../errors.js';
-import { oneSentence } from '../services/context-package.js';
 import type { ApprovalService } from '../services/approval-service.js';
 import type { TenantPolicies } from '../services/tenant-policies.js';
 import type { UserPrincipal } from '../services/principals.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { stringSetting } from './channel.js';
+import { decisionView } from './message.js';
 import { APPROVE_ACTION, DENY_ACTION, DENY_MODAL, denyModal, REASON_BLOCK, REASON_INPUT, type ButtonValue } from './slack-blocks.js';
 import { verifySlackRequest } from './slack-signature.js';
 
@@ -135,7 +135,12 @@ export class SlackInteractions {
         await slackClientOf(token, this.deps.endpoints.slack.base_url)
       ).views.open({
         trigger_id: payload.trigger_id,
-        view: denyModal(button, requested === undefined ? `request ${button.a}` : oneSentence(requested)),
+        view: denyModal(
+          button,
+          approval === undefined || requested === undefined
+            ? { title: `request ${button.a}`, facts: [], warnings: [], agent_summary: null, agent_reasoning: null, key_context: [] }
+            : decisionView(requested, approval.state?.action ?? requested.payload),
+        ),
       } as never);
       return { status: 200, body: { ok: true, modal: true } };
     }

@@ -7,6 +7,9 @@ import { asksForDecision } from './message.js';
 import { requestMessage, resultMessage } from './slack-blocks.js';
 
 /** Slack's own answers that mean "later" rather than "never". */
+/** A message never unfurls a preview of an address in it: the agent's words may hold one. */
+const NO_UNFURL = { unfurl_links: false, unfurl_media: false };
+
 const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
 const silent: Logger = {
@@ -48,13 +51,13 @@ export const deliverSlack: Deliver = async (message, settings, context) => {
   const data = dataOf(message);
   try {
     if (asksForDecision(data.event)) {
-      const posted = await client.chat.postMessage({ channel, ...requestMessage(data) } as never);
+      const posted = await client.chat.postMessage({ channel, ...requestMessage(data), ...NO_UNFURL } as never);
       return { channel: posted.channel ?? channel, ts: posted.ts ?? null };
     }
     const outcome = typeof message.payload.outcome === 'string' ? message.payload.outcome : outcomeText(data.event, data.detail);
     const earlier = (await context.delivered(message)).filter((sent) => typeof sent.result?.ts === 'string');
     if (earlier.length === 0) {
-      const posted = await client.chat.postMessage({ channel, ...resultMessage(data, outcome) } as never);
+      const posted = await client.chat.postMessage({ channel, ...resultMessage(data, outcome), ...NO_UNFURL } as never);
       return { channel: posted.channel ?? channel, ts: posted.ts ?? null };
     }
     for (const sent of earlier)

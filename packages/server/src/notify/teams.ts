@@ -1,25 +1,62 @@
 // Microsoft Teams: an Adaptive Card posted to a channel's incoming workflow webhook ("When a
 // Teams webhook request is received"). Its approve and deny links open Tollgate's signed,
 // single-use confirmation pages, where the person signs in: a channel card is not personal.
+// TextBlock and FactSet render Markdown, with escapes that differ between Teams clients, so every
+// text here is a TextRun in a RichTextBlock, which shows its text as written: `[Approve](url)`
+// from an agent stays those characters.
 
 import { dataOf, linksOf, postJson, requireSecret, type Deliver } from './channel.js';
-import { headline } from './message.js';
+import { headline, type NotificationData, type NotificationLinks } from './message.js';
+import { SHOWN, shown } from './shown-text.js';
 
-export function adaptiveCard(message: Parameters<Deliver>[0]): Record<string, unknown> {
-  const data = dataOf(message);
-  const links = linksOf(message);
-  const facts = [
-    { title: 'Risk', value: data.risk ?? 'unrated' },
-    { title: 'Agent', value: data.agent },
-    ...data.key_context.map(({ key, value }) => ({ title: key, value })),
+/** Teams refuses cards over about 28 KB; a card is kept well under. */
+export const TEAMS_CARD_BUDGET = 24_000;
+
+type Element = Record<string, unknown>;
+
+const run = (text: string, style: Element = {}): Element => ({ type: 'TextRun', text, ...style });
+const rich = (inlines: Element[], extra: Element = {}): Element => ({ type: 'RichTextBlock', inlines, ...extra });
+
+/** At `scale` 1 each text is cut at SHOWN's length; a card over budget is built again with each halved. */
+function body(data: NotificationData, scale: number): Element[] {
+  const max = (limit: number) => Math.max(60, Math.floor(limit * scale));
+  const elements: Element[] = [
+    rich([run(shown(headline(data), 300), { size: 'Medium', weight: 'Bolder' })]),
+    rich([run(shown(data.title, SHOWN.title), { weight: 'Bolder' })]),
+    ...data.facts.map(({ label, value }, index) =>
+      rich([run(`${shown(label, max(SHOWN.label))}: `, { weight: 'Bolder' }), run(shown(value, max(SHOWN.value)))], {
+        spacing: index === 0 ? 'Small' : 'None',
+      }),
+    ),
+    ...data.warnings
+      .slice(0, SHOWN.warnings)
+      .map((warning) =>
+        rich([run('⚠ Check: ', { weight: 'Bolder', color: 'Attention' }), run(shown(warning, max(SHOWN.warning)), { color: 'Attention' })]),
+      ),
   ];
-  const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', size: 'Medium', weight: 'Bolder', text: headline(data), wrap: true },
-    { type: 'TextBlock', text: data.summary, wrap: true },
-    { type: 'FactSet', facts },
-  ];
-  if (data.criteria.length > 0) body.push({ type: 'TextBlock', text: `Check: ${data.criteria.join('; ')}`, wrap: true, isSubtle: true });
-  const actions: Record<string, unknown>[] = [];
+  if (data.warnings.length > SHOWN.warnings)
+    elements.push(
+      rich([run(`⚠ ${data.warnings.length - SHOWN.warnings} more warnings; open the request to see them`, { color: 'Attention' })]),
+    );
+  // The agent's words in their own shaded box, each under a label saying whose they are.
+  const words: Element[] = [];
+  const said = (label: string, text: string) =>
+    words.push(rich([run(label, { weight: 'Bolder' })]), rich([run(text, { italic: true })], { spacing: 'None' }));
+  if (data.agent_summary !== null) said('The agent says:', shown(data.agent_summary, max(SHOWN.summary)));
+  if (data.agent_reasoning !== null) said("The agent's reasoning:", shown(data.agent_reasoning, max(SHOWN.reasoning)));
+  if (data.key_context.length > 0) {
+    words.push(rich([run("The agent's context:", { weight: 'Bolder' })]));
+    for (const { key, value } of data.key_context)
+      words.push(rich([run(`${shown(key, max(SHOWN.label))}: ${shown(value, max(SHOWN.value))}`, { italic: true })], { spacing: 'None' }));
+  }
+  if (words.length > 0) elements.push({ type: 'Container', style: 'emphasis', items: words });
+  if (data.criteria.length > 0)
+    elements.push(rich([run(`Criteria: ${shown(data.criteria.join('; '), max(SHOWN.criteria))}`, { isSubtle: true })]));
+  return elements;
+}
+
+function card(data: NotificationData, links: NotificationLinks | undefined, scale: number): Record<string, unknown> {
+  const actions: Element[] = [];
   if (links !== undefined)
     actions.push(
       { type: 'Action.OpenUrl', title: 'Approve', url: links.approve, style: 'positive' },
@@ -30,9 +67,18 @@ export function adaptiveCard(message: Parameters<Deliver>[0]): Record<string, un
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',
     version: '1.4',
-    body,
+    body: body(data, scale),
     actions,
   };
+}
+
+export function adaptiveCard(message: Parameters<Deliver>[0]): Record<string, unknown> {
+  const data = dataOf(message);
+  const links = linksOf(message);
+  let built = card(data, links, 1);
+  for (let scale = 0.5; Buffer.byteLength(JSON.stringify(built)) > TEAMS_CARD_BUDGET && scale >= 0.125; scale /= 2)
+    built = card(data, links, scale);
+  return built;
 }
 
 export const deliverTeams: Deliver = async (message, settings, context) => {

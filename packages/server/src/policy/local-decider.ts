@@ -2,7 +2,7 @@
 // server (`--policy`): nothing is recorded and nobody can be asked, so approvals cannot be had.
 
 import { loadPolicy, type CompiledPolicy, type PolicyDecision } from '@tollgate/core';
-import { PolicyLoadError } from '../services/policy-service.js';
+import { PolicyLoadError } from './policy-load-error.js';
 import { readPolicyFiles } from './load-files.js';
 
 export class LocalDecider {

@@ -19,6 +19,7 @@ import type { UserPrincipal } from './principals.js';
 import { approvalView, type ApprovalView } from './views.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 import { retryOnConflict } from './concurrency.js';
+import { followModification } from '../hooks/claude-code-action.js';
 
 export interface VoteInput {
   verdict: Verdict;
@@ -168,7 +169,8 @@ export class ApprovalService {
 
   async vote(principal: UserPrincipal, approvalId: string, input: VoteInput): Promise<ApprovalView> {
     return this.change(principal, approvalId, async (scope, approval, now) => {
-      if (input.modifications !== undefined) this.checkModifiedAction(approval, input.modifications);
+      const derived = input.modifications === undefined ? null : (derivedFields(approval, input.modifications) ?? null);
+      if (input.modifications !== undefined) this.checkModifiedAction(approval, { ...input.modifications, ...derived });
       const caused: AuditDraft[] = [];
       const applied = await this.deps.runner.apply(
         scope,
@@ -180,6 +182,7 @@ export class ApprovalService {
           verdict: input.verdict,
           note: input.note ?? null,
           modifications: input.modifications ?? null,
+          derived,
           digest: input.digest ?? null,
         },
         now,
@@ -353,6 +356,15 @@ export class ApprovalService {
  * one waiting, or the only waiting one the caller may decide (the choice a delegation without
  * `step` makes).
  */
+/**
+ * What the door that submitted the action derives from a modification of it (the Claude Code hook:
+ * the tool input it will run and the summary), so that the modified action says what will run.
+ */
+function derivedFields(approval: ApprovalRecord, modifications: Record<string, unknown>): Record<string, unknown> | undefined {
+  const action = approval.state?.action;
+  return action === undefined ? undefined : followModification(action, modifications);
+}
+
 function stageToHand(state: WorkflowState, name: string | undefined, caller: Person): ApprovalStepState | undefined {
   if (state.status !== 'running') return undefined;
   const stages = state.steps.filter((step): step is ApprovalStepState => step.type === 'approval');

@@ -5,14 +5,14 @@
 import { rateLimited, TollgateError } from '../errors.js';
 import { FailureWindow } from '../auth/failure-window.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from '../auth/passwords.js';
-import type { ApiKey, KeyKind, Role, User } from '../stores/records.js';
+import { ROLES, type ApiKey, type KeyKind, type Role, type User } from '../stores/records.js';
 import { StoreConflictError, type Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId, newSecret, sha256 } from '../util/ids.js';
 import { appendAudit } from './audit-chain.js';
 import type { Principal } from './principals.js';
 
-export const ROLES: readonly Role[] = ['admin', 'approver', 'auditor', 'operator'];
+export { ROLES };
 export const DEFAULT_TENANT = 'default';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const KEY_PREFIX = 'tg_key';

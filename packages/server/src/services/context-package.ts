@@ -1,17 +1,21 @@
-// What an approver sees, in the guide's information hierarchy: the action in one sentence, the
-// risk assessment (why this needs approval), key context, full details, the diff, the
-// simulation, the AI's reasoning, the analysis of earlier workflow steps, and historical
+// What an approver sees, in the guide's information hierarchy: first what Tollgate itself knows
+// (the facts: action, environment, tested and weighty fields, contradictions), then the action in
+// one sentence, the risk assessment (why this needs approval), key context, full details, the
+// diff, the simulation, the AI's reasoning, the analysis of earlier workflow steps, and historical
 // precedent (how similar requests of this gate ended).
 
 import type { WorkerRef } from '@tollgate/core';
 import type { ActionRecord, ApprovalRecord } from '../stores/records.js';
 import type { StoreScope } from '../stores/store.js';
+import { requestFacts, type RequestFacts } from './request-facts.js';
 
 const PRECEDENTS = 5;
 /** Context keys shown in their own sections rather than among the key context. */
 const OWN_SECTIONS = new Set(['diff', 'simulation', 'dry_run', 'details']);
 
 export interface ContextPackage {
+  /** What Tollgate knows, shown before the agent's words; the rest of the package is the agent's. */
+  facts: RequestFacts;
   summary: string;
   risk: {
     level: string | null;
@@ -59,6 +63,7 @@ export async function contextPackage(scope: StoreScope, approval: ApprovalRecord
     if (step.type === 'approval') for (const criterion of step.criteria) criteria.add(criterion);
   }
   return {
+    facts: requestFacts(action, payload),
     summary: oneSentence(action),
     risk: {
       level: action.risk,

@@ -3,8 +3,9 @@
 // (or pushed) policy stands in for the policy files, or the starter policy, until those change.
 
 import { watch, type FSWatcher } from 'node:fs';
-import { formatDiagnostic, loadPolicy, type CompiledPolicy, type Diagnostic, type PolicyFile } from '@tollgate/core';
+import { loadPolicy, type CompiledPolicy, type Diagnostic, type PolicyFile } from '@tollgate/core';
 import { readPolicyFiles } from '../policy/load-files.js';
+import { PolicyLoadError } from '../policy/policy-load-error.js';
 import type { Clock } from '../util/clock.js';
 import type { PolicyVersionSource } from '../stores/store.js';
 import { secretsNamedBy } from '../config/tenant-secrets.js';
@@ -175,12 +176,4 @@ function namesOf(policy: CompiledPolicy): ReadonlySet<string> {
   return new Set(secretsNamedBy(policy.bundle).map((named) => named.name));
 }
 
-export class PolicyLoadError extends Error {
-  readonly code = 'policy.invalid';
-  constructor(
-    readonly diagnostics: Diagnostic[],
-    what = 'policy',
-  ) {
-    super(`${what} does not load:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
-  }
-}
+export { PolicyLoadError };

@@ -4,6 +4,7 @@ import type { Decision, PolicyDecision, RiskTier, WorkflowEvent, WorkflowState }
 
 /** A tenant's people: admins, approvers and auditors; an operator runs the server and belongs to no tenant's decisions. */
 export type Role = 'admin' | 'approver' | 'auditor' | 'operator';
+export const ROLES: readonly Role[] = ['admin', 'approver', 'auditor', 'operator'];
 
 /** Whether people of this role may decide requests (auditors read; operators run the server). */
 export function decides(role: Role): boolean {

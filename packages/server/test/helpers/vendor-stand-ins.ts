@@ -3,6 +3,7 @@
 // HTTP receiver for Teams workflow webhooks, PagerDuty's Events API and generic webhooks,
 // which can be switched to failing to play a channel that is down.
 
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -107,4 +108,22 @@ export async function startReceiver(answer: (request: Received) => unknown = () 
   receiver.url = await listen(server);
   receiver.close = () => new Promise((resolve) => server.close(() => resolve()));
   return receiver;
+}
+
+/**
+ * Posts an interactivity callback to a Tollgate server as Slack does: the payload form-encoded,
+ * signed (`v0=` HMAC-SHA256 of `v0:<timestamp>:<body>`) with `secret`, at `timestamp` (seconds).
+ */
+export function postSlackCallback(serverUrl: string, payload: unknown, secret: string, timestamp: number): Promise<Response> {
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return fetch(`${serverUrl}/v1/integrations/slack/interactivity`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signature,
+    },
+    body,
+  });
 }

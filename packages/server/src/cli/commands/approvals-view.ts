@@ -1,7 +1,10 @@
 // How `approvals list` and `approvals show` print requests for a person: a table, and a readable
-// page in the dashboard's order. Everything the agent wrote goes through `printable`.
+// page in the dashboard's order: what Tollgate knows first (the action, its tested and weighty
+// fields with their values, warnings where the agent's words disagree), then "The agent says:".
+// Everything the agent wrote goes through `shownText`: hidden characters as marks, no escapes.
 
-import { clip, printable, printableLines } from '../terminal-text.js';
+import type { RequestFacts } from '../../services/request-facts.js';
+import { clip, printable, shownLines, shownText } from '../terminal-text.js';
 
 export interface ApprovalSummary {
   id: string;
@@ -38,11 +41,13 @@ export interface ApprovalDetail extends ApprovalSummary {
     votes?: { name: string; verdict: string; note: string | null }[];
   }[];
   context_package?: {
+    facts?: RequestFacts;
     summary?: unknown;
     key_context?: Record<string, unknown>;
     diff?: unknown;
     simulation?: unknown;
     reasoning?: { text?: unknown; confidence?: unknown } | null;
+    details?: Record<string, unknown>;
     risk?: { level: string | null; why: Reason[]; missing: { path: string; needed_by: string }[] };
   };
   decision?: { agent?: string; risk?: string | null };
@@ -63,11 +68,40 @@ function deadlineText(deadline: string | null, now: number): string {
   return left <= 0 ? `passed ${span(left)} ago` : `in ${span(left)}`;
 }
 
-const agentOf = (approval: ApprovalSummary): string => printable(approval.action?.agent ?? approval.requested_by ?? '');
+const agentOf = (approval: ApprovalSummary): string => shownText(approval.action?.agent ?? approval.requested_by ?? '');
 const summaryOf = (approval: ApprovalSummary): string => {
   const action = approval.action ?? {};
-  return printable(action.summary ?? action.action_type ?? action.action ?? '');
+  return shownText(action.summary ?? action.action_type ?? action.action ?? '');
 };
+
+/** A fact's value is shown whole up to this long; past it, cut and marked (`--json` has it all). */
+const MAX_VALUE = 300;
+
+function factValue(value: unknown): string {
+  const text = shownText(typeof value === 'string' ? value : JSON.stringify(value));
+  // The digits as sent, and grouped: 950000 and 95000 look alike at a glance.
+  const grouped =
+    typeof value === 'number' && Number.isFinite(value) && Math.abs(value) >= 10_000 ? ` (${value.toLocaleString('en-US')})` : '';
+  const cut = [...text].length > MAX_VALUE ? `${clip(text, MAX_VALUE)} (cut; --json shows all)` : text;
+  return `${cut === '' ? '""' : cut}${grouped}`;
+}
+
+function whyShown(field: RequestFacts['fields'][number]): string {
+  if (field.why === 'tested') return `tested: ${field.tests.map(shownText).join('; ')}`;
+  return field.why === 'display' ? 'listed by the policy' : 'weighty';
+}
+
+/** What Tollgate itself knows, before anything the agent wrote: the fields with values, then the warnings. */
+function factLines(facts: RequestFacts): string[] {
+  const out: string[] = [];
+  if (facts.fields.length > 0) {
+    out.push('facts:');
+    const width = Math.max(...facts.fields.map((field) => [...shownText(field.path)].length));
+    for (const field of facts.fields) out.push(`  ${shownText(field.path).padEnd(width)}  ${factValue(field.value)}  (${whyShown(field)})`);
+  }
+  for (const contradiction of facts.contradictions) out.push(`warning: ${shownText(contradiction.message)}`);
+  return out;
+}
 
 /** The table `approvals list` prints: the summary takes what the terminal width leaves. */
 export function approvalTable(approvals: ApprovalSummary[], now: number, width = 120): string[] {
@@ -98,29 +132,48 @@ export function approvalPage(approval: ApprovalDetail, now: number): string[] {
   };
   const block = (name: string, text: unknown): void => {
     out.push(`${name}:`);
-    for (const line of printableLines(text)) out.push(`  ${line}`);
+    for (const line of shownLines(text)) out.push(`  ${line}`);
   };
   const pack = approval.context_package ?? {};
   const action = approval.action ?? {};
+  const facts = pack.facts;
   out.push(`${approval.id}  ${approval.status}`);
-  field('summary', printable(pack.summary ?? action.summary ?? ''));
-  field('agent', printable(approval.decision?.agent ?? action.agent ?? approval.requested_by ?? ''));
+  const type = facts?.action_type ?? action.action_type ?? action.action ?? '';
+  const environment = facts?.environment ?? action.environment;
   field(
     'action',
-    `${printable(action.action_type ?? action.action ?? '')}${action.environment === undefined ? '' : ` in ${printable(action.environment)}`} (${approval.action_id})`,
+    `${shownText(type)}${environment === undefined || environment === null ? '' : ` in ${shownText(environment)}`} (${approval.action_id})`,
   );
+  field('agent', shownText(facts?.agent ?? approval.decision?.agent ?? action.agent ?? approval.requested_by ?? ''));
+  if (facts?.capability != null) field('capability', shownText(facts.capability));
   field('risk', approval.decision?.risk ?? approval.risk ?? 'not rated');
+  if (facts !== undefined) out.push(...factLines(facts));
   field('requested', `${approval.created_at} (${span(now - Date.parse(approval.created_at))} ago)`);
   field('deadline', approval.deadline === null ? 'none' : `${approval.deadline} (${deadlineText(approval.deadline, now)})`);
-  field('needs', `${approval.require} of ${approval.approvers.map(printable).join(', ') || 'any approver'}`);
-  if (approval.resolution !== null && approval.resolution !== undefined) field('resolution', printable(approval.resolution));
+  field('needs', `${approval.require} of ${approval.approvers.map(shownText).join(', ') || 'any approver'}`);
+  if (approval.resolution !== null && approval.resolution !== undefined) field('resolution', shownText(approval.resolution));
+
+  // The agent's own words, after the facts and marked as its: its summary (not Tollgate's sentence
+  // for an action without one), its reasoning and the confidence it gives itself.
+  const summary = pack.details === undefined ? (pack.summary ?? action.summary) : pack.details.summary;
+  const reasoning = pack.reasoning?.text;
+  const confidence = typeof pack.reasoning?.confidence === 'number' ? ` (confidence ${pack.reasoning.confidence})` : '';
+  if ((typeof summary === 'string' && summary !== '') || (reasoning !== undefined && reasoning !== null)) {
+    out.push('The agent says:');
+    if (typeof summary === 'string' && summary !== '') out.push(`  summary    ${shownText(summary)}`);
+    if (reasoning !== undefined && reasoning !== null) {
+      out.push(`  reasoning${confidence}:`);
+      for (const line of shownLines(reasoning)) out.push(`    ${line}`);
+    }
+  } else out.push('The agent sent no summary or reasoning.');
+
   const why = pack.risk?.why ?? [];
   if (why.length > 0) {
     out.push('why:');
     for (const reason of why)
-      out.push(`  - ${printable(reason.name ?? reason.kind ?? '')}: ${printable(reason.reason ?? reason.decision ?? '')}`);
+      out.push(`  - ${shownText(reason.name ?? reason.kind ?? '')}: ${shownText(reason.reason ?? reason.decision ?? '')}`);
   }
-  for (const missing of pack.risk?.missing ?? []) out.push(`  missing: ${printable(missing.path)} (for ${printable(missing.needed_by)})`);
+  for (const missing of pack.risk?.missing ?? []) out.push(`  missing: ${shownText(missing.path)} (for ${shownText(missing.needed_by)})`);
   const criteria = approval.criteria ?? [];
   if (criteria.length > 0) {
     out.push('check:');
@@ -128,26 +181,22 @@ export function approvalPage(approval: ApprovalDetail, now: number): string[] {
   }
   const context = Object.entries(pack.key_context ?? {});
   if (context.length > 0) {
-    out.push('context:');
+    out.push('context (sent by the agent):');
     for (const [key, value] of context)
-      out.push(`  ${printable(key)}: ${printable(typeof value === 'string' ? value : JSON.stringify(value))}`);
-  }
-  if (pack.reasoning?.text !== undefined && pack.reasoning.text !== null) {
-    const confidence = typeof pack.reasoning.confidence === 'number' ? ` (confidence ${pack.reasoning.confidence})` : '';
-    block(`reasoning${confidence}`, pack.reasoning.text);
+      out.push(`  ${shownText(key)}: ${shownText(typeof value === 'string' ? value : JSON.stringify(value))}`);
   }
   if (pack.diff !== undefined && pack.diff !== null)
-    block('diff', typeof pack.diff === 'string' ? pack.diff : JSON.stringify(pack.diff, null, 2));
+    block('diff (sent by the agent)', typeof pack.diff === 'string' ? pack.diff : JSON.stringify(pack.diff, null, 2));
   if (pack.simulation !== undefined && pack.simulation !== null)
-    block('dry run', typeof pack.simulation === 'string' ? pack.simulation : JSON.stringify(pack.simulation, null, 2));
+    block('dry run (sent by the agent)', typeof pack.simulation === 'string' ? pack.simulation : JSON.stringify(pack.simulation, null, 2));
   const steps = approval.steps ?? [];
   if (steps.length > 0) {
     out.push('stages:');
     for (const step of steps) {
-      const who = step.type === 'approval' ? `, ${step.require ?? 1} of ${(step.approvers ?? []).map(printable).join(', ')}` : '';
-      out.push(`  ${printable(step.id)} (${step.type}): ${step.status}${who}`);
+      const who = step.type === 'approval' ? `, ${step.require ?? 1} of ${(step.approvers ?? []).map(shownText).join(', ')}` : '';
+      out.push(`  ${shownText(step.id)} (${step.type}): ${step.status}${who}`);
       for (const vote of step.votes ?? [])
-        out.push(`    ${printable(vote.name)} ${vote.verdict}${vote.note === null ? '' : `: ${printable(vote.note)}`}`);
+        out.push(`    ${shownText(vote.name)} ${vote.verdict}${vote.note === null ? '' : `: ${shownText(vote.note)}`}`);
     }
   }
   if (approval.url !== undefined) field('link', approval.url);

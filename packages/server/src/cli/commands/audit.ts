@@ -3,21 +3,23 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Option, type Command } from 'commander';
-import { auditConfig, databaseUrl } from '../../config/config.js';
-import { readPublicKey } from '../../config/audit-keys.js';
+import { databaseUrl } from '../../config/client-config.js';
 import type { VerifyResult } from '../../services/audit-chain.js';
-import { AuditService, EXPORT_COLUMNS, toCsvRow, toJsonLine } from '../../services/audit-service.js';
-import { verifyKeyFromPem } from '../../services/audit-signing.js';
-import { openStore } from '../../stores/open-store.js';
-import { UsageError } from '../input.js';
+import type { AuditService } from '../../services/audit-service.js';
+import { UsageError, wholeNumber } from '../input.js';
 import { EXIT, type CliIo } from '../io.js';
-import { wholeNumber } from './serve.js';
 
 /**
  * The audit service on `--db`. With `settings` (for the commands that sign or verify), the keys and
  * publish file of `--settings` or TOLLGATE_SETTINGS, as the server has them.
  */
 async function withAudit<T>(db: string | undefined, work: (audit: AuditService) => Promise<T>, settings?: { file?: string }): Promise<T> {
+  // Loaded by the command that runs, so that help and bad usage answer without the database code.
+  const [{ auditConfig }, { openStore }, { AuditService }] = await Promise.all([
+    import('../../config/config.js'),
+    import('../../stores/open-store.js'),
+    import('../../services/audit-service.js'),
+  ]);
   const config = settings === undefined ? undefined : auditConfig(settings.file);
   const store = await openStore(databaseUrl(db));
   try {
@@ -85,6 +87,10 @@ export function registerAuditCommands(program: Command, io: CliIo, setExit: (cod
           throw new UsageError('give both --anchor-seq and --anchor-hash, or neither');
         if (options.anchorHash !== undefined && !/^[0-9a-f]{64}$/.test(options.anchorHash))
           throw new UsageError('--anchor-hash must be 64 hex characters');
+        const [{ readPublicKey }, { verifyKeyFromPem }] = await Promise.all([
+          import('../../config/audit-keys.js'),
+          import('../../services/audit-signing.js'),
+        ]);
         const publicKeys = options.publicKey?.map((file) => {
           try {
             return verifyKeyFromPem(readPublicKey(file));
@@ -136,6 +142,7 @@ export function registerAuditCommands(program: Command, io: CliIo, setExit: (cod
     .option('--tenant <tenant>', 'tenant', 'default')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .action(async (options: { format: 'jsonl' | 'csv'; out?: string; tenant: string; db?: string }) => {
+      const { EXPORT_COLUMNS, toCsvRow, toJsonLine } = await import('../../services/audit-service.js');
       await withAudit(options.db, async (service) => {
         const file = options.out === undefined ? undefined : createWriteStream(options.out);
         const write = async (line: string): Promise<void> => {

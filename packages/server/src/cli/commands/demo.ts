@@ -5,14 +5,10 @@
 
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { serveConfig, type ServeOptions } from '../../config/config.js';
-import { DemoTraffic } from '../../demo/demo-traffic.js';
-import { DEMO_AGENTS } from '../../demo/simulated-agents.js';
-import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../demo/simulated-people.js';
-import { DEMO_WORKERS } from '../../demo/simulated-workers.js';
-import { DemoClock } from '../../demo/simulation.js';
+import type { ServeOptions } from '../../config/config.js';
+import { wholeNumber } from '../input.js';
 import type { CliIo } from '../io.js';
-import { closeOnSignal, ensureFirstAdmin, serveOptions, signInHint, startListening, wholeNumber } from './serve.js';
+import { closeOnSignal, ensureFirstAdmin, serveOptions, signInHint, startListening } from './serve.js';
 
 const DAY = 86_400_000;
 const DEMO_DB = '.tollgate/demo.db';
@@ -27,6 +23,16 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
     )
     .option('--no-approvers', 'no simulated approvers: every request waits for a person')
     .action(async (options: ServeOptions & { interval: string; history: number; approvers: boolean }) => {
+      // The server and the simulation load only when the demo runs, so that help answers without them.
+      const [{ serveConfig }, { DemoTraffic }, { DEMO_AGENTS }, { DEMO_PASSWORD, DEMO_PEOPLE }, { DEMO_WORKERS }, { DemoClock }] =
+        await Promise.all([
+          import('../../config/config.js'),
+          import('../../demo/demo-traffic.js'),
+          import('../../demo/simulated-agents.js'),
+          import('../../demo/simulated-people.js'),
+          import('../../demo/simulated-workers.js'),
+          import('../../demo/simulation.js'),
+        ]);
       const config = serveConfig({ ...options, db: options.db ?? DEMO_DB });
       // History is recorded only into a new database: its clock must never run backwards.
       const history = !config.db.includes('://') && !existsSync(config.db) ? options.history : 0;

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { clientConfig } from '../../config/config.js';
+import { clientConfig } from '../../config/client-config.js';
 import { forgetLogin, saveLogin, storedLogin } from '../credentials.js';
 import { UsageError } from '../input.js';
 import { EXIT, type CliIo } from '../io.js';

@@ -3,10 +3,9 @@
 
 import type { Command } from 'commander';
 import type { SimulationExample } from '@tollgate/core';
-import { databaseUrl } from '../../config/config.js';
+import { databaseUrl } from '../../config/client-config.js';
 import { readPolicyFiles } from '../../policy/load-files.js';
-import { compileCandidate, SimulationService, type SimulationResult } from '../../services/simulation-service.js';
-import { openStore } from '../../stores/open-store.js';
+import type { SimulationResult } from '../../services/simulation-service.js';
 import { systemClock } from '../../util/clock.js';
 import { progressBar } from '../progress.js';
 import type { CliIo } from '../io.js';
@@ -44,6 +43,11 @@ export function registerSimulateCommand(policy: Command, io: CliIo): void {
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .option('--json', 'print the whole report as JSON')
     .action(async (options: { candidate: string; since: string; tenant: string; db?: string; json?: boolean }) => {
+      // Loaded by this command alone, so that the other policy commands start without the database code.
+      const [{ compileCandidate, SimulationService }, { openStore }] = await Promise.all([
+        import('../../services/simulation-service.js'),
+        import('../../stores/open-store.js'),
+      ]);
       const files = readPolicyFiles(options.candidate);
       // Checked before opening the store, so that a broken candidate is reported at once.
       compileCandidate(files);

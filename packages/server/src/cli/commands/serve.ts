@@ -4,21 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { namedDeciders } from '@tollgate/core';
-import { DEFAULT_DB, DEFAULT_POLICY, serveConfig, type ServeConfig, type ServeOptions } from '../../config/config.js';
-import { startServer, type RunningServer, type StartOptions } from '../../server/start.js';
-import { NAME } from '../../services/auth-service.js';
+import { DEFAULT_DB, DEFAULT_POLICY } from '../../config/client-config.js';
+import type { ServeConfig, ServeOptions } from '../../config/config.js';
+import type { RunningServer, StartOptions } from '../../server/start.js';
 import type { Services } from '../../services/services.js';
-import { UsageError } from '../input.js';
+import { wholeNumber } from '../input.js';
 import { CommandError, type CliIo } from '../io.js';
-
-export function wholeNumber(name: string, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
-  return (value) => {
-    if (!/^\d+$/.test(value) || Number(value) > max)
-      throw new UsageError(`${name} must be a whole number from 0 to ${max}, not \`${value}\``);
-    return Number(value);
-  };
-}
 
 export function serveOptions(command: Command, defaultDb = DEFAULT_DB): Command {
   return command
@@ -39,6 +30,8 @@ export function serveOptions(command: Command, defaultDb = DEFAULT_DB): Command 
 
 /** Starts the server; an address it cannot listen on ends the command with one line naming the option to change. */
 export async function startListening(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
+  // The server's code is loaded by the commands that serve, so that help and bad usage answer without it.
+  const { startServer } = await import('../../server/start.js');
   try {
     return await startServer(config, options);
   } catch (error) {
@@ -64,6 +57,7 @@ export async function ensureFirstAdmin(
   const users = await services.auth.listUsers('default');
   if (users.length > 0) return undefined;
   const password = randomBytes(12).toString('base64url');
+  const [{ namedDeciders }, { NAME }] = await Promise.all([import('@tollgate/core'), import('../../services/auth-service.js')]);
   const routed = options.joinPolicyGroups === true ? namedDeciders(services.policies.for('default').current().bundle) : [];
   const groups = ['approvers', ...routed.filter((name) => name !== 'approvers' && NAME.test(name))];
   await services.auth.addUser({ name: 'admin', password, role: 'admin', groups });
@@ -91,6 +85,7 @@ export async function signInHint(services: Services, db: string): Promise<string
  */
 export async function missingPeopleHint(services: Services, db: string): Promise<string | undefined> {
   const { bundle } = services.policies.for('default').current();
+  const { namedDeciders } = await import('@tollgate/core');
   const known = new Set((await services.auth.listUsers('default')).map((user) => user.name));
   const groups = namedDeciders(bundle).filter((name) => Object.hasOwn(bundle.groups, name));
   const missing = [...new Set(groups.flatMap((name) => bundle.groups[name]!.members))].filter((name) => !known.has(name));
@@ -132,6 +127,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
     .description('run the Tollgate server')
     .option('--shadow <path>', 'a candidate policy evaluated beside the live one, differences recorded, nothing enforced');
   serveOptions(serve).action(async (options: ServeOptions) => {
+    const { serveConfig } = await import('../../config/config.js');
     const config = serveConfig(options);
     const server = await startListening(config);
     // The starter policy's groups name the demo's people; until the team is added, the first admin stands in for them.

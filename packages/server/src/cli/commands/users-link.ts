@@ -2,15 +2,17 @@
 // button clicks count as their votes) and by e-mail (where their one-click links go).
 
 import type { Command } from 'commander';
-import { databaseUrl } from '../../config/config.js';
-import { DEFAULT_TENANT } from '../../services/auth-service.js';
-import { linkIdentity } from '../../notify/identities.js';
-import { openStore } from '../../stores/open-store.js';
+import { databaseUrl } from '../../config/client-config.js';
 import type { IdentityKind } from '../../stores/notify-store.js';
 import { systemClock } from '../../util/clock.js';
 import type { CliIo } from '../io.js';
 
 async function link(options: { name: string; tenant?: string; db?: string }, kind: IdentityKind, value: string, io: CliIo): Promise<void> {
+  const [{ openStore }, { linkIdentity }, { DEFAULT_TENANT }] = await Promise.all([
+    import('../../stores/open-store.js'),
+    import('../../notify/identities.js'),
+    import('../../services/auth-service.js'),
+  ]);
   const store = await openStore(databaseUrl(options.db));
   try {
     await store.migrate();

@@ -1,17 +1,21 @@
 // `tollgate users` and `tollgate keys`: people, and agent and worker keys, straight on the database.
 
 import { Option, type Command } from 'commander';
-import { databaseUrl } from '../../config/config.js';
+import { databaseUrl } from '../../config/client-config.js';
 import { TollgateError } from '../../errors.js';
-import { AuthService, checkWorkerKey, ROLES } from '../../services/auth-service.js';
-import { openStore } from '../../stores/open-store.js';
-import type { Role } from '../../stores/records.js';
+import type { AuthService } from '../../services/auth-service.js';
+import { ROLES, type Role } from '../../stores/records.js';
 import { systemClock } from '../../util/clock.js';
 import { UsageError } from '../input.js';
 import type { CliIo } from '../io.js';
 import { registerUserLinkCommands } from './users-link.js';
 
 async function withAuth<T>(db: string | undefined, work: (auth: AuthService) => Promise<T>): Promise<T> {
+  // Loaded by the commands that use them, so that help and bad usage answer without the database code.
+  const [{ openStore }, { AuthService }] = await Promise.all([
+    import('../../stores/open-store.js'),
+    import('../../services/auth-service.js'),
+  ]);
   const store = await openStore(databaseUrl(db));
   try {
     await store.migrate();
@@ -98,7 +102,7 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     .option('--tenant <tenant>', 'tenant (default: default)')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .action(async (options: KeyOptions) => {
-      const wanted = keyToCreate(options);
+      const wanted = await keyToCreate(options);
       const { key, secret } = await withAuth(options.db, (auth) =>
         wanted.kind === 'agent'
           ? auth.createKey(wanted.name, options.tenant, 'cli')
@@ -144,7 +148,9 @@ interface KeyOptions {
 }
 
 /** The key `keys create` is asked for, checked before the database is opened so that bad input changes nothing. */
-function keyToCreate(options: KeyOptions): { kind: 'agent'; name: string } | { kind: 'worker'; name: string; capabilities: string[] } {
+async function keyToCreate(
+  options: KeyOptions,
+): Promise<{ kind: 'agent'; name: string } | { kind: 'worker'; name: string; capabilities: string[] }> {
   if (options.agent !== undefined && options.worker !== undefined)
     throw new UsageError('--agent and --worker exclude each other: a key either submits actions or takes jobs');
   if (options.agent !== undefined) {
@@ -156,6 +162,7 @@ function keyToCreate(options: KeyOptions): { kind: 'agent'; name: string } | { k
     throw new UsageError('name the key’s owner: --agent NAME for an agent, or --worker NAME --capability C for a worker');
   const capabilities = options.capability ?? [];
   if (capabilities.length === 0) throw new UsageError('--worker needs at least one --capability: the jobs the key may take');
+  const { checkWorkerKey } = await import('../../services/auth-service.js');
   try {
     checkWorkerKey(options.worker, capabilities);
   } catch (error) {
