@@ -10,6 +10,7 @@ export type { PolicyFile } from './policy/source.js';
 export type { EvaluateOptions, Fact, MissingFact, PolicyDecision, Reason, ReasonKind } from './policy/result.js';
 export { explainDecision, describeFact } from './policy/explain.js';
 export { lintPolicy, lintBundle } from './policy/lint.js';
+export { namedDeciders } from './policy/route-sites.js';
 export { readTestFile, runTestCase } from './policy/test-suite.js';
 export type { PolicyTestCase, PolicyTestFile, PolicyTestResult } from './policy/test-suite.js';
 export { OPERATORS } from './policy/types.js';

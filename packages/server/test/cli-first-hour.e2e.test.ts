@@ -1,5 +1,6 @@
 // What a new user meets in the first hour at the shell, run through the real `tollgate` command:
-// a port already taken, output into a pipe whose reader has gone, a restart that must say how to sign in.
+// a port already taken, output into a pipe whose reader has gone, a restart that must say how to sign in,
+// and a first start on the starter policy, whose groups name people who have no account yet.
 
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
@@ -8,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli-process.js';
 import { createTestDatabase, DATABASES, type TestDatabase } from './helpers/databases.js';
+import { client } from './helpers/http.js';
 import { startTestServer } from './helpers/in-process.js';
 import { BIN, printedLogin, REPO, startServerProcess } from './helpers/server-process.js';
 
@@ -100,5 +102,54 @@ describe('a restart on a database that has people', { timeout: 60_000 }, () => {
     );
     expect(again.output()).not.toContain(password);
     expect(again.output()).not.toContain('First login');
+  });
+});
+
+describe('`npm start` on the starter policy, on a fresh database', { timeout: 60_000 }, () => {
+  it('puts the first admin in the groups the policy routes to and says how to add the people it names', async () => {
+    const database = await createTestDatabase('sqlite');
+    const server = await startServerProcess({ db: database.url, policy: 'examples/starter' });
+    try {
+      const lines = server.output().split('\n');
+      const serving = lines.findIndex((line) => line.includes('serving at'));
+      expect(lines[serving + 2]).toBe(
+        'admin decides in the groups the policy routes to: oncall, finance, data-owners, tech-lead, senior-engineer, security-team',
+      );
+      expect(lines[serving + 3]).toBe(
+        `The policy's groups name alice, bob, frank, grace, henry, erin, dana, who have no account yet; add each with \`tollgate users add --name alice --password PASSWORD --role approver --db ${database.url}\``,
+      );
+      // So the printed login can decide at once: a payment the policy sends to finance.
+      const { password } = printedLogin(server.output());
+      const admin = client(server.url, (await client(server.url)('POST', '/v1/auth/login', { name: 'admin', password })).body.token);
+      const key = await runCli(['keys', 'create', '--agent', 'billing-bot', '--db', database.url]);
+      const bot = client(server.url, key.stdout.trim());
+      const payment = await bot('POST', '/v1/actions', {
+        action_type: 'transfer',
+        capability: 'payment',
+        amount_usd: 48_000,
+        environment: 'production',
+      });
+      expect(payment.body.decision).toBe('REQUIRE_APPROVAL');
+      expect((await admin('POST', `/v1/approvals/${payment.body.approval.id}/votes`, { verdict: 'approve' })).status).toBe(201);
+    } finally {
+      await server.stop();
+    }
+    // The command it printed works, and the next start names only the people still missing.
+    const added = await runCli([
+      'users',
+      'add',
+      '--name',
+      'alice',
+      '--password',
+      'alice-password',
+      '--role',
+      'approver',
+      '--db',
+      database.url,
+    ]);
+    expect(added.code).toBe(0);
+    const again = await startServerProcess({ db: database.url, policy: 'examples/starter' });
+    await again.stop();
+    expect(again.output()).toContain("The policy's groups name bob, frank, grace, henry, erin, dana, who have no account yet");
   });
 });

@@ -56,7 +56,7 @@ interface Session {
 const ADAPTED: Array<{ starts: string; why: string; run: (line: string, session: Session) => Promise<string> | string }> = [
   {
     starts: 'npx tollgate demo',
-    why: 'it serves until stopped, on port 7300 that another process may hold: it runs in the background with TOLLGATE_PORT=0 for the lines after it',
+    why: 'it serves until stopped, on port 7300 that another process may hold: it runs in the background with TOLLGATE_PORT=0 for the lines after it, without its recorded history (a minute of start-up) and its simulated approvers (who would decide the request alice approves first)',
     run: () => {
       throw new Error('the demo is started by startDemo, not run as a line');
     },
@@ -110,7 +110,7 @@ function runShell(line: string, session: Session, input = ''): Promise<{ code: n
 }
 
 async function startDemo(session: Session): Promise<void> {
-  const demo = spawn(process.execPath, [BIN, 'demo', '--interval', '60000'], {
+  const demo = spawn(process.execPath, [BIN, 'demo', '--interval', '60000', '--history', '0', '--no-approvers'], {
     cwd: session.cwd,
     env: { ...session.env, TOLLGATE_PORT: '0', TOLLGATE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,12 +127,12 @@ async function startDemo(session: Session): Promise<void> {
     demo.once('exit', (code) => reject(new Error(`the demo exited with ${code}:\n${output}`)));
   });
   session.env.TOLLGATE_URL = url;
-  // A request alice (an approver in the demo) may decide: a refund over the large-transactions limit.
-  const key = await runShell('npx tollgate keys create --db .tollgate/demo.db --agent refund-bot', session);
+  // A request alice (on call in the demo) may decide: a production restart, which production's default sends to the on-call group.
+  const key = await runShell('npx tollgate keys create --db .tollgate/demo.db --agent ops-helper', session);
   const sent = await fetch(`${url}/v1/actions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key.stdout.trim()}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ action_type: 'refund', capability: 'payment', amount_usd: 24_000, summary: 'refund order 1042' }),
+    body: JSON.stringify({ action_type: 'restart', environment: 'production', service: 'checkout', summary: 'restart checkout' }),
   });
   const body = (await sent.json()) as { decision: string; approval: { id: string } };
   expect(body.decision).toBe('REQUIRE_APPROVAL');

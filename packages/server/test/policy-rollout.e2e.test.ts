@@ -197,6 +197,17 @@ describe.each(DATABASES)('policy simulation and shadow on %s', (kind) => {
     expect((await admin('DELETE', '/v1/policy/shadow')).status).toBe(204);
     expect((await admin('DELETE', '/v1/policy/shadow')).body.error.code).toBe('shadow.not_set');
   });
+
+  it('says in GET /v1/policy whether a shadow runs, so that a page need not ask for one that does not', async () => {
+    const approver = await server.person('abe', 'approver', { groups: ['finance'] });
+    expect((await approver('GET', '/v1/policy')).body.shadow).toBeNull();
+    const set = await admin('PUT', '/v1/policy/shadow', { files: files(LOOSER) });
+    const shown = (await approver('GET', '/v1/policy')).body.shadow;
+    expect(shown.version).toBe(set.body.version);
+    expect(new Date(shown.loaded_at).toISOString()).toBe(shown.loaded_at);
+    expect((await admin('DELETE', '/v1/policy/shadow')).status).toBe(204);
+    expect((await approver('GET', '/v1/policy')).body.shadow).toBeNull();
+  });
 });
 
 describe('tollgate serve --shadow', () => {

@@ -93,9 +93,42 @@ describe('single point of failure', () => {
     expect(most[0]!.evidence).toMatchObject({ approvers: 2, top_approver: 'bob', top_share: 0.85 });
   });
 
-  it('does not fire at 80%, or over fewer than 10 decisions', () => {
+  it('does not fire at 80%, or for a gate of fewer than 10 decisions', () => {
     expect(kinds(decided(empty(), 'g', 20, { who: (i) => (i < 16 ? 'bob' : 'carol') }), 'single_point_of_failure')).toEqual([]);
-    expect(kinds(decided(empty(), 'g', 9, { who: () => 'bob' }), 'single_point_of_failure')).toEqual([]);
+    const few = kinds(decided(empty(), 'g', 9, { who: () => 'bob' }), 'single_point_of_failure');
+    expect(few.filter((w) => w.subject.gate !== undefined)).toEqual([]);
+  });
+
+  it('fires for the tenant when one person made every decision, however the gates split them', () => {
+    // Seven decisions over four gates, each too few to judge a gate: all of them by the admin.
+    const facts = empty();
+    for (const [gate, n] of [
+      ['deploys', 2],
+      ['payments', 2],
+      ['deletes', 2],
+      ['backfills', 1],
+    ] as const)
+      decided(facts, gate, n, { who: () => 'admin' });
+    facts.names = { admin: 'admin' };
+    const found = kinds(facts, 'single_point_of_failure');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.subject).toEqual({ tenant: true });
+    expect(found[0]!.message).toBe('admin made every one of the 7 decisions in this window: nobody else decides anything');
+    expect(found[0]!.evidence).toMatchObject({ decisions: 7, approvers: 1, top_approver: 'admin', top_share: 1 });
+  });
+
+  it('fires for the tenant when one person made most of at least 10 decisions, not for an even split', () => {
+    const most = empty();
+    decided(most, 'deploys', 6, { who: (i) => (i === 0 ? 'bob' : 'admin') });
+    decided(most, 'payments', 6, { who: () => 'admin' });
+    const found = kinds(most, 'single_point_of_failure').filter((w) => w.subject.tenant === true);
+    expect(found.map((w) => w.evidence.top_share)).toEqual([11 / 12]);
+    const split = empty();
+    decided(split, 'deploys', 6, { who: () => 'admin' });
+    decided(split, 'payments', 6, { who: () => 'bob' });
+    expect(kinds(split, 'single_point_of_failure').filter((w) => w.subject.tenant === true)).toEqual([]);
+    // Two decisions by one person are too few to call anyone a single point of failure.
+    expect(kinds(decided(empty(), 'g', 2, { who: () => 'admin' }), 'single_point_of_failure')).toEqual([]);
   });
 });
 

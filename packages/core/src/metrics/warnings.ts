@@ -28,8 +28,10 @@ export interface Thresholds {
   theater_min_decisions: number;
   /** Single point of failure: one person made more than this share of a gate's decisions… */
   spof_share: number;
-  /** …over at least this many decisions (also the floor for "the only approver"). */
+  /** …over at least this many decisions (also the floor for "the only approver" of a gate). */
   spof_min_decisions: number;
+  /** One person who made every decision of the tenant is flagged from this many decisions on. */
+  spof_sole_min_decisions: number;
   /** Overload: a request waiting longer than this… */
   overload_queue_age_ms: number;
   /** …or more than this many waiting for one gate or person… */
@@ -59,6 +61,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   // "Most" of a gate's decisions, read strictly: a 60/40 split between two people is normal rotation.
   spof_share: 0.8,
   spof_min_decisions: 10,
+  // Everything decided by one person is the guide's "routing all approvals to one person" outright.
+  spof_sole_min_decisions: 3,
   overload_queue_age_ms: 24 * 3_600_000,
   overload_backlog: 50,
   overload_per_day: 100,
@@ -170,7 +174,35 @@ function approverWarnings(person: ApproverMetrics, t: Thresholds): Warning[] {
   return found;
 }
 
+/**
+ * One person deciding for the whole tenant: each gate may have too few decisions to count, or be
+ * split between gates, while everything still waits for that one person.
+ */
+function tenantSinglePoint(tenant: TenantMetrics, t: Thresholds): Warning[] {
+  const { votes } = tenant;
+  const top = votes.top_approver;
+  if (top === null) return [];
+  const alone = votes.approvers === 1 && votes.decisions >= t.spof_sole_min_decisions;
+  const most = votes.decisions >= t.spof_min_decisions && top.share > t.spof_share;
+  if (!alone && !most) return [];
+  return [
+    {
+      kind: 'single_point_of_failure',
+      subject: { tenant: true },
+      message: alone
+        ? `${top.name} made every one of the ${votes.decisions} decisions in this window: nobody else decides anything`
+        : `${top.name} made ${pct(top.share)} of the ${votes.decisions} decisions in this window`,
+      evidence: { decisions: votes.decisions, approvers: votes.approvers, top_approver: top.name, top_share: top.share },
+      fix: `put more people in the groups the policy routes to (\`tollgate users add --group …\`) so that requests do not wait for ${top.name}, and name a delegate for when ${top.name} is away`,
+    },
+  ];
+}
+
 function tenantWarnings(tenant: TenantMetrics, gates: GateMetrics[], t: Thresholds): Warning[] {
+  return [...tenantSinglePoint(tenant, t), ...tenantOverload(tenant, gates, t)];
+}
+
+function tenantOverload(tenant: TenantMetrics, gates: GateMetrics[], t: Thresholds): Warning[] {
   // Per-gate overload already names the gate; this catches a queue spread thin over many gates.
   if (gates.some((g) => g.backlog > t.overload_backlog)) return [];
   if (tenant.backlog <= t.overload_backlog * Math.max(tenant.approvers, 1)) return [];

@@ -7,7 +7,8 @@ import type { Diagnostic } from '../diagnostics.js';
 import { contradiction, implies } from './condition-logic.js';
 import { loadPolicy, type PolicySource } from './load.js';
 import { diagnosticAt } from './origins.js';
-import type { ApprovalRoute, PolicyBundle, RuleSpec, WorkflowSpec } from './types.js';
+import { routeSites } from './route-sites.js';
+import type { PolicyBundle, RuleSpec, WorkflowSpec } from './types.js';
 
 /** Validation errors when the policy does not load; otherwise its warnings and lint findings. */
 export function lintPolicy(source: PolicySource): Diagnostic[] {
@@ -128,37 +129,10 @@ function checkExceptions(bundle: PolicyBundle, warn: Warn): void {
   }
 }
 
-interface RouteSite {
-  spec: object;
-  route: ApprovalRoute & { escalate_to?: string[] };
-  where: string;
-  /** Where `approvers` sits below the spec. */
-  key: (string | number)[];
-}
-
-function routes(bundle: PolicyBundle): RouteSite[] {
-  const found: RouteSite[] = [];
-  for (const rule of bundle.rules) found.push({ spec: rule, route: rule, where: `rule \`${rule.name}\``, key: ['approvers'] });
-  for (const [name, environment] of Object.entries(bundle.approval_policies)) {
-    found.push({ spec: environment, route: environment, where: `environment \`${name}\``, key: ['approvers'] });
-    environment.exceptions.forEach((exception, index) =>
-      found.push({ spec: exception, route: exception, where: `exception ${index} of \`${name}\``, key: ['approvers'] }),
-    );
-  }
-  found.push({ spec: bundle.defaults, route: bundle.defaults, where: '`defaults`', key: ['approvers'] });
-  for (const workflow of Object.values(bundle.workflows)) {
-    for (const step of workflow.steps) {
-      if (step.type === 'approval')
-        found.push({ spec: step, route: step.config, where: `step \`${step.id}\` of \`${workflow.name}\``, key: ['config', 'approvers'] });
-    }
-  }
-  return found;
-}
-
 function checkApprovers(bundle: PolicyBundle, warn: Warn): void {
   const groups = bundle.groups;
   const groupNames = Object.keys(groups);
-  for (const { spec, route, where, key } of routes(bundle)) {
+  for (const { spec, route, where, key } of routeSites(bundle)) {
     for (const name of [...(route.approvers ?? []), ...(route.escalate_to ?? [])]) {
       if (!hasKey(groups, name)) {
         warn(

@@ -60,6 +60,8 @@ export interface TotalFigures extends RequestSummary {
   load_per_approver_per_day: number | null;
   backlog: number;
   oldest_pending_age_ms: number | null;
+  /** Votes people cast: each is one person's decision. */
+  votes: { decisions: number; approvers: number };
 }
 
 export interface Finding {
@@ -77,6 +79,8 @@ export interface MetricsReport {
   gates?: GateFigures[];
   approvers?: ApproverFigures[];
   agents?: AgentFigures[];
+  /** The thresholds the warnings were judged by (core's DEFAULT_THRESHOLDS). */
+  thresholds: { rubber_stamp_min_decisions: number; theater_min_decisions: number; spof_min_decisions: number };
   warnings: Finding[];
   recommendations: Finding[];
 }

@@ -22,12 +22,13 @@ const DAY_STEPS = [1, 2, 7, 14, 28];
 const HOUR_STEPS = [1, 2, 3, 6, 12, 24];
 
 /**
- * Indexes of the buckets labelled on the axis, about six at most: every n-th day counted back from
- * the latest, so the newest day always has its label; hours on round hours (midnight every day).
+ * Indexes of the buckets labelled on the axis, about `most` (seven by default, fewer where the
+ * chart is narrow): every n-th day counted back from the latest, so the newest day always has its
+ * label; hours on round hours (midnight every day).
  */
-export function labelledBuckets(starts: string[], size: BucketSize): number[] {
+export function labelledBuckets(starts: string[], size: BucketSize, most = 7): number[] {
   const steps = size === 'day' ? DAY_STEPS : HOUR_STEPS;
-  const step = steps.find((candidate) => starts.length / candidate <= 7) ?? steps[steps.length - 1]!;
+  const step = steps.find((candidate) => starts.length / candidate <= most) ?? steps[steps.length - 1]!;
   return starts.flatMap((start, index) => {
     const due = size === 'day' ? (starts.length - 1 - index) % step === 0 : new Date(start).getUTCHours() % step === 0;
     return due ? [index] : [];

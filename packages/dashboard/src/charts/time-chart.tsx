@@ -1,9 +1,14 @@
 // Values over time in plain SVG, one bucket per day or hour: lines (or columns) per series. A
 // bucket without data is a break in the line under a hatched band, never a point at zero. The SVG
-// has a title and a summary, the axes are labelled, and every value is also in a table.
+// has a title and a summary, the axes are labelled, and every value is also in a table. It is
+// drawn at the width it is given, with margins fitted to its labels, so no label is cut off and
+// its text keeps its size on a phone.
 
 import { axisLabel, bucketName, labelledBuckets, type BucketSize } from './buckets.js';
+import { clampCentre, fontFor } from './layout.js';
 import { axisTop, formatValue, type ValueKind } from './scale.js';
+import { textWidth } from './text-width.js';
+import { useWidth } from './use-width.js';
 
 export interface TimeSeries {
   name: string;
@@ -12,17 +17,15 @@ export interface TimeSeries {
   values: (number | null)[];
 }
 
-// A narrow drawing keeps the labels legible when a phone scales the chart down to its width.
-const WIDTH = 460;
 const HEIGHT = 244;
-const LEFT = 62;
 const RIGHT = 10;
 // The y axis's name sits above the plot, where long tick labels cannot run into it.
 const TOP = 26;
 const BOTTOM = 44;
-const PLOT_W = WIDTH - LEFT - RIGHT;
 const PLOT_H = HEIGHT - TOP - BOTTOM;
 const TICKS = [0, 0.25, 0.5, 0.75, 1];
+/** Space kept between the y tick labels and the plot, and between labels on the x axis. */
+const GAP = 8;
 
 const round = (value: number): number => Math.round(value * 10) / 10;
 
@@ -80,11 +83,19 @@ export function TimeChart(props: {
   mode?: 'line' | 'bar';
 }) {
   const { id, starts, bucket, series, kind } = props;
+  const [box, WIDTH] = useWidth<HTMLElement>(460);
+  const font = fontFor(WIDTH);
+  const measure = (text: string): number => textWidth(text, font);
   const mode = props.mode ?? 'line';
   const n = starts.length;
   const largest = Math.max(0, ...series.flatMap((entry) => entry.values.map((value) => value ?? 0)));
   const top = props.max ?? axisTop(kind, largest);
+  // The plot starts where the longest tick label ends ("1 min 30 s" needs more room than "0%").
+  const LEFT = Math.ceil(Math.max(24, ...TICKS.map((tick) => measure(formatValue(kind, tick * top))))) + GAP;
+  const PLOT_W = Math.max(40, WIDTH - LEFT - RIGHT);
   const slot = n === 0 ? PLOT_W : PLOT_W / n;
+  const widestDate = Math.max(0, ...starts.map((start) => measure(axisLabel(start, bucket))));
+  const labelled = labelledBuckets(starts, bucket, Math.max(2, Math.floor(PLOT_W / (widestDate + 2 * GAP))));
   const xOf = (index: number): number => round(LEFT + (index + 0.5) * slot);
   const yOf = (value: number): number => round(TOP + PLOT_H - (Math.min(value, top) / top) * PLOT_H);
   const empty = starts.map((_, index) => series.every((entry) => entry.values[index] === null));
@@ -92,7 +103,7 @@ export function TimeChart(props: {
   const barWidth = (slot * 0.8) / series.length;
 
   return (
-    <figure class="chart time-chart" data-chart={id} data-top={top}>
+    <figure class="chart time-chart" data-chart={id} data-top={top} ref={box}>
       <figcaption id={`${id}-caption`}>{props.title}</figcaption>
       <div class="legend" aria-hidden="true">
         {series.map((entry) => (
@@ -106,7 +117,14 @@ export function TimeChart(props: {
           </span>
         )}
       </div>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+      <svg
+        width={WIDTH}
+        height={HEIGHT}
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        font-size={font}
+        role="img"
+        aria-labelledby={`${id}-title ${id}-desc`}
+      >
         <title id={`${id}-title`}>{props.title}</title>
         <desc id={`${id}-desc`}>{summary({ title: props.title, bucket, starts, series, kind })}</desc>
         <defs>
@@ -139,21 +157,26 @@ export function TimeChart(props: {
               </text>
             </g>
           ))}
-          <text class="axis-title" x={4} y={12}>
+          <text class="axis-title" x={0} y={12} font-size={font - 1}>
             {props.axis}
           </text>
         </g>
         <g class="x-axis">
           <line class="axis" x1={LEFT} x2={LEFT + PLOT_W} y1={TOP + PLOT_H} y2={TOP + PLOT_H} />
-          {labelledBuckets(starts, bucket).map((index) => (
-            <g key={starts[index]}>
-              <line class="axis" x1={xOf(index)} x2={xOf(index)} y1={TOP + PLOT_H} y2={TOP + PLOT_H + 4} />
-              <text x={xOf(index)} y={TOP + PLOT_H + 16} text-anchor="middle">
-                {axisLabel(starts[index]!, bucket)}
-              </text>
-            </g>
-          ))}
-          <text class="axis-title" x={LEFT + PLOT_W / 2} y={HEIGHT - 6} text-anchor="middle">
+          {labelled.map((index) => {
+            const label = axisLabel(starts[index]!, bucket);
+            // The first and last labels move inwards rather than run off the drawing.
+            const x = round(clampCentre(xOf(index), measure(label), 0, WIDTH));
+            return (
+              <g key={starts[index]}>
+                <line class="axis" x1={xOf(index)} x2={xOf(index)} y1={TOP + PLOT_H} y2={TOP + PLOT_H + 4} />
+                <text x={x} y={TOP + PLOT_H + 16} text-anchor="middle">
+                  {label}
+                </text>
+              </g>
+            );
+          })}
+          <text class="axis-title" x={LEFT + PLOT_W / 2} y={HEIGHT - 6} text-anchor="middle" font-size={font - 1}>
             {bucket === 'day' ? 'day (UTC)' : 'hour (UTC)'}
           </text>
         </g>

@@ -37,16 +37,24 @@ function Tile(props: { label: string; value: string; hint: string | undefined; i
   );
 }
 
-function Findings(props: { title: string; findings: Finding[]; kind: 'warning' | 'recommendation' }) {
+/** What "no warnings" means for this window: over how many decisions, and from how many each is judged. */
+function noWarnings(report: MetricsReport): string {
+  const decisions = report.totals.votes.decisions;
+  if (decisions === 0) return 'No warnings, but nobody decided anything in this window: there is nothing to judge yet.';
+  const t = report.thresholds;
+  return (
+    `No warnings over the ${decisions} ${decisions === 1 ? 'decision' : 'decisions'} people made in this window ` +
+    `(rubber-stamping is judged from ${t.rubber_stamp_min_decisions} decisions, approval theater from ${t.theater_min_decisions} on a gate, ` +
+    `a single point of failure from ${t.spof_min_decisions} on a gate).`
+  );
+}
+
+function Findings(props: { title: string; findings: Finding[]; kind: 'warning' | 'recommendation'; empty: string }) {
   return (
     <section class="card" aria-labelledby={`${props.kind}-title`}>
       <h2 id={`${props.kind}-title`}>{props.title}</h2>
       {props.findings.length === 0 ? (
-        <p class="muted">
-          {props.kind === 'warning'
-            ? 'No warnings: no rubber-stamping, theater, single point of failure or overload found.'
-            : 'None for now.'}
-        </p>
+        <p class="muted">{props.empty}</p>
       ) : (
         <ul class="findings">
           {props.findings.map((finding, index) => (
@@ -234,8 +242,8 @@ function Figures(props: {
           )}
         </section>
       </div>
-      <Findings title="Warnings" findings={props.report.warnings} kind="warning" />
-      <Findings title="Recommendations" findings={props.report.recommendations} kind="recommendation" />
+      <Findings title="Warnings" findings={props.report.warnings} kind="warning" empty={noWarnings(props.report)} />
+      <Findings title="Recommendations" findings={props.report.recommendations} kind="recommendation" empty="None for now." />
     </>
   );
 }

@@ -35,8 +35,13 @@ const short = (version: string): string => version.replace(/^sha256:/, '').slice
 const decision = (value: string): string => value.replace(/_/g, ' ');
 const decisions = (count: number): string => `${count} ${count === 1 ? 'decision' : 'decisions'}`;
 
-/** The running shadow, or null when none is loaded (the API's `shadow.not_set`). */
+/**
+ * The running shadow, or null when none is loaded. GET /v1/policy says whether one runs, so that
+ * no shadow (the usual state) is not asked for and answered with a 404 the browser logs as an
+ * error; one stopped in between still answers `shadow.not_set`, read as none.
+ */
 async function loadShadow(): Promise<ShadowSummary | null> {
+  if ((await get<{ shadow: unknown }>('/v1/policy')).shadow === null) return null;
   try {
     return await get<ShadowSummary>('/v1/policy/shadow');
   } catch (failure) {

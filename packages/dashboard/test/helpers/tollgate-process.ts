@@ -1,7 +1,7 @@
 // A real `tollgate serve` process (the server as shipped, serving the built dashboard) on a fresh
 // SQLite file and a policy folder the test writes; people and keys are made with the real CLI.
 // It can be restarted on the same database with its clock set back, to record history on earlier
-// days through the real API.
+// days through the real API. `startDemo` runs the real `tollgate demo` the same way.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -113,14 +113,7 @@ export async function startTollgate(policy: Record<string, string>, options: Sta
       await cli('users', 'add', '--name', name, '--password', `${name}-password`, '--role', role, ...groups.flatMap((g) => ['--group', g]));
     },
     async as(name) {
-      const response = await fetch(`${url()}/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name, password: `${name}-password` }),
-      });
-      const body = (await response.json()) as { token?: string };
-      if (body.token === undefined) throw new Error(`login of ${name} failed: ${JSON.stringify(body)}`);
-      return api(url, body.token);
+      return api(url, await signIn(url(), name, `${name}-password`));
     },
     async agent(agent) {
       const { stdout } = await cli('keys', 'create', '--agent', agent);
@@ -135,6 +128,18 @@ export async function startTollgate(policy: Record<string, string>, options: Sta
       rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/** A session token for `name`, signed in over the API. */
+async function signIn(url: string, name: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  const body = (await response.json()) as { token?: string };
+  if (body.token === undefined) throw new Error(`login of ${name} failed: ${JSON.stringify(body)}`);
+  return body.token;
 }
 
 function started(child: ChildProcess): Promise<string> {
@@ -155,4 +160,72 @@ function started(child: ChildProcess): Promise<string> {
       reject(new Error(`tollgate serve exited with ${code}:\n${output}`));
     });
   });
+}
+
+export interface Demo {
+  url: string;
+  /** The first admin's password, as the demo printed it. */
+  adminPassword: string;
+  /** A client signed in by token as `name` with `password`. */
+  as(name: string, password: string): Promise<Api>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real `tollgate demo` on a fresh SQLite file: it records `history` days of its simulated team
+ * first, then runs live (an action every `intervalMs` on average) until closed.
+ */
+export async function startDemo(options: { history: number; intervalMs?: number }): Promise<Demo> {
+  if (!existsSync(join(REPO, 'packages/dashboard/dist/index.html')))
+    throw new Error('the dashboard is not built: run `npm run build` before these tests');
+  const folder = mkdtempSync(join(tmpdir(), 'tollgate-demo-'));
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'demo',
+      '--db',
+      join(folder, 'demo.db'),
+      '--port',
+      '0',
+      '--log-level',
+      'warn',
+      '--history',
+      String(options.history),
+      '--interval',
+      String(options.intervalMs ?? 2000),
+    ],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const printed = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tollgate demo did not start:\n${output}`)), 180_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/demo at http:\/\/\S+[\s\S]*password: \S+[\s\S]*password: \S+/.test(output)) {
+        clearTimeout(timer);
+        resolve(output);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`tollgate demo exited with ${code}:\n${output}`));
+    });
+  });
+  const url = /demo at (http:\/\/\S+)/.exec(printed)![1]!;
+  return {
+    url,
+    adminPassword: /admin login — name: admin {2}password: (\S+)/.exec(printed)![1]!,
+    async as(name, password) {
+      return api(() => url, await signIn(url, name, password));
+    },
+    async close() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }

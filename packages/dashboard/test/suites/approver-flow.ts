@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { contentWidth, DESKTOP, PHONE, screenshot, signIn as signInAt } from '../helpers/browser.js';
+import { contentWidth, DESKTOP, PHONE, signIn as signInAt } from '../helpers/browser.js';
 import { startTollgate, type Api, type Tollgate } from '../helpers/tollgate-process.js';
 import { deploy, POLICY } from '../policy.js';
 
@@ -71,7 +71,6 @@ export function approverFlowSuite(browser: () => Browser): void {
       const row = page.getByRole('link', { name: /Deploy checkout v2\.4\.0 to production/ });
       await row.waitFor({ timeout: 10_000 });
       await expect.poll(() => page.locator('.inbox-row').first().textContent()).toMatch(/high risk.*left/);
-      await screenshot(page, 'inbox-desktop');
 
       await row.click();
       // Tollgate's facts head the page; the agent's summary follows as its words.
@@ -101,9 +100,6 @@ export function approverFlowSuite(browser: () => Browser): void {
       expect(await said.textContent()).toContain('86%');
       expect(await page.locator('[data-step="release-review"]').textContent()).toContain('no votes yet');
       await page.getByRole('button', { name: 'Unified' }).click();
-      // From the top, as the page opens: scrolled, the sticky Decide card would be drawn lower down.
-      await page.evaluate('window.scrollTo(0, 0)');
-      await screenshot(page, 'decision-desktop');
 
       await page.keyboard.press('n');
       await page.getByLabel('Note', { exact: true }).fill('release notes and rollback checked');
@@ -304,7 +300,6 @@ export function approverFlowSuite(browser: () => Browser): void {
       await phone.getByRole('link', { name: /Drop the 2019 sessions table/ }).waitFor();
       const width = await contentWidth(phone);
       expect(width).toBeLessThanOrEqual(PHONE.width);
-      await screenshot(phone, 'inbox-phone');
       await row.click();
       await phone.getByRole('heading', { level: 1, name: 'deploy in production' }).waitFor();
       await phone
@@ -313,7 +308,6 @@ export function approverFlowSuite(browser: () => Browser): void {
         .waitFor();
       await phone.locator('.diff.unified').waitFor();
       expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
-      await screenshot(phone, 'decision-phone');
       // The delegate picker and the header's out-of-office switch fit too.
       await phone.getByRole('button', { name: /Delegate/ }).click();
       await phone.locator('#delegate-to optgroup option').first().waitFor({ state: 'attached' });

@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { contentWidth, DESKTOP, PHONE, screenshot } from '../helpers/browser.js';
+import { contentWidth, DESKTOP, PHONE } from '../helpers/browser.js';
 import { startTollgate, type Api, type Tollgate } from '../helpers/tollgate-process.js';
 import { deploy, POLICY } from '../policy.js';
 
@@ -232,7 +232,6 @@ export function oversightSuite(browser: () => Browser): void {
       await page.getByLabel('For', { exact: true }).selectOption('');
       await expect.poll(() => chart.locator('circle').count()).toBe(withData);
       await page.getByRole('heading', { level: 1, name: 'Oversight' }).click();
-      await screenshot(page, 'oversight-desktop');
 
       const phone = await browser().newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
       await signIn(phone, 'ada');
@@ -241,7 +240,6 @@ export function oversightSuite(browser: () => Browser): void {
       await expect.poll(() => phone.locator('[data-chart="series-approval-rate"] circle').count()).toBe(withData);
       await phone.locator('[data-chart="rates-by-window"] rect').first().waitFor();
       expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
-      await screenshot(phone, 'oversight-phone');
       await phone.close();
       await page.getByLabel('Window', { exact: true }).selectOption('30d');
     }, 60_000);

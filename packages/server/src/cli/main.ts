@@ -20,7 +20,7 @@ const MODULES: CommandModule[] = [
     load: async () => (await import('./commands/serve.js')).registerServeCommand,
   },
   {
-    commands: { demo: 'serve the example policy with simulated agents producing traffic' },
+    commands: { demo: 'serve the example policy with simulated agents, workers and approvers' },
     load: async () => (await import('./commands/demo.js')).registerDemoCommand,
   },
   {

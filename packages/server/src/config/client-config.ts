@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
 export const DEFAULT_DB = '.tollgate/tollgate.db';
-export const DEFAULT_POLICY = 'examples/guide';
+export const DEFAULT_POLICY = 'examples/starter';
 export const DEFAULT_PORT = 7300;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_RATE_LIMIT = 100;

@@ -17,7 +17,8 @@ export const DEFAULT_TENANT = 'default';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const KEY_PREFIX = 'tg_key';
 const SESSION_PREFIX = 'tg_ses';
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+/** What a person's, an agent's or a group's name may be. */
+export const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 /** As long as `GET /v1/jobs/next` takes; no spaces or commas, so a listing of them reads unambiguously. */
 const CAPABILITY = /^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,99}$/;
 

@@ -20,6 +20,7 @@ import type { UserPrincipal } from './principals.js';
 import { signedHeaders } from './webhook-signing.js';
 import { OutboundError, urlHost } from '../net/outbound.js';
 import type { OutboundService } from './outbound-service.js';
+import { personOf } from './people.js';
 
 export type ReviewVerdict = 'ok' | 'flag' | 'reverse';
 
@@ -95,8 +96,11 @@ export class ReviewService {
   async review(principal: UserPrincipal, actionId: string, verdict: ReviewVerdict, note: string | undefined): Promise<ReviewView> {
     if (!decides(principal.user.role))
       throw new TollgateError('review.not_allowed', `${principal.user.role}s can read the review queue but not review`);
-    const reviewers = this.deps.policies.for(principal.tenant_id).current().bundle.review?.reviewers;
-    if (reviewers !== undefined && !reviewers.some((name) => name === principal.user.name || principal.user.groups.includes(name))) {
+    const { bundle } = this.deps.policies.for(principal.tenant_id).current();
+    const reviewers = bundle.review?.reviewers;
+    // Groups from the user directory or the bundle's `groups:`, as for approvers (DESIGN §4).
+    const groups = personOf(principal.user, bundle).groups;
+    if (reviewers !== undefined && !reviewers.some((name) => name === principal.user.name || groups.includes(name))) {
       throw new TollgateError('review.not_allowed', `only ${reviewers.map((r) => `\`${r}\``).join(', ')} review executed actions`);
     }
     if (verdict === 'flag' && (note ?? '').trim() === '')

@@ -17,8 +17,12 @@ export function policyRoutes(app: FastifyInstance, services: Services): void {
       const live = services.policies.for(tenantId);
       const policy = live.current();
       const { bundle } = policy;
+      // Whether a shadow runs, as every node stored it: so that a page can ask for its figures only then.
+      await services.shadow.sync();
+      const shadow = services.shadow.current(tenantId);
       return {
         version: policy.version,
+        shadow: shadow === undefined ? null : { version: shadow.version, loaded_at: new Date(shadow.loaded_at).toISOString() },
         source: live.source(),
         files: live.currentFiles(),
         summary: {
