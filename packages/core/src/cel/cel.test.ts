@@ -934,7 +934,7 @@ describe('robustness', () => {
   function checkErrors(source: string, errors: readonly CelError[]): void {
     expect(errors.length).toBeGreaterThan(0);
     for (const e of errors) {
-      expect(e.code).toMatch(/^cel\.(syntax|unknown_function|arity)$/);
+      expect(e.code).toMatch(/^cel\.(syntax|unknown_function|arity|regex_unsupported|cost_exceeded)$/);
       expect(e.offset).toBeGreaterThanOrEqual(0);
       expect(e.length).toBeGreaterThanOrEqual(0);
       expect(e.offset + e.length).toBeLessThanOrEqual(source.length);

@@ -3,6 +3,7 @@
 // something the policy refuses), so that the inbox, the audit trail and the numbers fill up as
 // they would in production.
 
+import { randomUUID } from 'node:crypto';
 import type { Call } from './demo-client.js';
 import type { Random, Simulation } from './simulation.js';
 
@@ -196,6 +197,8 @@ export interface Submitted {
  */
 export class SimulatedAgents {
   #n = 0;
+  /** Keys stay unique when a demo is started again on the same database. */
+  readonly #run = randomUUID().slice(0, 8);
   readonly #bag: Template[];
   /** Which kind each submitted action is, by action id: the people judge by it. */
   readonly kinds = new Map<string, ActionKind>();
@@ -226,7 +229,10 @@ export class SimulatedAgents {
     const call = this.keys.get(template.agent);
     if (call === undefined) return;
     const { kind, action } = template.make(this.#n, this.random);
-    const reply = await call<Submitted['reply']>('POST', '/v1/actions', action);
+    // Each submission is a task of its own, as an agent's idempotency key says: without one, an
+    // action identical to one still waiting would be taken for its retry (the same request).
+    const task = { ...action, idempotency_key: `demo-${this.#run}-${this.#n}` };
+    const reply = await call<Submitted['reply']>('POST', '/v1/actions', task);
     if (reply.status !== 201) throw new Error(`${template.agent}'s action was refused: ${JSON.stringify(reply.body)}`);
     this.kinds.set(reply.body.id, kind);
     this.onSubmitted({ kind, agent: template.agent, reply: reply.body });
