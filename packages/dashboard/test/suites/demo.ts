@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, PHONE, screenshot } from '../helpers/browser.js';
+import { contentWidth, DESKTOP, PHONE, screenshot } from '../helpers/browser.js';
 import { startDemo, type Api, type Demo } from '../helpers/tollgate-process.js';
 
 const DEMO_PASSWORD = 'tollgate-demo';
@@ -196,6 +196,8 @@ export function demoSuite(browser: () => Browser): void {
         await page.goto(`${demo.url}/approvals/${deploy}`);
         await page.getByRole('heading', { name: 'Decide' }).waitFor();
         await page.getByText('from worker analyzer-1').first().waitFor();
+        // The demo's long outcomes under "Similar past requests" wrap instead of widening the page.
+        expect(await contentWidth(page)).toBeLessThanOrEqual(viewport.width);
         await screenshot(page, `decision-${name}`);
         await openOversight(page);
         // The recorded week, every day of it with data.
