@@ -3,16 +3,19 @@
 // filesystem server; with --server the answer is recorded as a vote on a real Tollgate server,
 // with --policy it is decided on the machine. The files on disk show what ran.
 
+import type { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema, type CallToolResult, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type Client as HttpClient, type TestServer } from '../../test/helpers/in-process.js';
 import { BIN, REPO } from '../../test/helpers/server-process.js';
+import { proxyOverHttp } from '../../test/helpers/mcp-proxy-http.js';
 
 const FILESYSTEM_SERVER = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
 
@@ -44,13 +47,19 @@ interface Person {
   next: ElicitResult;
 }
 
-async function connect(args: string[], folder: string, person?: Person): Promise<Client> {
+/** The official client; with `person`, declaring that it answers forms and answering them as `person` says. */
+function editor(person?: Person): Client {
   const client = new Client({ name: 'editor', version: '1.0.0' }, person === undefined ? {} : { capabilities: { elicitation: {} } });
   if (person !== undefined)
     client.setRequestHandler(ElicitRequestSchema, (request) => {
       person.asked.push(request.params);
       return person.next;
     });
+  return client;
+}
+
+async function connect(args: string[], folder: string, person?: Person): Promise<Client> {
+  const client = editor(person);
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
@@ -203,5 +212,26 @@ describe('mcp-proxy asking the client’s user, with a local --policy', () => {
     expect(text(result)).toContain('nobody to ask');
     expect(person.asked).toHaveLength(0);
     expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe('mcp-proxy asking the client’s user over Streamable HTTP', () => {
+  const children: ReturnType<typeof spawn>[] = [];
+  afterAll(() => children.splice(0).forEach((child) => child.kill('SIGTERM')));
+
+  it('sends the form on the stream of the call it is about, and runs the call the user approves', async () => {
+    const files = folder();
+    const policyFile = join(files, '..', `${files.split('/').pop()}-policy.yaml`);
+    writeFileSync(policyFile, POLICY);
+    const url = await proxyOverHttp(['--policy', policyFile, '--http', '0', '--', process.execPath, FILESYSTEM_SERVER, files], children);
+    const person: Person = { asked: [], next: { action: 'accept', content: { decision: 'approve' } } };
+    const client = editor(person);
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const target = join(files, 'over-http.txt');
+    const result = (await client.callTool({ name: 'write_file', arguments: { path: target, content: 'h\n' } })) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    expect(readFileSync(target, 'utf8')).toBe('h\n');
+    expect(person.asked).toHaveLength(1);
+    await client.close();
   });
 });
