@@ -65,6 +65,21 @@ export class Tollgate implements RunApi {
   }
 
   /**
+   * Records the answer of an MCP client's own user, asked in the client (MCP elicitation), as the
+   * vote on a pending action whose rule says `elicitation: allowed`; bound to the digest they saw.
+   */
+  recordElicitedVote(
+    id: string,
+    vote: { verdict: 'approve' | 'deny'; digest: string; user: string; note?: string },
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    return this.http.request<Record<string, unknown>>('POST', `/v1/actions/${encodeURIComponent(id)}/elicited-vote`, {
+      body: vote,
+      signal,
+    });
+  }
+
+  /**
    * Runs `fn` only if Tollgate lets the action go ahead: waits for people when it needs approval,
    * redeems the grant before `fn` runs (so it runs at most once), and reports the outcome. Throws
    * `ActionDenied`, `ApprovalTimedOut`, `ChangesRequested`, `ApprovalPending` (budget spent) or

@@ -112,6 +112,8 @@ export interface ActionView {
   /** The single-use execution grant, shown to the owning agent once the action is approved. */
   grant?: GrantView;
   outcome?: OutcomeView;
+  /** On a pending action: its rule lets an MCP client's own user answer it in the client (elicitation). */
+  elicitation?: 'allowed';
 }
 
 /** How to undo an executed action: `{ capability }` for a worker job or `{ webhook }` for a signed call. */

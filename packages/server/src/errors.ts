@@ -32,6 +32,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'auth.forbidden': 403,
   'approval.not_eligible': 403,
   'approval.self_approval': 403,
+  'approval.elicitation_not_allowed': 403,
   'job.capability_not_granted': 403,
   'job.own_request': 403,
   'request.not_found': 404,

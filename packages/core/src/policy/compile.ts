@@ -190,10 +190,15 @@ function routeOf(spec: ApprovalRoute, source: string, bundle: PolicyBundle): (Ap
   // The decision carries the whole display list (the entry's, its workflow's, the defaults'), so a
   // request shows what the policy named when it was decided, whatever the policy says later.
   // Without a route of its own the entry falls back to the defaults' route, display list included.
-  const own = [...(spec.display ?? []), ...(spec.workflow === undefined ? [] : (bundle.workflows[spec.workflow]?.display ?? []))];
-  if (own.length === 0 && Object.keys(route).length === 1) return undefined;
+  const workflow = spec.workflow === undefined ? undefined : bundle.workflows[spec.workflow];
+  const own = [...(spec.display ?? []), ...(workflow?.display ?? [])];
+  // Whether the client's user may answer: the entry's word, else its workflow's, else the defaults'.
+  const ownElicitation = spec.elicitation ?? workflow?.elicitation;
+  if (own.length === 0 && ownElicitation === undefined && Object.keys(route).length === 1) return undefined;
   const display = new Set([...own, ...(bundle.defaults.display ?? [])]);
   if (display.size > 0) route.display = [...display];
+  const elicitation = ownElicitation ?? bundle.defaults.elicitation;
+  if (elicitation !== undefined) route.elicitation = elicitation;
   return route;
 }
 

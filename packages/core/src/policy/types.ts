@@ -31,6 +31,14 @@ export interface ApprovalRoute {
   modifiable?: Record<string, FieldBounds>;
   /** Fields people are shown first when they decide, beside the weighty ones Tollgate picks out itself. */
   display?: string[];
+  /** Whether an MCP client's own user may answer the request in the client (MCP elicitation), and up to which risk. */
+  elicitation?: ElicitationRule;
+}
+
+/** `elicitation: allowed` or `{ allowed: true, max_risk: medium }`: no `max_risk` means any risk. */
+export interface ElicitationRule {
+  allowed: boolean;
+  max_risk?: RiskTier;
 }
 
 export interface RuleSpec extends ApprovalRoute {
@@ -122,6 +130,7 @@ export interface WorkflowSpec {
   description?: string;
   /** Fields people are shown first when they decide any request of this workflow. */
   display?: string[];
+  elicitation?: ElicitationRule;
   steps: WorkflowStep[];
   file?: string;
 }

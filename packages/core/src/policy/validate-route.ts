@@ -6,9 +6,9 @@ import { compilePattern } from '../util/regex.js';
 import { REGEX_HELP, regexMessage } from './validate-match.js';
 import { isPlainObject, describeType, type Plain, type Reader } from './reader.js';
 import type { DataPath } from './source.js';
-import type { ApprovalRoute, FieldBounds } from './types.js';
+import type { ApprovalRoute, ElicitationRule, FieldBounds } from './types.js';
 
-export const ROUTE_KEYS = ['workflow', 'approvers', 'require', 'criteria', 'modifiable', 'display'] as const;
+export const ROUTE_KEYS = ['workflow', 'approvers', 'require', 'criteria', 'modifiable', 'display', 'elicitation'] as const;
 
 export function readRoute(reader: Reader, record: Plain, path: DataPath): ApprovalRoute {
   const route: ApprovalRoute = {};
@@ -36,7 +36,36 @@ export function readRoute(reader: Reader, record: Plain, path: DataPath): Approv
     const display = readDisplay(reader, record.display, [...path, 'display']);
     if (display !== undefined) route.display = display;
   }
+  if (record.elicitation !== undefined) {
+    const elicitation = readElicitation(reader, record.elicitation, [...path, 'elicitation']);
+    if (elicitation !== undefined) route.elicitation = elicitation;
+  }
   return route;
+}
+
+/** `elicitation: allowed` (or `true`, `false`), or `{ allowed: true, max_risk: medium }`. */
+export function readElicitation(reader: Reader, value: unknown, path: DataPath): ElicitationRule | undefined {
+  if (value === 'allowed' || value === true) return { allowed: true };
+  if (value === false) return { allowed: false };
+  if (!isPlainObject(value)) {
+    reader.error(
+      path,
+      'policy.wrong_type',
+      `\`elicitation\` must be \`allowed\`, \`false\` or \`{ allowed: true, max_risk: medium }\`, not ${describeType(value)}`,
+    );
+    return undefined;
+  }
+  const spec = reader.object(value, path, ['allowed', 'max_risk'], '`elicitation`');
+  if (spec === undefined) return undefined;
+  const allowed = reader.boolean(spec.allowed, [...path, 'allowed'], '`allowed`');
+  if (allowed === undefined) return undefined;
+  const rule: ElicitationRule = { allowed };
+  if (spec.max_risk !== undefined) {
+    const risk = reader.risk(spec.max_risk, [...path, 'max_risk']);
+    if (risk === undefined) return undefined;
+    rule.max_risk = risk;
+  }
+  return rule;
 }
 
 const FIELD_PATH = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/;

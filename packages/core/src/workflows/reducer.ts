@@ -3,7 +3,7 @@
 // the next timer from `nextTimer`). A refused event changes nothing.
 
 import type { ApprovalStep, WorkflowSpec } from './single-step.js';
-import { checkEligible } from './eligibility.js';
+import { checkEligible, hasDelegatedAway } from './eligibility.js';
 import { actionDigestOf, checkModifications } from './modify.js';
 import type {
   ApprovalStepState,
@@ -283,7 +283,11 @@ function vote(
   if ('code' in found) return found;
   const step = found;
   const ineligible = checkEligible(state, step, event.person);
-  if (ineligible !== undefined) return ineligible;
+  if (
+    ineligible !== undefined &&
+    !(event.elicited === true && ineligible.code === 'approval.not_eligible' && hasDelegatedAway(step, event.person) === undefined)
+  )
+    return ineligible;
   if (event.modifications !== null) {
     if (event.verdict !== 'approve')
       return { code: 'vote.invalid', message: 'only an approval can carry `modifications`', field: 'modifications' };

@@ -118,6 +118,12 @@ export type WorkflowEvent =
        */
       derived?: Record<string, unknown> | null;
       digest: string | null;
+      /**
+       * The answer of an MCP client's own user (elicitation), where the policy allows that: they are
+       * not one of the stage's approvers, so that check is left out; the rest (one vote per person,
+       * never the requester, the digest) still holds.
+       */
+      elicited?: boolean;
     }
   | { type: 'delegate'; step: string | null; from: Person; to: Person; note: string | null }
   | { type: 'job_completed'; step: string; output: unknown; worker?: WorkerRef }

@@ -3,8 +3,10 @@
 // kernel, where nobody can be asked.
 
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { OutcomeNotReported, TollgateSdkError, ToolGate } from '@tollgate/sdk';
+import { actionDigestOf, elicitationAllows } from '@tollgate/core';
+import { OutcomeNotReported, TollgateSdkError, ToolGate, type ActionView } from '@tollgate/sdk';
 import { reasonText, type LocalDecider } from '../policy/local-decider.js';
+import type { Answer, Ask, Question } from './elicitation.js';
 import type { QueuedReports } from './outcome-reports.js';
 import { refusal, summary } from './tool-results.js';
 
@@ -14,6 +16,8 @@ export interface CallGate {
     action: Record<string, unknown>,
     forward: (args: Record<string, unknown> | undefined) => Promise<CallToolResult>,
     signal?: AbortSignal,
+    /** Asks the client's own user, when the client can and the policy lets them answer. */
+    ask?: Ask,
   ): Promise<CallToolResult>;
   /** Resolves once the outcome reports still being sent are sent, or given up on (and logged). */
   settle(): Promise<void>;
@@ -33,7 +37,7 @@ export function remoteGate(tollgate: QueuedReports, wait: number, log: (line: st
   const gate = new ToolGate(tollgate, { wait });
   const reporting = new Set<Promise<void>>();
   return {
-    call(action, forward, signal) {
+    call(action, forward, signal, ask) {
       const done = tollgate.reports.begin();
       return new Promise<CallToolResult>((resolve, reject) => {
         let answered = false;
@@ -57,6 +61,7 @@ export function remoteGate(tollgate: QueuedReports, wait: number, log: (line: st
           },
           {
             ...(signal === undefined ? {} : { signal }),
+            ...(ask === undefined ? {} : { onPending: (view: ActionView) => askInClient(tollgate, view, ask, log, signal) }),
             outcome: (result) => ({ status: result.isError === true ? 'failed' : 'succeeded', detail: summary(result) }),
           },
         );
@@ -80,9 +85,38 @@ export function remoteGate(tollgate: QueuedReports, wait: number, log: (line: st
   };
 }
 
-export function localGate(decider: LocalDecider): CallGate {
+/**
+ * Asks the client's user about a request whose rule allows it, and records their answer as their
+ * vote; the wait that follows finds the request decided. Without an answer (cancelled), or when
+ * the server refuses it, the call waits for people as it would have.
+ */
+async function askInClient(tollgate: QueuedReports, view: ActionView, ask: Ask, log: (line: string) => void, signal?: AbortSignal) {
+  if (view.elicitation !== 'allowed') return;
+  const reasons = view.reasons.map((reason) => reason.reason).join('; ');
+  const answer = await askSafely(ask, { action: view.action, digest: view.digest, risk: view.risk, reasons }, log, signal);
+  if (answer.verdict === 'none') return;
+  const { verdict, user, note } = answer;
+  try {
+    await tollgate.recordElicitedVote(view.id, { verdict, digest: view.digest, user, ...(note === undefined ? {} : { note }) }, signal);
+  } catch (error) {
+    log(`tollgate mcp-proxy: the answer from the MCP client was not recorded, waiting for people instead: ${(error as Error).message}`);
+  }
+}
+
+/** A client that fails to answer the form (an error, gone) answers nothing; a cancelled call stays cancelled. */
+async function askSafely(ask: Ask, question: Question, log: (line: string) => void, signal?: AbortSignal): Promise<Answer> {
+  try {
+    return await ask(question, signal);
+  } catch (error) {
+    if (signal?.aborted === true) throw error;
+    log(`tollgate mcp-proxy: ${(error as Error).message}`);
+    return { verdict: 'none' };
+  }
+}
+
+export function localGate(decider: LocalDecider, log: (line: string) => void): CallGate {
   return {
-    async call(action, forward) {
+    async call(action, forward, signal, ask) {
       const decision = decider.decide(action);
       switch (decision.decision) {
         case 'ALLOW':
@@ -90,10 +124,33 @@ export function localGate(decider: LocalDecider): CallGate {
           return forward(approvedArguments(action));
         case 'DENY':
           return refusal(`Tollgate: denied by the policy: ${reasonText(decision)}`);
-        case 'REQUIRE_APPROVAL':
+        case 'REQUIRE_APPROVAL': {
+          if (ask !== undefined && elicitationAllows(decision.route, decision.risk)) {
+            const digest = actionDigestOf(action);
+            const answer = await askSafely(
+              ask,
+              { action, digest, risk: decision.risk ?? null, reasons: reasonText(decision) },
+              log,
+              signal,
+            );
+            const tool = `\`${String(action.action_type)}\` on \`${String(action.server)}\``;
+            if (answer.verdict === 'approve') {
+              log(
+                `tollgate mcp-proxy: ${answer.user} approved ${tool} (${digest}) in the MCP client${answer.note === undefined ? '' : `: ${answer.note}`}`,
+              );
+              return forward(approvedArguments(action));
+            }
+            if (answer.verdict === 'deny') {
+              log(
+                `tollgate mcp-proxy: ${answer.user} denied ${tool} (${digest}) in the MCP client${answer.note === undefined ? '' : `: ${answer.note}`}`,
+              );
+              return refusal(`Tollgate: denied in the MCP client by ${answer.user}${answer.note === undefined ? '' : `: ${answer.note}`}`);
+            }
+          }
           return refusal(
             `Tollgate: this call needs a person's approval (${reasonText(decision)}), and with a local --policy there is nobody to ask; it was not run`,
           );
+        }
       }
     },
     settle: () => Promise.resolve(),

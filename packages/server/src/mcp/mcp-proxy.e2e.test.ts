@@ -3,7 +3,7 @@
 // allowed, writes wait for a person and run once after approval, moves are denied — and the
 // files on disk show what really happened.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile, type spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type Client as HttpClient, type TestServer } from '../../test/helpers/in-process.js';
 import { BIN, REPO } from '../../test/helpers/server-process.js';
+import { proxyOverHttp } from '../../test/helpers/mcp-proxy-http.js';
 
 const FILESYSTEM_SERVER = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-filesystem/dist/index.js');
 const EVERYTHING_SERVER = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/index.js');
@@ -285,21 +286,6 @@ describe('mcp-proxy over Streamable HTTP', () => {
     await client.close();
   });
 });
-
-/** Starts `mcp-proxy --http 0` and answers the address it serves. */
-async function proxyOverHttp(args: string[], children: ReturnType<typeof spawn>[]): Promise<string> {
-  const child = spawn(process.execPath, [BIN, 'mcp-proxy', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /at (http:\/\/\S+\/mcp)/.exec(output);
-      if (match !== null) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the proxy exited with ${code}: ${output}`)));
-  });
-}
 
 describe("the client's roots, through the proxy as directly", () => {
   const children: ReturnType<typeof spawn>[] = [];

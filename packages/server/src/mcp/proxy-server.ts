@@ -1,18 +1,22 @@
 // The MCP server the agent talks to: one client's session with one downstream server, every
 // message relayed as it is (initialisation with both sides' capabilities, roots, sampling,
 // elicitation, logging, progress, cancellation, resources, prompts, completions, list changes),
-// except `tools/call`, gated as the action `{ action_type, capability: "mcp", server, arguments }` (DESIGN §7).
+// except `tools/call`, gated as the action `{ action_type, capability: "mcp", server, arguments }` (DESIGN §7);
+// where the policy allows it, the proxy asks the client's own user about a call (its own elicitation).
 
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ErrorCode,
   type CallToolResult,
+  type ElicitResult,
   type JSONRPCErrorResponse,
   type JSONRPCMessage,
   type JSONRPCRequest,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { userInfo } from 'node:os';
 import type { CallGate } from './call-gate.js';
+import { answerOf, answersForms, elicitParams, type Ask } from './elicitation.js';
 
 export function mcpAction(server: string, tool: string, args: Record<string, unknown> | undefined): Record<string, unknown> {
   return { action_type: tool, capability: 'mcp', server, arguments: args ?? {} };
@@ -75,6 +79,10 @@ export class ProxySession {
   private readonly calls = new Map<RequestId, Waiting>();
   private readonly own = new Map<RequestId, Waiting>();
   private ownCount = 0;
+  /** The proxy's own questions to the client (elicitation), by id, waiting for the answer. */
+  private readonly asking = new Map<RequestId, Waiting>();
+  /** Set from `initialize` when the client can answer forms: who to name as having answered. */
+  private clientUser: string | undefined;
   private tools: Promise<Set<string>> | undefined;
   private closed = false;
 
@@ -106,17 +114,30 @@ export class ProxySession {
     this.closed = true;
     for (const { controller } of this.held.values()) controller.abort();
     const gone = new Error('the downstream MCP server closed');
-    for (const waiting of [...this.calls.values(), ...this.own.values()]) waiting.reject(gone);
+    for (const waiting of [...this.calls.values(), ...this.own.values(), ...this.asking.values()]) waiting.reject(gone);
     await Promise.allSettled([this.upstream.close(), this.downstream.close()]);
     this.onclose?.();
   }
 
   private fromClient(message: JSONRPCMessage): void {
+    const asked = isResponse(message) && message.id !== undefined ? this.asking.get(message.id) : undefined;
+    if (asked !== undefined) {
+      this.asking.delete((message as { id: RequestId }).id);
+      if ('error' in message)
+        asked.reject(
+          new Error(`the MCP client did not answer the approval form: ${(message.error as { message?: string }).message ?? 'an error'}`),
+        );
+      else asked.resolve((message as { result: Record<string, unknown> }).result);
+      return;
+    }
     if (isRequest(message)) {
       const token = isObject(message.params?._meta) ? message.params._meta.progressToken : undefined;
       this.open.set(message.id, typeof token === 'string' || typeof token === 'number' ? token : undefined);
       if (typeof token === 'string' || typeof token === 'number') this.progress.set(token, message.id);
-      if (message.method === 'initialize') this.initializeId = message.id;
+      if (message.method === 'initialize') {
+        this.initializeId = message.id;
+        this.clientUser = answersForms(message.params?.capabilities) ? clientUser(message.params?.clientInfo) : undefined;
+      }
       if (message.method === 'tools/call') return void this.gated(message);
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       const requestId = message.params?.requestId as RequestId | undefined;
@@ -173,6 +194,7 @@ export class ProxySession {
           return this.callServer(request, approved, signal);
         },
         signal,
+        this.asker(request.id),
       );
       if (!signal.aborted) await this.toClient({ jsonrpc: '2.0', id: request.id, result });
     } catch (error) {
@@ -186,6 +208,35 @@ export class ProxySession {
     } finally {
       this.held.delete(request.id);
     }
+  }
+
+  /** How the gate asks the client's user about this call: over the call's own stream, if the client can answer forms. */
+  private asker(callId: RequestId): Ask | undefined {
+    const user = this.clientUser;
+    if (user === undefined) return undefined;
+    return (question, signal) =>
+      new Promise((resolve, reject) => {
+        const id = `${OWN_ID}elicit:${++this.ownCount}`;
+        const stop = (): void => {
+          if (!this.asking.delete(id)) return;
+          // The call was cancelled while the form was open: the client may close it.
+          void this.upstream.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id } }).catch(() => undefined);
+          reject(new CallCancelled());
+        };
+        this.asking.set(id, {
+          resolve: (result) => {
+            signal?.removeEventListener('abort', stop);
+            resolve(answerOf(result as ElicitResult, user));
+          },
+          reject,
+        });
+        signal?.addEventListener('abort', stop, { once: true });
+        const message: JSONRPCRequest = { jsonrpc: '2.0', id, method: 'elicitation/create', params: elicitParams(question) };
+        this.upstream.send(message, { relatedRequestId: callId }).catch((error: unknown) => {
+          this.asking.delete(id);
+          reject(error as Error);
+        });
+      });
   }
 
   private callServer(request: JSONRPCRequest, args: Record<string, unknown> | undefined, signal: AbortSignal): Promise<CallToolResult> {
@@ -282,4 +333,16 @@ export class ProxySession {
       .send(message, relatedRequestId === undefined ? undefined : { relatedRequestId })
       .catch((error: unknown) => this.options.log(`tollgate mcp-proxy: cannot reach the client: ${(error as Error).message}`));
   }
+}
+
+/** Who answers in the client, as far as the proxy can tell: the account it runs as, and the client's name. */
+function clientUser(info: unknown): string {
+  const name = isObject(info) && typeof info.name === 'string' ? info.name : 'the MCP client';
+  let account = 'unknown user';
+  try {
+    account = userInfo().username;
+  } catch {
+    // No account name on this system: the client's name still says where the answer came from.
+  }
+  return `${account} (${name})`;
 }

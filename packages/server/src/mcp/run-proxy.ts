@@ -29,7 +29,9 @@ const SETTLE_MS = 15_000;
 export async function runProxy(options: ProxyOptions): Promise<void> {
   const { connection, log } = options;
   const gate: CallGate =
-    connection.kind === 'remote' ? remoteGate(new QueuedReports(connection.options), options.wait, log) : localGate(connection.decider);
+    connection.kind === 'remote'
+      ? remoteGate(new QueuedReports(connection.options), options.wait, log)
+      : localGate(connection.decider, log);
   const via = connection.kind === 'remote' ? `Tollgate at ${connection.tollgate.baseUrl}` : 'the local policy';
   const describe = [options.command, ...options.args].join(' ');
   const openSession = async (upstream: Transport): Promise<ProxySession> => {

@@ -2,7 +2,7 @@
 // with modifications within limits, deny with a reason, request changes) and delegating. The
 // workflow reducer decides what each vote means; this service checks who is asking and stores it.
 
-import { actionDigestOf, checkEligible, type ApprovalStepState, type Person, type WorkflowState } from '@tollgate/core';
+import { actionDigestOf, checkEligible, elicitationAllows, type ApprovalStepState, type Person, type WorkflowState } from '@tollgate/core';
 import { personOf } from './people.js';
 import { delegationCandidates, type Candidate } from './routing.js';
 import { TollgateError, notFound } from '../errors.js';
@@ -15,7 +15,7 @@ import { appendAudit, type AuditDraft } from './audit-chain.js';
 import { contextPackage, type ContextPackage } from './context-package.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
 import type { TenantPolicies } from './tenant-policies.js';
-import type { UserPrincipal } from './principals.js';
+import type { AgentPrincipal, UserPrincipal } from './principals.js';
 import { approvalView, type ApprovalView } from './views.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 import { retryOnConflict } from './concurrency.js';
@@ -29,6 +29,16 @@ export interface VoteInput {
   digest?: string;
   /** The stage voted on; may be left out when only one stage is open to the voter. */
   step?: string;
+}
+
+/** An MCP client's own user's answer, asked by the proxy through elicitation and sent with its agent key. */
+export interface ElicitedVoteInput {
+  verdict: 'approve' | 'deny';
+  /** The digest of the action the client's user was shown; required, and refused if the action changed. */
+  digest: string;
+  /** Who the client says answered (its own account of its user: not checked, only recorded). */
+  user: string;
+  note?: string;
 }
 
 export interface DelegateInput {
@@ -246,6 +256,94 @@ export class ApprovalService {
         ],
       };
     });
+  }
+
+  /**
+   * Records the answer of an MCP client's own user as a vote, for the agent that submitted the
+   * action, only where the live policy's route for it says `elicitation: allowed` for its risk (and
+   * the route it was decided by said so too). The voter is `elicited:<agent>`, never a person of the
+   * directory: this trusts whoever controls the client, and the trail says so (`via: elicitation`).
+   */
+  async voteElicited(principal: AgentPrincipal, actionId: string, input: ElicitedVoteInput): Promise<ApprovalView> {
+    const { store, clock, bus, policies } = this.deps;
+    const result = await retryOnConflict(() =>
+      store.transaction(async (scope) => {
+        const now = clock.now();
+        const action = await scope.actions.get(principal.tenant_id, actionId);
+        if (action === undefined || action.agent !== principal.agent) throw notFound('action', actionId);
+        const approval = await scope.approvals.getByAction(principal.tenant_id, action.id);
+        if (approval === undefined || approval.state === null || approval.status !== 'pending')
+          throw new TollgateError('approval.elicitation_not_allowed', 'this action is not waiting for an approval', { field: 'id' });
+        const live = policies.for(principal.tenant_id).current().evaluate(approval.state.action, { now, actionId: action.id });
+        if (!elicitationAllows(action.evaluation.route, action.risk) || !elicitationAllows(live.route, live.risk))
+          throw new TollgateError(
+            'approval.elicitation_not_allowed',
+            "the policy does not let an MCP client's user answer this request (no `elicitation: allowed` for its rule and risk)",
+          );
+        const person = { id: `elicited:${principal.agent}`, name: `${input.user} (MCP client of ${principal.agent})`, groups: [] };
+        const note = input.note?.trim() === '' ? undefined : input.note?.trim();
+        const caused: AuditDraft[] = [];
+        const applied = await this.deps.runner.apply(
+          scope,
+          approval,
+          {
+            type: 'vote',
+            step: null,
+            person,
+            verdict: input.verdict,
+            // A denial needs a reason; a client's user who declines may give none.
+            note: note ?? (input.verdict === 'deny' ? `declined in the MCP client by ${input.user}` : null),
+            modifications: null,
+            digest: input.digest,
+            elicited: true,
+          },
+          now,
+          `agent:${principal.agent}`,
+          { collectAudit: (drafts) => caused.push(...drafts) },
+        );
+        const cast = applied.approval.state!.steps.flatMap((step) =>
+          step.type === 'approval' ? step.votes.filter((vote) => vote.user_id === person.id).map((vote) => ({ step: step.id, vote })) : [],
+        )[0];
+        const vote: VoteRecord = {
+          id: newId('vot', now),
+          tenant_id: approval.tenant_id,
+          approval_id: approval.id,
+          step_id: cast?.step ?? 'approval',
+          user_id: person.id,
+          verdict: input.verdict,
+          note: cast?.vote.note ?? null,
+          modifications: null,
+          created_at: now,
+        };
+        await scope.votes.insert(vote);
+        const data = { step: vote.step_id, verdict: vote.verdict, note: vote.note, action_id: approval.action_id, digest: input.digest };
+        await appendAudit(
+          scope,
+          approval.tenant_id,
+          [
+            {
+              type: 'vote.cast',
+              actor: `agent:${principal.agent}`,
+              subject: approval.id,
+              data: { ...data, via: 'elicitation', client_user: input.user, voter: person.id },
+            },
+            ...caused,
+          ],
+          now,
+        );
+        const event: LiveEvent = {
+          type: 'approval.voted',
+          tenant_id: approval.tenant_id,
+          approval_id: approval.id,
+          action_id: approval.action_id,
+          status: applied.approval.status,
+          at: now,
+        };
+        return { view: await this.view(scope, applied.approval), live: [event, ...applied.live] };
+      }),
+    );
+    for (const event of result.live) bus.publish(event);
+    return result.view;
   }
 
   async delegate(principal: UserPrincipal, approvalId: string, input: DelegateInput): Promise<ApprovalView> {

@@ -1,6 +1,6 @@
 // What the API answers about actions and approvals: records shaped for agents and people.
 
-import type { StepState, WorkerRef } from '@tollgate/core';
+import { elicitationAllows, type StepState, type WorkerRef } from '@tollgate/core';
 import type { ActionOutcome, ActionRecord, ApprovalRecord, VoteRecord } from '../stores/records.js';
 
 export interface ApprovalView {
@@ -124,6 +124,8 @@ export interface ActionView {
   /** The single-use execution grant, shown to the agent that owns an approved action. */
   grant?: { token: string; expires_at: string; digest: string; used: boolean };
   outcome?: OutcomeView;
+  /** On a pending action: its rule lets an MCP client's own user answer it (POST /v1/actions/:id/elicited-vote). */
+  elicitation?: 'allowed';
 }
 
 /** An outcome as the API answers it: its time in ISO 8601 like every other time. */
@@ -188,5 +190,6 @@ export function actionView(action: ActionRecord): ActionView {
     action: action.payload,
   };
   if (action.outcome !== null) view.outcome = outcomeView(action.outcome);
+  if (action.status === 'pending' && elicitationAllows(action.evaluation.route, action.risk)) view.elicitation = 'allowed';
   return view;
 }

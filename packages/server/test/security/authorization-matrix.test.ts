@@ -31,6 +31,7 @@ const MATRIX = [
   'GET    /v1/actions                                401   403    403      ok     ok    ok      403     hide',
   'GET    /v1/actions/:id                            401    ok    403      ok     ok    ok      403     404',
   'POST   /v1/actions/:id/outcome                    401    ok    403     403    403   403      403     404',
+  'POST   /v1/actions/:id/elicited-vote              401    ok    403     403    403   403      403     404',
   'POST   /v1/actions/:id/review                     401   403    403      ok    403    ok      403     404',
   'POST   /v1/grants/redeem                          401    ok    403     403    403   403      403     404',
   'GET    /v1/approvals                              401   403    403      ok     ok    ok      403     hide',
@@ -197,6 +198,18 @@ describe('authorization matrix', () => {
     'POST /v1/actions/:id/outcome': {
       own: async () => ({ path: `/v1/actions/${await allowed(north)}/outcome`, body: { status: 'succeeded' } }),
       foreign: () => ({ path: `/v1/actions/${southIds.sharedKeyActionId}/outcome`, body: { status: 'succeeded' } }),
+    },
+    // The security policy allows no elicitation: the agent gets past authorization to the policy's refusal.
+    'POST /v1/actions/:id/elicited-vote': {
+      own: async () => ({
+        path: `/v1/actions/${(await pending(north)).actionId}/elicited-vote`,
+        body: { verdict: 'approve', digest: 'sha256:0', user: 'dev' },
+      }),
+      foreign: () => ({
+        path: `/v1/actions/${southIds.actionId}/elicited-vote`,
+        body: { verdict: 'approve', digest: 'sha256:0', user: 'dev' },
+      }),
+      accept: ['approval.elicitation_not_allowed'],
     },
     'POST /v1/actions/:id/review': {
       own: async () => ({ path: `/v1/actions/${await executed(north)}/review`, body: { verdict: 'ok' } }),

@@ -20,6 +20,7 @@ const ACTION_STATUSES: ActionStatus[] = [
 ];
 import { MAX_WAIT_SECONDS } from '../../services/decision-service.js';
 import type { Services } from '../../services/services.js';
+import type { ElicitedVoteInput } from '../../services/approval-service.js';
 import { agentOf, guards } from '../auth.js';
 import { abortOnClose } from '../abort.js';
 import { holdSlot, waits } from '../hold-limits.js';
@@ -155,6 +156,34 @@ export function actionRoutes(app: FastifyInstance, services: Services): void {
         id,
         request.body as { status: 'succeeded' | 'failed'; detail?: string; compensation?: Record<string, unknown> },
       );
+    },
+  );
+
+  app.post(
+    '/v1/actions/:id/elicited-vote',
+    {
+      onRequest: guard.agent,
+      schema: {
+        tags: ['actions'],
+        summary: "Record the answer of the MCP client's own user (elicitation), where the policy allows it for the action's rule and risk",
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['verdict', 'digest', 'user'],
+          properties: {
+            verdict: { type: 'string', enum: ['approve', 'deny'] },
+            digest: { type: 'string', maxLength: 100, description: 'the digest of the action the client’s user was shown' },
+            user: { type: 'string', minLength: 1, maxLength: 200, description: 'who the client says answered; recorded, not checked' },
+            note: { type: 'string', maxLength: 4000 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const approval = await services.approvals.voteElicited(agentOf(request), id, request.body as ElicitedVoteInput);
+      return reply.status(201).send(approval);
     },
   );
 
