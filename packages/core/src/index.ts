@@ -12,7 +12,7 @@ export { explainDecision, describeFact } from './policy/explain.js';
 export { lintPolicy, lintBundle } from './policy/lint.js';
 export { readTestFile, runTestCase } from './policy/test-suite.js';
 export type { PolicyTestCase, PolicyTestFile, PolicyTestResult } from './policy/test-suite.js';
-export { OPERATORS } from './policy/types.js';
+export { OPERATORS, TICKET_OUTCOMES } from './policy/types.js';
 export type * from './policy/types.js';
 export { canonicalJson } from './util/canonical-json.js';
 export { sha256Hex } from './util/sha256.js';
