@@ -27,6 +27,8 @@ export const CHANNELS: Record<string, () => Promise<Deliver>> = {
   pagerduty: async () => (await import('./pagerduty.js')).deliverPagerDuty,
   email: async () => (await import('./email.js')).deliverEmail,
   webhook: async () => (await import('./webhook.js')).deliverWebhook,
+  jira: async () => (await import('./jira.js')).deliverJira,
+  servicenow: async () => (await import('./servicenow.js')).deliverServiceNow,
 };
 
 /** The wait before try `attempts + 1`: 30 s, 1 min, 2 min, … up to an hour. */
@@ -145,15 +147,43 @@ export class NotificationSender {
 
   private context(message: OutboxMessage): DeliveryContext {
     const { store, secrets, webhookSecret, outbound } = this.deps;
+    const key = [message.tenant_id, message.approval_id ?? '', message.channel] as const;
     return {
       secrets: secrets.for(message.tenant_id),
-      endpoints: outbound.channels,
+      endpoints: outbound.channelsFor(message.tenant_id),
       request: (url, request, options) => outbound.request(message.tenant_id, url, request, `notification:${message.channel}`, options),
       webhookSecret: () => webhookSecret(message.tenant_id),
       async delivered(message) {
         if (message.approval_id === null) return [];
         const sent = await store.outbox.list(message.tenant_id, { approvalId: message.approval_id, status: ['delivered'], limit: 100 });
         return sent.filter((other) => other.channel === message.channel && other.id !== message.id).reverse();
+      },
+      async waitingBefore(message) {
+        if (message.approval_id === null) return undefined;
+        const open = await store.outbox.list(message.tenant_id, {
+          approvalId: message.approval_id,
+          status: ['pending', 'sending'],
+          limit: 100,
+        });
+        const earlier = (other: OutboxMessage) =>
+          other.created_at < message.created_at || (other.created_at === message.created_at && other.id < message.id);
+        return open.find((other) => other.channel === message.channel && other.id !== message.id && earlier(other));
+      },
+      ticket: {
+        get: () => store.tickets.get(...key),
+        record: (ticket) => {
+          const now = this.deps.clock.now();
+          return store.tickets.record({
+            tenant_id: message.tenant_id,
+            approval_id: message.approval_id ?? '',
+            channel: message.channel,
+            channel_type: message.channel_type,
+            ...ticket,
+            created_at: now,
+            updated_at: now,
+          });
+        },
+        setDigest: (digest) => store.tickets.setDigest(...key, digest, this.deps.clock.now()),
       },
     };
   }
