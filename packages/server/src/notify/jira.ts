@@ -128,7 +128,13 @@ async function openIssue(
 }
 
 /** Moves the issue through the transition called `name` (or one leading to a status of that name). */
-async function transition(api: JiraApi, issue: NotificationTicket, name: string): Promise<string | undefined> {
+async function transition(
+  api: JiraApi,
+  issue: NotificationTicket,
+  name: string,
+  /** Statuses that already say it (the vote status a person moved the issue to). */
+  already: string[],
+): Promise<string | undefined> {
   const offered = await api.call<{ transitions?: { id: string; name: string; to?: { name?: string } }[] }>(
     'GET',
     `/issue/${encodeURIComponent(issue.vendor_id)}/transitions`,
@@ -145,7 +151,7 @@ async function transition(api: JiraApi, issue: NotificationTicket, name: string)
     `/issue/${encodeURIComponent(issue.vendor_id)}?fields=status`,
   );
   const status = current?.fields?.status?.name;
-  if (status !== undefined && status.toLowerCase() === wanted) return undefined;
+  if (status !== undefined && [name, ...already].some((there) => there.toLowerCase() === status.toLowerCase())) return undefined;
   const names = (offered?.transitions ?? []).map((t) => `“${t.name}”`).join(', ') || 'none';
   return `Tollgate could not move this issue with “${name}”: from “${status ?? '?'}” Jira offers ${names}.`;
 }
@@ -172,7 +178,11 @@ export const deliverJira: Deliver = async (message, settings, context) => {
   if (issue === undefined) issue = await openIssue(api, settings, context, data);
 
   const name = transitionFor(message, data, settings);
-  const problem = name === undefined ? undefined : await transition(api, issue, name);
+  const statuses = namesOf(settings, 'vote_statuses');
+  const already = [data.status === 'approved' ? statuses.approve : data.status === 'denied' ? statuses.deny : undefined].filter(
+    (status): status is string => status !== undefined,
+  );
+  const problem = name === undefined ? undefined : await transition(api, issue, name, message.event === 'refused' ? [] : already);
   const changed = data.digest !== issue.digest;
   if (!opening || problem !== undefined) {
     const blocks = (scale: number): TicketBlock[] => {

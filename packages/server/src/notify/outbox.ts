@@ -31,6 +31,14 @@ export const CHANNELS: Record<string, () => Promise<Deliver>> = {
   servicenow: async () => (await import('./servicenow.js')).deliverServiceNow,
 };
 
+/** Within one change, a vote is noted before what it caused (the decision, the next stage). */
+const EVENT_RANK: Record<string, number> = { voted: 0, refused: 0 };
+
+/** The order messages are sent in: as their changes happened, and within one change as above. */
+export function deliveryOrder(a: OutboxMessage, b: OutboxMessage): number {
+  return a.created_at - b.created_at || (EVENT_RANK[a.event] ?? 1) - (EVENT_RANK[b.event] ?? 1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 /** The wait before try `attempts + 1`: 30 s, 1 min, 2 min, … up to an hour. */
 export function backoff(attempts: number): number {
   return Math.min(BASE_DELAY_MS * 2 ** Math.max(0, attempts - 1), MAX_DELAY_MS);
@@ -94,7 +102,7 @@ export class NotificationSender {
     const report: SendReport = { delivered: 0, retried: 0, dead: 0 };
     while (!this.stopping) {
       const now = this.deps.clock.now();
-      const claimed = await this.deps.store.transaction((scope) => scope.outbox.claimDue(now, now + LEASE_MS, BATCH));
+      const claimed = (await this.deps.store.transaction((scope) => scope.outbox.claimDue(now, now + LEASE_MS, BATCH))).sort(deliveryOrder);
       for (const [index, message] of claimed.entries()) {
         if (this.stopping) {
           // Left leased, they would wait out the lease (a minute) before another sender could try them.
@@ -165,9 +173,7 @@ export class NotificationSender {
           status: ['pending', 'sending'],
           limit: 100,
         });
-        const earlier = (other: OutboxMessage) =>
-          other.created_at < message.created_at || (other.created_at === message.created_at && other.id < message.id);
-        return open.find((other) => other.channel === message.channel && other.id !== message.id && earlier(other));
+        return open.find((other) => other.channel === message.channel && other.id !== message.id && deliveryOrder(other, message) < 0);
       },
       ticket: {
         get: () => store.tickets.get(...key),

@@ -183,6 +183,9 @@ export class WorkflowRunner {
     const routed: string[] = [];
     const consequences: AuditDraft[] = [];
     const base = { tenant_id: approval.tenant_id, approval_id: approval.id, action_id: approval.action_id, at: now };
+    // A vote, from any door, is noted on the tickets the request opened (Jira, ServiceNow).
+    if (event.type === 'vote' && this.notifications !== undefined)
+      await this.notifications.note(scope, updated, { event: 'voted', detail: voteDetail(event), step: event.step }, now);
     for (const effect of effects) {
       switch (effect.type) {
         case 'dispatch_job': {
@@ -302,9 +305,6 @@ export class WorkflowRunner {
       }
     }
     audit.push(...consequences);
-    // A vote, from any door, is noted on the tickets the request opened (Jira, ServiceNow).
-    if (event.type === 'vote' && this.notifications !== undefined)
-      await this.notifications.note(scope, updated, { event: 'voted', detail: voteDetail(event), step: event.step }, now);
     for (const step of state.steps) {
       const before = previous?.steps.find((candidate) => candidate.id === step.id)?.status;
       if (step.type === 'approval' && before === 'active' && step.status !== 'active')
