@@ -62,9 +62,7 @@ describe('Jira Cloud', () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ project: 'OPS', issuetype: 'Change', labels: [`tollgate-${approvalId}`, 'tollgate'] });
     // The retry looked for the issue first, by its label, and created nothing.
-    expect(t.jira.calls.filter((call) => call.method === 'POST' && call.path === '/rest/api/3/issue')).toHaveLength(
-      t.jira.issues.length,
-    );
+    expect(t.jira.calls.filter((call) => call.method === 'POST' && call.path === '/rest/api/3/issue')).toHaveLength(t.jira.issues.length);
     expect(await t.server.services.store.tickets.get('default', approvalId, 'ops-jira')).toMatchObject({
       key: issues[0]!.key,
       vendor_id: issues[0]!.id,
@@ -106,7 +104,14 @@ describe('Jira Cloud', () => {
     // The same facts on ServiceNow: the change's description, plain text within 4,000 characters.
     const record = t.recordOf(approvalId);
     expect(record.fields.short_description).toContain('amount_usd: 950000');
-    inOrder(record.fields.description!, ['pay-bot: refund (payment)', '  amount_usd: 950000', '  payee: IBAN-ATTACKER-0001', `⚠ Check: ${WARNING}`, 'The agent says:', `> ${SUMMARY}`]);
+    inOrder(record.fields.description!, [
+      'pay-bot: refund (payment)',
+      '  amount_usd: 950000',
+      '  payee: IBAN-ATTACKER-0001',
+      `⚠ Check: ${WARNING}`,
+      'The agent says:',
+      `> ${SUMMARY}`,
+    ]);
     // Journal fields render [code] as HTML: the agent's tags are only look-alike characters.
     expect(record.fields.description).not.toMatch(/\[code\]/i);
     expect(record.fields.description).toContain('［code]<b>x</b>［/code]');
@@ -120,7 +125,9 @@ describe('Jira Cloud', () => {
     const reply = await t.jiraWebhook(t.jira.move(issue, 'Approved', t.jiraUser('alice'), t.clock.now()));
     expect(reply).toMatchObject({ status: 200, body: { ok: true, status: 'approved' } });
     const votes = await votesOf(t, approvalId);
-    expect(votes.map((vote) => [vote.verdict, vote.user_id])).toEqual([['approve', (await t.server.services.store.users.findByName('default', 'alice'))!.id]]);
+    expect(votes.map((vote) => [vote.verdict, vote.user_id])).toEqual([
+      ['approve', (await t.server.services.store.users.findByName('default', 'alice'))!.id],
+    ]);
     await t.deliver();
     const said = issue.comments.map((comment) => t.jira.textOf(comment)).join('\n');
     inOrder(said, ['Tollgate: Vote: alice approved', 'Tollgate: Decided: approved']);
@@ -132,7 +139,12 @@ describe('Jira Cloud', () => {
   it.each([
     ['the requester', 'carol', 'you requested this action', { requested_by: 'carol' }],
     ['an auditor', 'audrey', 'auditors can read approvals but not decide them', {}],
-    ['an unlinked person', 'dave', `jira user \`${UNLINKED.jira.accountId}\` is not linked to a tollgate user; run \`tollgate users link-jira\``, {}],
+    [
+      'an unlinked person',
+      'dave',
+      `jira user \`${UNLINKED.jira.accountId}\` is not linked to a tollgate user; run \`tollgate users link-jira\``,
+      {},
+    ],
   ])('changes nothing when %s moves the issue, moves it back and says why', async (_who, name, why, extra) => {
     const approvalId = await t.submit({ ...DEPLOY, ...extra });
     await t.deliver();
@@ -204,7 +216,17 @@ describe('Jira Data Center', () => {
     expect(t.jira.violations).toEqual([]);
     const issue = t.issueOf(approvalId);
     const wiki = issue.description as string;
-    inOrder(wiki, ['h3. Approval requested', '{noformat}', 'amount_usd: 950000', 'payee: IBAN-ATTACKER-0001', '{noformat}', '*⚠ Check:*', WARNING, '*The agent says:*', SUMMARY]);
+    inOrder(wiki, [
+      'h3. Approval requested',
+      '{noformat}',
+      'amount_usd: 950000',
+      'payee: IBAN-ATTACKER-0001',
+      '{noformat}',
+      '*⚠ Check:*',
+      WARNING,
+      '*The agent says:*',
+      SUMMARY,
+    ]);
     // The agent's `{noformat}` cannot close the block its words are in; its link is not a link.
     expect(wiki).toContain('{ noformat} ');
     expect(wiki).not.toContain('[Approve|');

@@ -40,7 +40,11 @@ const DATA: NotificationData = {
   at: 0,
 };
 
-const HUGE = { ...DATA, agent_summary: 'x'.repeat(40_000), warnings: Array.from({ length: 9 }, (_, i) => `warning ${i} ${'w'.repeat(500)}`) };
+const HUGE = {
+  ...DATA,
+  agent_summary: 'x'.repeat(40_000),
+  warnings: Array.from({ length: 9 }, (_, i) => `warning ${i} ${'w'.repeat(500)}`),
+};
 
 describe('ticket renderers', () => {
   it('builds ADF the schema accepts, with the agent text in unmarked text nodes and hidden characters shown', () => {
@@ -79,7 +83,19 @@ describe('ticket renderers', () => {
     expect(commentCommand('please /approve')).toBeUndefined();
     expect(commentCommand('/approved')).toBeUndefined();
     expect(commentCommand('/approve-later')).toBeUndefined();
-    const adf = { version: 1, type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: '/deny ' }, { type: 'text', text: 'no' }] }] };
+    const adf = {
+      version: 1,
+      type: 'doc',
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: '/deny ' },
+            { type: 'text', text: 'no' },
+          ],
+        },
+      ],
+    };
     expect(commentText(adf).trim()).toBe('/deny no');
     expect(commentText('/approve ok')).toBe('/approve ok');
   });

@@ -70,7 +70,12 @@ notifications:
 /** The people: linked in Jira (account id on Cloud, user name on Data Center) and ServiceNow, but `dave`. */
 export const PEOPLE: { name: string; role: Role; jira: { accountId: string; name: string } | null; servicenow: string | null }[] = [
   { name: 'alice', role: 'approver', jira: { accountId: '5b10ac8d82e05b22cc7d4ef5', name: 'alice.dc' }, servicenow: 'alice.smith' },
-  { name: 'bob', role: 'approver', jira: { accountId: '712020:2e1f6a0b-4c5d-4e6f-8a9b-0c1d2e3f4a5b', name: 'bob.dc' }, servicenow: 'bob.jones' },
+  {
+    name: 'bob',
+    role: 'approver',
+    jira: { accountId: '712020:2e1f6a0b-4c5d-4e6f-8a9b-0c1d2e3f4a5b', name: 'bob.dc' },
+    servicenow: 'bob.jones',
+  },
   { name: 'carol', role: 'approver', jira: { accountId: '5c1b2e3f4a5b6c7d8e9f0a1b', name: 'carol.dc' }, servicenow: 'carol.white' },
   { name: 'audrey', role: 'auditor', jira: { accountId: '5d2c3f4a5b6c7d8e9f0a1b2c', name: 'audrey.dc' }, servicenow: 'audrey.black' },
   { name: 'dave', role: 'approver', jira: null, servicenow: null },
@@ -102,14 +107,18 @@ export interface Ticketing {
   close(): Promise<void>;
 }
 
-export async function startTicketing(options: { jiraApi?: 'cloud' | 'data-center'; policy?: string; settings?: Record<string, unknown> } = {}): Promise<Ticketing> {
+export async function startTicketing(
+  options: { jiraApi?: 'cloud' | 'data-center'; policy?: string; settings?: Record<string, unknown> } = {},
+): Promise<Ticketing> {
   const api = options.jiraApi ?? 'cloud';
   const jira = await startJiraStandIn({
     api,
     project: 'OPS',
     authorization: `Basic ${Buffer.from(`${JIRA_USER}:${JIRA_TOKEN}`).toString('base64')}`,
   });
-  const servicenow = await startServiceNowStandIn({ authorization: `Basic ${Buffer.from(`${SN_USER}:${SN_PASSWORD}`).toString('base64')}` });
+  const servicenow = await startServiceNowStandIn({
+    authorization: `Basic ${Buffer.from(`${SN_USER}:${SN_PASSWORD}`).toString('base64')}`,
+  });
   Object.assign(process.env, {
     TG_TICKET_JIRA_USER: JIRA_USER,
     TG_TICKET_JIRA_TOKEN: JIRA_TOKEN,
@@ -133,7 +142,8 @@ export async function startTicketing(options: { jiraApi?: 'cloud' | 'data-center
   const { auth, notifications } = server.services;
   for (const person of PEOPLE) {
     await auth.addUser({ name: person.name, password: `${person.name}-password`, role: person.role, groups: ['ops'] });
-    if (person.jira !== null) await notifications.linkIdentity('default', person.name, 'jira', api === 'cloud' ? person.jira.accountId : person.jira.name);
+    if (person.jira !== null)
+      await notifications.linkIdentity('default', person.name, 'jira', api === 'cloud' ? person.jira.accountId : person.jira.name);
     if (person.servicenow !== null) await notifications.linkIdentity('default', person.name, 'servicenow', person.servicenow);
   }
   const agent = client(server.url, (await auth.createKey('pay-bot')).secret);

@@ -34,7 +34,8 @@ const isObject = (value: unknown): value is Json => value !== null && typeof val
 export function adfProblems(node: unknown, path = 'doc'): string[] {
   const problems: string[] = [];
   const only = (value: Json, at: string, keys: string[]) => {
-    for (const key of Object.keys(value)) if (!keys.includes(key)) problems.push(`${at}: \`${key}\` is not allowed (additionalProperties: false)`);
+    for (const key of Object.keys(value))
+      if (!keys.includes(key)) problems.push(`${at}: \`${key}\` is not allowed (additionalProperties: false)`);
   };
   const children = (value: Json, at: string, allowed: string[], minItems: number, required: boolean) => {
     if (value.content === undefined) {
@@ -54,7 +55,8 @@ export function adfProblems(node: unknown, path = 'doc'): string[] {
     });
   };
   const noMarks = (value: Json, at: string) => {
-    if (value.marks !== undefined && (!Array.isArray(value.marks) || value.marks.length > 0)) problems.push(`${at}: no marks (maxItems: 0)`);
+    if (value.marks !== undefined && (!Array.isArray(value.marks) || value.marks.length > 0))
+      problems.push(`${at}: no marks (maxItems: 0)`);
   };
   if (!isObject(node)) return [`${path}: a node must be an object`];
   const INLINE = ['text', 'hardBreak'];
@@ -175,7 +177,11 @@ export const JIRA_WORKFLOW = [
   { id: '41', name: 'Reopen', to: 'Waiting' },
 ];
 
-export async function startJiraStandIn(options: { api: 'cloud' | 'data-center'; authorization: string; project: string }): Promise<JiraStandIn> {
+export async function startJiraStandIn(options: {
+  api: 'cloud' | 'data-center';
+  authorization: string;
+  project: string;
+}): Promise<JiraStandIn> {
   const v = options.api === 'cloud' ? '3' : '2';
   const prefix = `/rest/api/${v}`;
   const stand: JiraStandIn = {
@@ -193,7 +199,12 @@ export async function startJiraStandIn(options: { api: 'cloud' | 'data-center'; 
         webhookEvent: 'jira:issue_updated',
         issue_event_type_name: 'issue_generic',
         user: { ...user, displayName: user.accountId ?? user.name, active: true },
-        issue: { id: issue.id, key: issue.key, self: `${stand.url}${prefix}/issue/${issue.id}`, fields: { summary: issue.summary, status: { name: status } } },
+        issue: {
+          id: issue.id,
+          key: issue.key,
+          self: `${stand.url}${prefix}/issue/${issue.id}`,
+          fields: { summary: issue.summary, status: { name: status } },
+        },
         changelog: {
           id: String(10_000 + stand.calls.length),
           items: [{ field: 'status', fieldtype: 'jira', fieldId: 'status', from: '1', fromString: from, to: '2', toString: status }],
@@ -208,12 +219,21 @@ export async function startJiraStandIn(options: { api: 'cloud' | 'data-center'; 
       return {
         timestamp: now,
         webhookEvent: 'comment_created',
-        comment: { id: String(issue.comments.length), author: { ...user, displayName: user.accountId ?? user.name }, body, created: new Date(now).toISOString() },
+        comment: {
+          id: String(issue.comments.length),
+          author: { ...user, displayName: user.accountId ?? user.name },
+          body,
+          created: new Date(now).toISOString(),
+        },
         issue: { id: issue.id, key: issue.key, fields: { summary: issue.summary } },
       };
     },
     textOf(body) {
-      return typeof body === 'string' ? body : adfTexts(body).map((node) => node.text).join('\n');
+      return typeof body === 'string'
+        ? body
+        : adfTexts(body)
+            .map((node) => node.text)
+            .join('\n');
     },
     close: async () => undefined,
   };
@@ -241,7 +261,8 @@ export async function startJiraStandIn(options: { api: 'cloud' | 'data-center'; 
       response.writeHead(status, payload === undefined ? {} : { 'content-type': 'application/json;charset=UTF-8' });
       response.end(payload === undefined ? undefined : JSON.stringify(payload));
     };
-    if (request.headers.authorization !== options.authorization) return reply(401, { errorMessages: ['You are not authenticated.'], errors: {} });
+    if (request.headers.authorization !== options.authorization)
+      return reply(401, { errorMessages: ['You are not authenticated.'], errors: {} });
     if (text !== '' && !String(request.headers['content-type']).startsWith('application/json'))
       stand.violations.push(`${request.method} ${path}: content-type \`${request.headers['content-type']}\``);
     const [route, query = ''] = path.split('?');
@@ -256,7 +277,10 @@ export async function startJiraStandIn(options: { api: 'cloud' | 'data-center'; 
       if (typeof fields.summary !== 'string' || fields.summary === '') errors.summary = 'You must specify a summary of the issue.';
       else if (fields.summary.length > 255) errors.summary = 'Summary must be less than 255 characters.';
       else if (/[\r\n]/.test(fields.summary)) errors.summary = 'The summary is invalid because it contains newline characters.';
-      if (!Array.isArray(fields.labels) || fields.labels.some((label: unknown) => typeof label !== 'string' || /\s/.test(label) || label.length > 255))
+      if (
+        !Array.isArray(fields.labels) ||
+        fields.labels.some((label: unknown) => typeof label !== 'string' || /\s/.test(label) || label.length > 255)
+      )
         errors.labels = 'labels are strings without spaces';
       const unknown = Object.keys(fields).filter((key) => !['project', 'issuetype', 'summary', 'description', 'labels'].includes(key));
       if (unknown.length > 0) errors[unknown[0]!] = `Field '${unknown[0]}' cannot be set. It is not on the appropriate screen, or unknown.`;
@@ -301,7 +325,8 @@ export async function startJiraStandIn(options: { api: 'cloud' | 'data-center'; 
 
     const issueRoute = /^\/issue\/([^/]+)(\/comment|\/transitions)?$/.exec(rest);
     const issue = issueRoute === null ? undefined : find(decodeURIComponent(issueRoute[1]!));
-    if (issueRoute !== null && issue === undefined) return reply(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} });
+    if (issueRoute !== null && issue === undefined)
+      return reply(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} });
     if (issue !== undefined && issueRoute !== null) {
       if (request.method === 'POST' && issueRoute[2] === '/comment') {
         const unknown = Object.keys(body ?? {}).filter((key) => !['body', 'visibility', 'properties'].includes(key));
@@ -313,7 +338,12 @@ export async function startJiraStandIn(options: { api: 'cloud' | 'data-center'; 
       if (request.method === 'GET' && issueRoute[2] === '/transitions')
         return reply(200, {
           expand: 'transitions',
-          transitions: JIRA_WORKFLOW.filter((t) => t.to !== issue.status).map((t) => ({ id: t.id, name: t.name, to: { id: t.id, name: t.to }, hasScreen: false })),
+          transitions: JIRA_WORKFLOW.filter((t) => t.to !== issue.status).map((t) => ({
+            id: t.id,
+            name: t.name,
+            to: { id: t.id, name: t.to },
+            hasScreen: false,
+          })),
         });
       if (request.method === 'POST' && issueRoute[2] === '/transitions') {
         const chosen = JIRA_WORKFLOW.find((t) => t.id === body?.transition?.id && t.to !== issue.status);
@@ -440,8 +470,13 @@ export async function startServiceNowStandIn(options: { authorization: string; t
       response.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' });
       response.end(JSON.stringify(payload));
     };
-    if (request.headers.authorization !== options.authorization) return reply(401, { error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' }, status: 'failure' });
-    if (request.headers.accept !== 'application/json') stand.violations.push(`${request.method} ${path}: accept \`${request.headers.accept}\``);
+    if (request.headers.authorization !== options.authorization)
+      return reply(401, {
+        error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' },
+        status: 'failure',
+      });
+    if (request.headers.accept !== 'application/json')
+      stand.violations.push(`${request.method} ${path}: accept \`${request.headers.accept}\``);
     const url = new URL(path, 'http://stand-in');
     const route = new RegExp(`^/api/now/table/${table}(?:/([0-9a-f]{32}))?$`).exec(url.pathname);
     if (route === null) return reply(400, { error: { message: 'Invalid table', detail: url.pathname }, status: 'failure' });
@@ -470,7 +505,11 @@ export async function startServiceNowStandIn(options: { authorization: string; t
       return reply(201, { result: { sys_id: record.sys_id, number: record.number } });
     }
     const record = stand.records.find((candidate) => candidate.sys_id === sysId);
-    if (record === undefined) return reply(404, { error: { message: 'No Record found', detail: 'Record doesn\'t exist or ACL restricts the record retrieval' }, status: 'failure' });
+    if (record === undefined)
+      return reply(404, {
+        error: { message: 'No Record found', detail: "Record doesn't exist or ACL restricts the record retrieval" },
+        status: 'failure',
+      });
     if (request.method === 'PATCH') {
       const { work_notes: note, ...fields } = checkFields(`update ${record.number}`, body);
       if (note !== undefined) record.work_notes.push(note);

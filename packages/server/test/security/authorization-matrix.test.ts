@@ -321,7 +321,11 @@ describe('authorization matrix', () => {
     },
     // Verified by the channel's secret, not by our credentials; no such channel is configured here.
     'POST /v1/integrations/jira/:tenant/:channel': {
-      own: () => ({ path: `/v1/integrations/jira/${north.name}/ops-jira`, body: { timestamp: 1 }, headers: { 'x-hub-signature': 'sha256=00' } }),
+      own: () => ({
+        path: `/v1/integrations/jira/${north.name}/ops-jira`,
+        body: { timestamp: 1 },
+        headers: { 'x-hub-signature': 'sha256=00' },
+      }),
       accept: ['notify.bad_signature'],
     },
     'POST /v1/integrations/servicenow/:tenant/:channel': {

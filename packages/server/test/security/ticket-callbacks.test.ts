@@ -46,7 +46,12 @@ describe('callbacks from Jira and ServiceNow', () => {
 
   beforeAll(async () => {
     t = await startTicketing({ settings: { tenants: { acme: { secrets: { prefix: 'ACME_' } } } } });
-    Object.assign(process.env, { ACME_JIRA_TOKEN: 'acme-token', ACME_JIRA_HOOK: ACME_JIRA_SECRET, ACME_SN_TOKEN: 'acme-sn', ACME_SN_HOOK: ACME_SN_SECRET });
+    Object.assign(process.env, {
+      ACME_JIRA_TOKEN: 'acme-token',
+      ACME_JIRA_HOOK: ACME_JIRA_SECRET,
+      ACME_SN_TOKEN: 'acme-sn',
+      ACME_SN_HOOK: ACME_SN_SECRET,
+    });
     const { auth } = t.server.services;
     await auth.addUser({ name: 'mallory', password: 'mallory-password', role: 'admin', groups: [], tenant: 'acme' });
     const mallory = client(t.server.url, (await auth.login('mallory', 'mallory-password', 'acme')).token);
@@ -67,9 +72,17 @@ describe('callbacks from Jira and ServiceNow', () => {
     const cases: [string, Promise<{ status: number; body: any }>, string][] = [
       ['unsigned', t.jiraWebhook(move(), null), 'notify.bad_signature'],
       ['signed with another secret', t.jiraWebhook(move(), 'a-guess'), 'notify.bad_signature'],
-      ['to a tenant that has no jira channel', t.jiraWebhook(move(), JIRA_SECRET, '/v1/integrations/jira/nobody/ops-jira'), 'notify.bad_signature'],
+      [
+        'to a tenant that has no jira channel',
+        t.jiraWebhook(move(), JIRA_SECRET, '/v1/integrations/jira/nobody/ops-jira'),
+        'notify.bad_signature',
+      ],
       ['to a channel of another type', t.jiraWebhook(move(), SN_SECRET, '/v1/integrations/jira/default/ops-snow'), 'notify.bad_signature'],
-      ['replayed two hours later', t.jiraWebhook({ ...move(), timestamp: t.server.services.clock.now() - 2 * 60 * 60_000 }), 'notify.stale_request'],
+      [
+        'replayed two hours later',
+        t.jiraWebhook({ ...move(), timestamp: t.server.services.clock.now() - 2 * 60 * 60_000 }),
+        'notify.stale_request',
+      ],
     ];
     for (const [what, sent, code] of cases) {
       const reply = await sent;
@@ -118,9 +131,16 @@ describe('callbacks from Jira and ServiceNow', () => {
     );
     expect(onAcme).toMatchObject({ status: 200, body: { ok: false, error: { code: 'notify.unknown_ticket' } } });
     // Signed with acme's secret, to the default tenant's address.
-    const onDefault = await t.jiraWebhook(t.jira.move(issue, 'Approved', t.jiraUser('bob'), t.server.services.clock.now()), ACME_JIRA_SECRET);
+    const onDefault = await t.jiraWebhook(
+      t.jira.move(issue, 'Approved', t.jiraUser('bob'), t.server.services.clock.now()),
+      ACME_JIRA_SECRET,
+    );
     expect(onDefault).toMatchObject({ status: 401, body: { error: { code: 'notify.bad_signature' } } });
-    const snow = await t.servicenowCallback(t.servicenow.approval(record, 'bob.jones', 'approved'), ACME_SN_SECRET, '/v1/integrations/servicenow/acme/acme-snow');
+    const snow = await t.servicenowCallback(
+      t.servicenow.approval(record, 'bob.jones', 'approved'),
+      ACME_SN_SECRET,
+      '/v1/integrations/servicenow/acme/acme-snow',
+    );
     expect(snow.body).toMatchObject({ ok: false, error: { code: 'notify.unknown_ticket' } });
     expect((await t.servicenowCallback(t.servicenow.approval(record, 'bob.jones', 'approved'), ACME_SN_SECRET)).status).toBe(401);
     expect(await state()).toEqual(before);
