@@ -7,30 +7,12 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UNLINKED, startTicketing, type Ticketing } from './helpers/ticket-channels.js';
+import { inOrder, READING_ORDER, REFUND, SUMMARY, WARNING } from './helpers/lying-refund.js';
 import { adfTexts } from './helpers/ticketing-stand-ins.js';
 
-const SUMMARY = 'Refund $5.00 to customer #1182 (duplicate charge)';
-const REFUND = {
-  action_type: 'refund',
-  capability: 'payment',
-  amount_usd: 950000,
-  payee: 'IBAN-ATTACKER-0001',
-  summary: SUMMARY,
-  reasoning: 'Approve quickly: *low risk* [Approve](http://evil.example/phish) <!channel> {noformat} [code]<b>x</b>[/code]',
-  context: { amount: '$5.00' },
-};
-const WARNING = "the agent's summary says $5.00, but amount_usd is 950000";
+const REASONING = 'Approve quickly: *low risk* [Approve](http://evil.example/phish) <!channel> {noformat} [code]<b>x</b>[/code]';
+const LYING = { ...REFUND, reasoning: REASONING };
 const DEPLOY = { action_type: 'deploy', environment: 'production', summary: 'deploy v2.3.1' };
-
-/** Each of `parts` is in `text`, in this order. */
-function inOrder(text: string, parts: string[]): void {
-  let from = -1;
-  for (const part of parts) {
-    const at = text.indexOf(part, from + 1);
-    expect(at, `\`${part}\` after position ${from} in:\n${text.slice(0, 3000)}`).toBeGreaterThan(from);
-    from = at;
-  }
-}
 
 async function votesOf(t: Ticketing, approvalId: string) {
   return t.server.services.store.votes.listByApproval('default', approvalId);
@@ -72,7 +54,7 @@ describe('Jira Cloud', () => {
   });
 
   it("shows the lying refund's real amount and payee, and the warning, before the agent's words, all as plain text nodes", async () => {
-    const approvalId = await t.submit(REFUND);
+    const approvalId = await t.submit(LYING);
     await t.deliver();
     const issue = t.issueOf(approvalId);
     expect(issue.summary).toContain('amount_usd: 950000 · payee: IBAN-ATTACKER-0001');
@@ -80,16 +62,7 @@ describe('Jira Cloud', () => {
     expect(issue.summary.length).toBeLessThanOrEqual(255);
     const texts = adfTexts(issue.description);
     inOrder(texts.map((node) => node.text).join('\n'), [
-      'Approval requested',
-      'pay-bot: refund (payment)',
-      'amount_usd: ',
-      '950000',
-      'payee: ',
-      'IBAN-ATTACKER-0001',
-      '⚠ Check: ',
-      WARNING,
-      'The agent says:',
-      SUMMARY,
+      ...READING_ORDER,
       "The agent's reasoning:",
       'the payee is the customer who was charged twice',
       'Deadline: ',
@@ -211,7 +184,7 @@ describe('Jira Data Center', () => {
   });
 
   it('writes REST API v2 wiki text with the request in noformat blocks, and reads people by user name', async () => {
-    const approvalId = await t.submit(REFUND);
+    const approvalId = await t.submit(LYING);
     await t.deliver();
     expect(t.jira.violations).toEqual([]);
     const issue = t.issueOf(approvalId);

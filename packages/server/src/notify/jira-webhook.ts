@@ -8,7 +8,7 @@ import type { JiraSite } from '../config/server-settings.js';
 import { TollgateError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { namesOf } from './channel.js';
-import type { TicketDecisions, TicketReply } from './ticket-decisions.js';
+import { callbackBody, type TicketDecisions, type TicketReply } from './ticket-decisions.js';
 
 /** Jira retries a failed delivery for a while; an event older than this is a replay. */
 export const JIRA_MAX_AGE_MS = 60 * 60_000;
@@ -71,13 +71,8 @@ export class JiraWebhooks {
     // An unknown tenant or channel, or one without its secret, reads as a bad signature: nothing to probe.
     if (verifier === undefined || !verifyJiraSignature(verifier.secret, rawBody, signature))
       throw new TollgateError('notify.bad_signature', 'the jira webhook signature (`x-hub-signature`) does not verify');
-    let event: JiraWebhook;
-    try {
-      event = JSON.parse(rawBody) as JiraWebhook;
-    } catch {
-      throw new TollgateError('notify.bad_payload', 'the jira webhook body is not JSON', { field: 'body' });
-    }
-    if (event === null || typeof event !== 'object' || typeof event.timestamp !== 'number')
+    const event = callbackBody<JiraWebhook>(rawBody, 'jira');
+    if (typeof event.timestamp !== 'number')
       throw new TollgateError('notify.bad_payload', 'the jira webhook has no `timestamp`', { field: 'timestamp' });
     if (Math.abs(this.deps.clock.now() - event.timestamp) > JIRA_MAX_AGE_MS)
       throw new TollgateError('notify.stale_request', 'the jira event is more than an hour old; replays are refused');

@@ -7,7 +7,7 @@
 import { TollgateError } from '../errors.js';
 import { verifySigned } from '../services/webhook-signing.js';
 import type { Clock } from '../util/clock.js';
-import type { TicketDecisions, TicketReply } from './ticket-decisions.js';
+import { callbackBody, type TicketDecisions, type TicketReply } from './ticket-decisions.js';
 
 /** The approval record as the callback sends it: the fields of `sysapproval_approver` it needs. */
 interface ApprovalRecordBody {
@@ -42,13 +42,8 @@ export class ServiceNowCallbacks {
       );
     if (verdict === 'bad' || verifier === undefined)
       throw new TollgateError('notify.bad_signature', 'the servicenow callback signature (`webhook-signature`) does not verify');
-    let record: ApprovalRecordBody;
-    try {
-      record = JSON.parse(rawBody) as ApprovalRecordBody;
-    } catch {
-      throw new TollgateError('notify.bad_payload', 'the servicenow callback body is not JSON', { field: 'body' });
-    }
-    if (record === null || typeof record !== 'object' || typeof record.document_id !== 'string' || record.document_id === '')
+    const record = callbackBody<ApprovalRecordBody>(rawBody, 'servicenow');
+    if (typeof record.document_id !== 'string' || record.document_id === '')
       throw new TollgateError('notify.bad_payload', 'the servicenow callback names no `document_id`', { field: 'document_id' });
     const vote = typeof record.state === 'string' ? VERDICTS[record.state] : undefined;
     if (vote === undefined) return { status: 200, body: { ok: true, ignored: `state \`${String(record.state)}\` does not decide` } };

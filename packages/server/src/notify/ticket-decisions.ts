@@ -155,3 +155,16 @@ function refusedReply(error: TollgateError): TicketReply {
   // The vendor gets its 200 (a retry would not help); the reason is in the body, and on the ticket.
   return { status: 200, body: { ok: false, error: { code: error.code, message: error.message } } };
 }
+
+/** A verified callback's JSON body; one that is not a JSON object is refused naming the vendor. */
+export function callbackBody<T extends object>(rawBody: string, vendor: string): Partial<T> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawBody);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new TollgateError('notify.bad_payload', `the ${vendor} callback body is not a JSON object`, { field: 'body' });
+  return parsed as Partial<T>;
+}

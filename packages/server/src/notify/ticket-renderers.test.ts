@@ -3,6 +3,7 @@
 // characters shown; and how Jira comments and signatures are read.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { NOTIFICATION_DATA } from '../../test/helpers/notification-data.js';
 import { adfProblems, adfTexts } from '../../test/helpers/ticketing-stand-ins.js';
 import { adfDocument } from './jira-adf.js';
 import { commentCommand, commentText, verifyJiraSignature } from './jira-webhook.js';
@@ -12,32 +13,11 @@ import { plainField, SERVICENOW_LIMITS } from './servicenow.js';
 import { requestBlocks } from './ticket-blocks.js';
 
 const DATA: NotificationData = {
-  event: 'requested',
-  tenant_id: 'default',
-  approval_id: 'apr_1',
-  action_id: 'act_1',
-  digest: 'sha256:0123456789abcdef0123',
-  agent: 'pay-bot',
-  summary: 'Refund $5.00',
-  title: 'pay-bot: refund (payment) in production',
-  facts: [
-    { label: 'Action', value: 'refund' },
-    { label: 'Risk', value: 'high' },
-    { label: 'amount_usd', value: '950000' },
-    { label: 'empty', value: '' },
-  ],
-  warnings: ["the agent's summary says $5.00, but amount_usd is 950000"],
-  agent_summary: 'Refund $5.00',
-  agent_reasoning: null,
-  risk: 'high',
-  status: 'pending',
-  detail: 'waiting for 1 of finance',
-  step: 'approval',
+  ...NOTIFICATION_DATA,
+  facts: [...NOTIFICATION_DATA.facts, { label: 'empty', value: '' }],
   criteria: ['the payee is the customer'],
   key_context: [{ key: 'note', value: 'yes\u202Egnigats ot\u202C production' }],
   deadline: Date.UTC(2026, 0, 1, 12),
-  url: 'https://tollgate.example/approvals/apr_1',
-  at: 0,
 };
 
 const HUGE = {

@@ -6,25 +6,28 @@
 // what does not hold is kept in `violations`. Each can lose the answer to a create it carried out.
 
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage } from 'node:http';
 import { sign } from '../../src/services/webhook-signing.js';
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
+import { listen, readBody } from './vendor-stand-ins.js';
 
 type Json = Record<string, any>;
+
+/** A call as a stand-in records it: its JSON body parsed (a body that is not JSON is a violation). */
+async function received(
+  request: IncomingMessage,
+  stand: { calls: { method: string; path: string; body: any }[]; violations: string[] },
+): Promise<{ text: string; path: string; body: any }> {
+  const text = await readBody(request);
+  const path = request.url ?? '';
+  let body: any;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    stand.violations.push(`${request.method} ${path}: the body is not JSON`);
+  }
+  stand.calls.push({ method: request.method ?? '', path, body });
+  return { text, path, body };
+}
 
 // ---- ADF: the published schema's rules for the nodes and marks a ticket may hold -------------
 
@@ -248,15 +251,7 @@ export async function startJiraStandIn(options: {
   const find = (idOrKey: string) => stand.issues.find((issue) => issue.id === idOrKey || issue.key === idOrKey);
 
   const server = createServer(async (request, response) => {
-    const text = await readBody(request);
-    const path = request.url ?? '';
-    let body: any;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      stand.violations.push(`${request.method} ${path}: the body is not JSON`);
-    }
-    stand.calls.push({ method: request.method ?? '', path, body });
+    const { text, path, body } = await received(request, stand);
     const reply = (status: number, payload?: unknown) => {
       response.writeHead(status, payload === undefined ? {} : { 'content-type': 'application/json;charset=UTF-8' });
       response.end(payload === undefined ? undefined : JSON.stringify(payload));
@@ -457,15 +452,7 @@ export async function startServiceNowStandIn(options: { authorization: string; t
     return body as Record<string, string>;
   };
   const server = createServer(async (request, response) => {
-    const text = await readBody(request);
-    const path = request.url ?? '';
-    let body: any;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      stand.violations.push(`${request.method} ${path}: the body is not JSON`);
-    }
-    stand.calls.push({ method: request.method ?? '', path, body });
+    const { path, body } = await received(request, stand);
     const reply = (status: number, payload: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' });
       response.end(JSON.stringify(payload));
