@@ -18,18 +18,25 @@ async function votesOf(t: Ticketing, approvalId: string) {
   return t.server.services.store.votes.listByApproval('default', approvalId);
 }
 
-describe('Jira Cloud', () => {
-  let t: Ticketing;
+/** A server with both channels for the suite, its stand-ins' checks asserted after every test. */
+function withTicketing(options: Parameters<typeof startTicketing>[0], set: (t: Ticketing) => void): void {
+  let started: Ticketing | undefined;
   beforeAll(async () => {
-    t = await startTicketing();
+    started = await startTicketing(options);
+    set(started);
   });
   afterAll(async () => {
-    await t?.close();
+    await started?.close();
   });
   afterEach(() => {
-    expect(t.jira.violations).toEqual([]);
-    expect(t.servicenow.violations).toEqual([]);
+    expect(started!.jira.violations).toEqual([]);
+    expect(started!.servicenow.violations).toEqual([]);
   });
+}
+
+describe('Jira Cloud', () => {
+  let t: Ticketing;
+  withTicketing({}, (started) => (t = started));
 
   it('creates exactly one issue for a request when the answer to the first create was lost', async () => {
     t.jira.loseNextCreate = true;
@@ -176,12 +183,7 @@ describe('Jira Cloud', () => {
 
 describe('Jira Data Center', () => {
   let t: Ticketing;
-  beforeAll(async () => {
-    t = await startTicketing({ jiraApi: 'data-center' });
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  withTicketing({ jiraApi: 'data-center' }, (started) => (t = started));
 
   it('writes REST API v2 wiki text with the request in noformat blocks, and reads people by user name', async () => {
     const approvalId = await t.submit(LYING);
@@ -215,15 +217,7 @@ describe('Jira Data Center', () => {
 
 describe('ServiceNow', () => {
   let t: Ticketing;
-  beforeAll(async () => {
-    t = await startTicketing();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-  afterEach(() => {
-    expect(t.servicenow.violations).toEqual([]);
-  });
+  withTicketing({}, (started) => (t = started));
 
   it('creates exactly one change request when the answer to the first create was lost', async () => {
     t.servicenow.loseNextCreate = true;
