@@ -58,6 +58,26 @@ describe('Jira Cloud', () => {
       url: `${t.jira.url}/browse/${issues[0]!.key}`,
     });
     expect((await t.server.services.store.outbox.get('default', message!.id))?.status).toBe('delivered');
+    // People find the ticket from the request, in the API and in `tollgate approvals show`.
+    const detail = await t.server.services.approvals.detail('default', approvalId);
+    // Oldest first: ServiceNow's came first here, Jira's create having failed once.
+    expect(detail.tickets).toEqual([
+      { channel: 'ops-snow', type: 'servicenow', key: t.recordOf(approvalId).number, url: expect.stringContaining('change_request.do') },
+      { channel: 'ops-jira', type: 'jira', key: issues[0]!.key, url: `${t.jira.url}/browse/${issues[0]!.key}` },
+    ]);
+  });
+
+  it('comments on a delegation, and counts the delegate’s move', async () => {
+    const approvalId = await t.submit(DEPLOY);
+    await t.deliver();
+    const issue = t.issueOf(approvalId);
+    const alice = (await t.server.services.store.users.findByName('default', 'alice'))!;
+    t.clock.advance(1);
+    await t.server.services.approvals.delegate({ kind: 'user', tenant_id: 'default', user: alice }, approvalId, { to: 'bob' });
+    await t.deliver();
+    inOrder(t.jira.textOf(issue.comments.at(-1)), ['Tollgate: Approval requested', 'delegated by alice', 'To decide here:']);
+    const reply = await t.jiraWebhook(t.jira.move(issue, 'Approved', t.jiraUser('bob'), t.clock.now()));
+    expect(reply.body).toMatchObject({ ok: true, status: 'approved' });
   });
 
   it("shows the lying refund's real amount and payee, and the warning, before the agent's words, all as plain text nodes", async () => {

@@ -30,8 +30,10 @@ export function jiraLabel(approvalId: string): string {
   return `tollgate-${approvalId}`;
 }
 
-/** What a person in Jira can do, as the ticket tells them. */
+/** What a person in Jira can do, as the ticket tells them: nothing there without the webhook's secret. */
 export function jiraHowToDecide(settings: Record<string, unknown>): string[] {
+  if (stringSetting(settings, 'webhook_secret_env') === undefined)
+    return ['Decide in Tollgate: decisions made in Jira are not counted for this channel.'];
   const statuses = namesOf(settings, 'vote_statuses');
   const moves = [
     statuses.approve === undefined ? undefined : `move this issue to “${statuses.approve}” to approve`,

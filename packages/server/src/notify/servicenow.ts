@@ -37,9 +37,14 @@ export function correlationId(approvalId: string): string {
   return `tollgate:${approvalId}`;
 }
 
-export const SERVICENOW_HOW_TO_DECIDE = [
-  'To decide in ServiceNow: approve or reject your approval of this record; a rejection needs comments giving the reason. Only people linked to their Tollgate user who may decide this request are counted.',
-];
+/** What a person in ServiceNow can do, as the record tells them: nothing there without the callback's secret. */
+export function serviceNowHowToDecide(settings: Record<string, unknown>): string[] {
+  if (stringSetting(settings, 'callback_secret_env') === undefined)
+    return ['Decide in Tollgate: approvals made in ServiceNow are not counted for this channel.'];
+  return [
+    'To decide in ServiceNow: approve or reject your approval of this record; a rejection needs comments giving the reason. Only people linked to their Tollgate user who may decide this request are counted.',
+  ];
+}
 
 /**
  * Plain text for a Table API field, within `max`: journal fields (work notes) render text between
@@ -110,7 +115,7 @@ async function openRecord(
       ...fixedFields(settings),
       short_description: shown(`[Tollgate] ${headline(data)}: ${factLine(data)}`, SERVICENOW_LIMITS.short_description),
       description: plainField(
-        (scale) => requestBlocks(data, { scale, howToDecide: SERVICENOW_HOW_TO_DECIDE }),
+        (scale) => requestBlocks(data, { scale, howToDecide: serviceNowHowToDecide(settings) }),
         SERVICENOW_LIMITS.description,
       ),
       correlation_id: correlation,
@@ -156,7 +161,7 @@ export const deliverServiceNow: Deliver = async (message, settings, context) => 
 
   const changed = data.digest !== record.digest && asksForDecision(data.event);
   const note = plainField(
-    (scale) => commentBlocks(data, { changed, scale, howToDecide: SERVICENOW_HOW_TO_DECIDE }),
+    (scale) => commentBlocks(data, { changed, scale, howToDecide: serviceNowHowToDecide(settings) }),
     SERVICENOW_LIMITS.work_notes,
   );
   // One PATCH: the record is closed with its notes at once, so a retry repeats the same change.

@@ -75,11 +75,13 @@ export function deadlineLine(data: NotificationData): string | undefined {
  */
 export function commentBlocks(
   data: NotificationData,
-  options: { changed: boolean; scale?: number; howToDecide?: string[]; note?: string } = { changed: false },
+  options: { changed: boolean; scale?: number; howToDecide?: string[] } = { changed: false },
 ): TicketBlock[] {
   if (options.changed) return requestBlocks(data, options);
   const blocks: TicketBlock[] = [{ kind: 'heading', text: `Tollgate: ${inert(headline(data), 600)}` }];
-  if (options.note !== undefined) blocks.push({ kind: 'line', text: options.note });
+  // Who it waits for now, or who handed it on: the headline of a request or reminder does not say.
+  if ((data.event === 'requested' || data.event === 'reminder') && data.detail !== '')
+    blocks.push({ kind: 'line', text: inert(data.detail, 600) });
   const deadline = asksForDecision(data.event) ? deadlineLine(data) : undefined;
   if (deadline !== undefined) blocks.push({ kind: 'line', text: deadline });
   blocks.push({ kind: 'link', text: 'Open the request in Tollgate', href: data.url });

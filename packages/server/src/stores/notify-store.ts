@@ -113,6 +113,8 @@ export interface NotificationTicketRepository {
   /** Records the request's ticket on the channel; the one recorded first is kept and returned. */
   record(ticket: NotificationTicket): Promise<NotificationTicket>;
   get(tenantId: string, approvalId: string, channel: string): Promise<NotificationTicket | undefined>;
+  /** The request's tickets on every channel, oldest first. */
+  listByApproval(tenantId: string, approvalId: string): Promise<NotificationTicket[]>;
   /** The ticket a callback names, within the tenant and channel it was verified for. */
   findByVendorId(tenantId: string, channel: string, vendorId: string): Promise<NotificationTicket | undefined>;
   /** The ticket now shows the action with this digest. */

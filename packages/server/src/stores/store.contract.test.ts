@@ -1498,6 +1498,16 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       expect(await store.tickets.findByVendorId(tenantId, 'ops-jira', '10001')).toEqual(first);
       expect(await store.tickets.findByVendorId(other, 'ops-jira', '10001')).toBeUndefined();
       expect(await store.tickets.findByVendorId(tenantId, 'ops-jira', '10002')).toBeUndefined();
+      const snow = ticket(tenantId, approvalId, {
+        channel: 'cab',
+        channel_type: 'servicenow',
+        key: 'CHG0030001',
+        vendor_id: 'c'.repeat(32),
+        created_at: T0 + 1,
+      });
+      await store.tickets.record(snow);
+      expect(await store.tickets.listByApproval(tenantId, approvalId)).toEqual([first, snow]);
+      expect(await store.tickets.listByApproval(other, approvalId)).toEqual([]);
       // The same vendor id in another tenant is another tenant's ticket.
       await store.tickets.record(ticket(other, approvalId));
       expect((await store.tickets.findByVendorId(other, 'ops-jira', '10001'))?.tenant_id).toBe(other);

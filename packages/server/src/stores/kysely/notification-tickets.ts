@@ -60,6 +60,18 @@ export function notificationTicketRepository({ db }: RepositoryContext): Notific
       return kept;
     },
 
+    async listByApproval(tenantId, approvalId) {
+      const rows = await db
+        .selectFrom('notification_tickets')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('approval_id', '=', approvalId)
+        .orderBy('created_at')
+        .orderBy('channel')
+        .execute();
+      return rows.map(toTicket);
+    },
+
     async findByVendorId(tenantId, channel, vendorId) {
       const row = await db
         .selectFrom('notification_tickets')
