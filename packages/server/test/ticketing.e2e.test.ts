@@ -67,6 +67,26 @@ describe('Jira Cloud', () => {
     ]);
   });
 
+  it('dead-letters a create Jira refuses, with its reason, and makes the issue once re-driven', async () => {
+    const token = process.env.TG_TICKET_JIRA_TOKEN;
+    process.env.TG_TICKET_JIRA_TOKEN = 'a-revoked-token';
+    try {
+      const approvalId = await t.submit(DEPLOY);
+      await t.deliver();
+      const [dead] = (await t.server.services.store.outbox.list('default', { approvalId })).filter((m) => m.channel === 'ops-jira');
+      // A 401 is not worth another try: dead at once, saying why.
+      expect(dead).toMatchObject({ status: 'dead', attempts: 1 });
+      expect(dead!.last_error).toContain('answered 401: {"errorMessages":["You are not authenticated."]');
+      process.env.TG_TICKET_JIRA_TOKEN = token;
+      await t.server.services.notifications.redrive('default', dead!.id, 'user:admin');
+      await t.deliver();
+      expect((await t.server.services.store.outbox.get('default', dead!.id))?.status).toBe('delivered');
+      expect(t.jira.issues.filter((issue) => issue.labels.includes(`tollgate-${approvalId}`))).toHaveLength(1);
+    } finally {
+      process.env.TG_TICKET_JIRA_TOKEN = token;
+    }
+  });
+
   it('comments on a delegation, and counts the delegate’s move', async () => {
     const approvalId = await t.submit(DEPLOY);
     await t.deliver();

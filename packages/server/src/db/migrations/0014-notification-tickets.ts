@@ -1,6 +1,5 @@
 // Tickets that requests opened in Jira or ServiceNow: one per request and channel, so a retried
 // create finds the ticket it made, and a callback from the vendor finds the request it is about.
-// Numbered after 0013, which another change takes; Kysely applies migrations in name order.
 
 import type { Kysely } from 'kysely';
 
