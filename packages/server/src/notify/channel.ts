@@ -59,6 +59,13 @@ export function dataOf(message: OutboxMessage): NotificationData {
   return completeData(message.payload.data as NotificationData);
 }
 
+/** A ticket's message, once every earlier message of the same ticket has been sent: they go in order. */
+export async function inTurn(message: OutboxMessage, context: DeliveryContext): Promise<NotificationData> {
+  const waiting = await context.waitingBefore(message);
+  if (waiting !== undefined) throw new DeliveryError(`waiting for message \`${waiting.id}\` of this request to be sent first`, true);
+  return dataOf(message);
+}
+
 export function linksOf(message: OutboxMessage): NotificationLinks | undefined {
   return message.payload.links as NotificationLinks | undefined;
 }

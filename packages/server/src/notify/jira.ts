@@ -6,7 +6,7 @@
 import type { JiraSite } from '../config/server-settings.js';
 import type { NotificationTicket, OutboxMessage } from '../stores/notify-store.js';
 import {
-  dataOf,
+  inTurn,
   DeliveryError,
   jsonOf,
   namesOf,
@@ -170,9 +170,7 @@ export const deliverJira: Deliver = async (message, settings, context) => {
   const site = context.endpoints.jira;
   if (site === undefined)
     throw new DeliveryError('no jira site is set: the operator sets `channels.jira.base_url` in the server settings', false);
-  const data = dataOf(message);
-  const waiting = await context.waitingBefore(message);
-  if (waiting !== undefined) throw new DeliveryError(`waiting for message \`${waiting.id}\` of this request to be sent first`, true);
+  const data = await inTurn(message, context);
   const api = jiraApi(site, settings, context);
   let issue = await context.ticket.get();
   // Whatever the event, a request without an issue gets one (its first message went dead, say, or routes skip `requested`).

@@ -6,7 +6,7 @@
 import type { ServiceNowSite } from '../config/server-settings.js';
 import type { NotificationTicket } from '../stores/notify-store.js';
 import {
-  dataOf,
+  inTurn,
   DeliveryError,
   jsonOf,
   namesOf,
@@ -148,9 +148,7 @@ export const deliverServiceNow: Deliver = async (message, settings, context) => 
       'no servicenow instance is set: the operator sets `channels.servicenow.base_url` in the server settings',
       false,
     );
-  const data = dataOf(message);
-  const waiting = await context.waitingBefore(message);
-  if (waiting !== undefined) throw new DeliveryError(`waiting for message \`${waiting.id}\` of this request to be sent first`, true);
+  const data = await inTurn(message, context);
   const api = tableApi(site, settings, context);
   let record = await context.ticket.get();
   const opening = record === undefined;
