@@ -13,7 +13,7 @@ export { lintPolicy, lintBundle } from './policy/lint.js';
 export { namedDeciders } from './policy/route-sites.js';
 export { readTestFile, runTestCase } from './policy/test-suite.js';
 export type { PolicyTestCase, PolicyTestFile, PolicyTestResult } from './policy/test-suite.js';
-export { OPERATORS } from './policy/types.js';
+export { OPERATORS, TICKET_OUTCOMES } from './policy/types.js';
 export { elicitationAllows } from './policy/elicitation.js';
 export type * from './policy/types.js';
 export { canonicalJson } from './util/canonical-json.js';

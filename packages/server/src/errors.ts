@@ -87,6 +87,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   'notify.bad_payload': 400,
   'notify.unknown_slack_user': 403,
   'notify.wrong_tenant': 403,
+  'notify.unknown_ticket': 404,
+  'notify.unknown_ticket_user': 403,
   'notify.link_invalid': 404,
   'notify.link_used': 409,
   'notify.link_expired': 410,

@@ -135,7 +135,9 @@ export interface WorkflowSpec {
   file?: string;
 }
 
-export type NotificationChannelType = 'slack' | 'teams' | 'pagerduty' | 'email' | 'webhook';
+export type NotificationChannelType = 'slack' | 'teams' | 'pagerduty' | 'email' | 'webhook' | 'jira' | 'servicenow';
+/** How a request can end, as a ticket channel's per-outcome settings name it (`transitions`, `close_codes`). */
+export const TICKET_OUTCOMES = ['approved', 'denied', 'changes_requested', 'timed_out', 'failed', 'cancelled'] as const;
 export const NOTIFICATION_EVENTS = ['requested', 'reminder', 'escalated', 'timed_out', 'decided'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 

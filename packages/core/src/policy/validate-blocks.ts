@@ -6,8 +6,10 @@ import { emptyRecord, hasKey } from '../util/record.js';
 import { isPlainObject, describeType, type Reader } from './reader.js';
 import { readCondition, readRoute, ROUTE_KEYS } from './validate-route.js';
 import { recordOrigin } from './origins.js';
+import type { DataPath } from './source.js';
 import {
   NOTIFICATION_EVENTS,
+  TICKET_OUTCOMES,
   type AutonomySpec,
   type AutonomyTable,
   type Defaults,
@@ -274,8 +276,21 @@ const CHANNEL_SETTINGS: Record<NotificationChannelType, readonly string[]> = {
   pagerduty: ['routing_key_env', 'severity'],
   email: ['to', 'from', 'smtp_url_env'],
   webhook: ['url', 'secret_env', 'headers'],
+  jira: ['project', 'issue_type', 'labels', 'user_env', 'token_env', 'webhook_secret_env', 'transitions', 'vote_statuses'],
+  servicenow: ['table', 'fields', 'user_env', 'password_env', 'token_env', 'callback_secret_env', 'close_codes', 'close_states'],
 };
-const INLINE_SECRETS = ['token', 'signing_secret', 'webhook_url', 'routing_key', 'smtp_url', 'secret', 'password'];
+const INLINE_SECRETS = [
+  'token',
+  'signing_secret',
+  'webhook_url',
+  'routing_key',
+  'smtp_url',
+  'secret',
+  'password',
+  'webhook_secret',
+  'callback_secret',
+  'api_token',
+];
 /** Where the server connects and the address its links use are the operator's (server settings), never a policy's. */
 const SERVER_SETTINGS = ['base_url'];
 
@@ -351,7 +366,70 @@ function readChannel(reader: Reader, name: string, raw: unknown, path: (string |
   );
   if (settings === undefined) return undefined;
   const { type: _type, ...rest } = settings;
+  if (type === 'jira' || type === 'servicenow') readTicketSettings(reader, type, rest, path);
   return { name, type, settings: rest };
+}
+
+/** Names a ticket system accepts without quoting: a Jira project key, a ServiceNow table or field. */
+const JIRA_PROJECT = /^[A-Z][A-Z0-9_]{0,49}$/;
+const SERVICENOW_NAME = /^[a-z][a-z0-9_]{0,79}$/;
+
+/** The values of a Jira or ServiceNow channel's settings: their types and the names they may hold. */
+function readTicketSettings(reader: Reader, type: 'jira' | 'servicenow', settings: Record<string, unknown>, path: DataPath): void {
+  const text = (key: string, pattern?: RegExp, shape?: string): void => {
+    const value = settings[key];
+    if (value === undefined) return;
+    const found = reader.string(value, [...path, key], `\`${key}\``);
+    if (found !== undefined && pattern !== undefined && !pattern.test(found))
+      reader.error([...path, key], 'policy.wrong_type', `\`${key}\` must be ${shape}, not \`${found}\``);
+  };
+  /** A map from the names in `keys` (any name when absent) to non-empty strings. */
+  const names = (key: string, keys: readonly string[] | undefined, what: string, valuePattern?: RegExp, valueShape?: string): void => {
+    const value = settings[key];
+    if (value === undefined) return;
+    // Without `keys` any name is allowed here, and checked below.
+    const allowed = keys ?? (isPlainObject(value) ? Object.keys(value) : []);
+    const record = reader.object(value, [...path, key], allowed, `\`${key}\``);
+    if (record === undefined) return;
+    for (const [name, entry] of Object.entries(record)) {
+      if (keys === undefined && !SERVICENOW_NAME.test(name))
+        reader.error([...path, key, name], 'policy.wrong_type', `\`${name}\` in \`${key}\` must be ${what}`, { key: true });
+      const found = reader.string(typeof entry === 'number' ? String(entry) : entry, [...path, key, name], `\`${key}.${name}\``);
+      if (found !== undefined && valuePattern !== undefined && !valuePattern.test(found))
+        reader.error([...path, key, name], 'policy.wrong_type', `\`${key}.${name}\` must be ${valueShape}, not \`${found}\``);
+    }
+  };
+  if (type === 'jira') {
+    if (settings.project === undefined)
+      reader.error(path, 'policy.missing_field', 'a jira channel needs `project` (the project key, like `OPS`)');
+    text('project', JIRA_PROJECT, 'a Jira project key (capital letters, digits and `_`, like `OPS`)');
+    text('issue_type');
+    if (settings.labels !== undefined) {
+      const labels = reader.stringList(settings.labels, [...path, 'labels'], '`labels`');
+      for (const [index, label] of (labels ?? []).entries())
+        if (/\s/.test(label) || label.length > 200)
+          reader.error(
+            [...path, 'labels', index],
+            'policy.wrong_type',
+            `a Jira label has no spaces and at most 200 characters, not \`${label}\``,
+          );
+    }
+    names('transitions', [...TICKET_OUTCOMES, 'reopen'], 'an outcome');
+    names('vote_statuses', ['approve', 'deny'], 'a vote');
+    if (settings.token_env === undefined)
+      reader.error(path, 'policy.missing_field', 'a jira channel needs `token_env` (the API token or personal access token)');
+  } else {
+    text('table', SERVICENOW_NAME, 'a table name (lowercase letters, digits and `_`, like `change_request`)');
+    names('fields', undefined, 'a field name (lowercase letters, digits and `_`)');
+    names('close_codes', TICKET_OUTCOMES, 'an outcome');
+    names('close_states', TICKET_OUTCOMES, 'an outcome', /^-?\d{1,3}$/, 'a state number such as `3` (closed) or `4` (canceled)');
+    if (settings.token_env === undefined && settings.password_env === undefined)
+      reader.error(
+        path,
+        'policy.missing_field',
+        'a servicenow channel needs `user_env` and `password_env`, or `token_env` (an OAuth token)',
+      );
+  }
 }
 
 function readNotificationRoute(

@@ -408,6 +408,46 @@ describe('values and types', () => {
     expect(`${secret.line}:${secret.column}`).toBe('3:26');
   });
 
+  it('takes jira and servicenow channels, their secrets only as variable names', () => {
+    const good = yaml(
+      'notifications:',
+      '  channels:',
+      '    jira: { type: jira, project: OPS, user_env: JIRA_USER, token_env: JIRA_TOKEN, webhook_secret_env: JIRA_HOOK,',
+      '            transitions: { approved: Approve, denied: Decline, reopen: Reopen }, vote_statuses: { approve: Approved } }',
+      '    snow: { type: servicenow, table: change_request, user_env: SN_USER, password_env: SN_PASSWORD,',
+      '            fields: { type: normal, assignment_group: CAB }, close_codes: { approved: successful }, close_states: { denied: 4 } }',
+    );
+    expect(errorsOf(good)).toEqual([]);
+    const inline = errorsOf(
+      yaml('notifications:', '  channels:', '    jira: { type: jira, project: OPS, token_env: T, webhook_secret: s3cret }'),
+    );
+    expect(inline.map((error) => error.code)).toEqual(['policy.inline_secret']);
+    const moved = errorsOf(
+      yaml('notifications:', '  channels:', '    snow: { type: servicenow, token_env: T, base_url: "https://evil.example" }'),
+    );
+    expect(moved.map((error) => error.code)).toEqual(['policy.server_setting']);
+  });
+
+  it.each([
+    ['a jira channel without a project', 'jira: { type: jira, token_env: T }', 'policy.missing_field'],
+    ['a project key that is not one', 'jira: { type: jira, project: "ops team", token_env: T }', 'policy.wrong_type'],
+    [
+      'a transition for an outcome that does not exist',
+      'jira: { type: jira, project: OPS, token_env: T, transitions: { aproved: A } }',
+      'policy.unknown_key',
+    ],
+    ['a label with a space', 'jira: { type: jira, project: OPS, token_env: T, labels: ["two words"] }', 'policy.wrong_type'],
+    ['a servicenow channel without credentials', 'snow: { type: servicenow }', 'policy.missing_field'],
+    ['a field name a query could break on', 'snow: { type: servicenow, token_env: T, fields: { "a^b": x } }', 'policy.wrong_type'],
+    [
+      'a close state that is not a number',
+      'snow: { type: servicenow, token_env: T, close_states: { denied: closed } }',
+      'policy.wrong_type',
+    ],
+  ])('refuses %s', (_what, channel, code) => {
+    expect(errorsOf(yaml('notifications:', '  channels:', `    ${channel}`)).map((error) => error.code)).toEqual([code]);
+  });
+
   it('suggests the channel a route meant', () => {
     const error = onlyError(yaml('notifications:', '  channels: { chat: { type: slack } }', '  routes:', '    - channel: caht'));
     expect(error.message).toContain('did you mean `chat`?');

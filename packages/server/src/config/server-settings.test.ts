@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  channelEndpoints,
   defaultServerSettings,
   hostAllowed,
   parseServerSettings,
@@ -73,6 +74,34 @@ audit:
       'channels.teams: unknown setting',
     ])
       expect(message).toContain(expected);
+  });
+
+  it("takes Jira and ServiceNow sites server-wide and per tenant, the tenant's first", () => {
+    const settings = parseServerSettings({
+      tenants: { acme: { channels: { jira: { base_url: 'https://acme.atlassian.net/' } } } },
+      channels: {
+        jira: { base_url: 'https://jira.internal.example', api: 'data-center' },
+        servicenow: { base_url: 'https://example.service-now.com' },
+      },
+    });
+    expect(channelEndpoints(settings, 'acme')).toMatchObject({
+      jira: { base_url: 'https://acme.atlassian.net', api: 'cloud' },
+      servicenow: { base_url: 'https://example.service-now.com' },
+    });
+    expect(channelEndpoints(settings, 'other').jira).toEqual({ base_url: 'https://jira.internal.example', api: 'data-center' });
+    expect(channelEndpoints(defaultServerSettings(), 'acme').jira).toBeUndefined();
+    let message = '';
+    try {
+      parseServerSettings({
+        tenants: { acme: { channels: { servicenow: {} } } },
+        channels: { jira: { base_url: 'ftp://x', api: 'server' } },
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('tenants.acme.channels.servicenow.base_url');
+    expect(message).toContain('channels.jira.base_url: must be an http(s) URL');
+    expect(message).toContain('channels.jira.api: must be `cloud` or `data-center`');
   });
 
   it('says which file could not be read', () => {

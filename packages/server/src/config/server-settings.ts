@@ -22,6 +22,8 @@ export interface TenantSettings {
   secrets: SecretGrant;
   /** Hosts this tenant's webhooks and reversals may call, on top of the server-wide ones. */
   outbound: { allow_hosts: string[] };
+  /** This tenant's own ticketing sites, in place of the server-wide ones. */
+  channels?: TicketSites;
 }
 
 export interface OutboundSettings {
@@ -36,7 +38,23 @@ export interface OutboundSettings {
   max_response_bytes: number;
 }
 
-export interface ChannelEndpoints {
+/** A Jira site: Cloud (REST API v3, Atlassian Document Format) or Data Center (REST API v2, wiki markup). */
+export interface JiraSite {
+  base_url: string;
+  api: 'cloud' | 'data-center';
+}
+
+export interface ServiceNowSite {
+  base_url: string;
+}
+
+/** Ticketing systems belong to an organisation, so each tenant may have its own (`tenants.<id>.channels`). */
+export interface TicketSites {
+  jira?: JiraSite;
+  servicenow?: ServiceNowSite;
+}
+
+export interface ChannelEndpoints extends TicketSites {
   slack: { base_url: string };
   pagerduty: { base_url: string };
 }
@@ -88,6 +106,12 @@ export function defaultServerSettings(): ServerSettings {
     // and file descriptors bear comfortably.
     limits: { held_per_key: 100, held_per_session: 10, held_per_node: 10_000 },
   };
+}
+
+/** The vendor endpoints a tenant's channels use: the tenant's own ticketing sites, else the server-wide ones. */
+export function channelEndpoints(settings: ServerSettings, tenantId: string): ChannelEndpoints {
+  const own = tenantSettings(settings, tenantId).channels ?? {};
+  return { ...settings.channels, ...own };
 }
 
 /** The settings of one tenant: the operator's, or an empty grant for a tenant it does not name. */
@@ -182,13 +206,37 @@ export function parseServerSettings(value: unknown, source = 'settings'): Server
     return ms;
   };
 
+  /** The Jira and ServiceNow sites of a `channels` mapping (server-wide, or a tenant's). */
+  function ticketSites(at: string, input: Json | undefined): TicketSites | undefined {
+    if (input === undefined) return undefined;
+    const sites: TicketSites = {};
+    const jira = object(`${at}.jira`, input.jira, ['base_url', 'api']);
+    if (jira !== undefined) {
+      const base = url(`${at}.jira.base_url`, jira.base_url);
+      if (jira.base_url === undefined)
+        problems.push(`${at}.jira.base_url: the Jira site's address is needed, like https://acme.atlassian.net`);
+      const api = jira.api ?? 'cloud';
+      if (api !== 'cloud' && api !== 'data-center')
+        problems.push(`${at}.jira.api: must be \`cloud\` or \`data-center\`, not \`${String(api)}\``);
+      else if (base !== undefined) sites.jira = { base_url: base, api };
+    }
+    const servicenow = object(`${at}.servicenow`, input.servicenow, ['base_url']);
+    if (servicenow !== undefined) {
+      const base = url(`${at}.servicenow.base_url`, servicenow.base_url);
+      if (servicenow.base_url === undefined)
+        problems.push(`${at}.servicenow.base_url: the instance's address is needed, like https://acme.service-now.com`);
+      else if (base !== undefined) sites.servicenow = { base_url: base };
+    }
+    return sites;
+  }
+
   const root = object(source, value, ['tenants', 'outbound', 'channels', 'audit', 'limits']) ?? {};
 
   const tenants = object(`${source}.tenants`, root.tenants, Object.keys((root.tenants as Json | undefined) ?? {})) ?? {};
   for (const [id, input] of Object.entries(tenants)) {
     const at = `tenants.${id}`;
     if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(id)) problems.push(`${at}: a tenant id is lowercase letters, digits, \`-\` and \`_\``);
-    const tenant = object(at, input, ['policy', 'secrets', 'outbound']) ?? {};
+    const tenant = object(at, input, ['policy', 'secrets', 'outbound', 'channels']) ?? {};
     const secrets = object(`${at}.secrets`, tenant.secrets, ['prefix', 'names']) ?? {};
     const outbound = object(`${at}.outbound`, tenant.outbound, ['allow_hosts']) ?? {};
     const prefix = text(`${at}.secrets.prefix`, secrets.prefix);
@@ -200,6 +248,8 @@ export function parseServerSettings(value: unknown, source = 'settings'): Server
         allow_hosts: texts(`${at}.outbound.allow_hosts`, outbound.allow_hosts).map(hostPattern(`${at}.outbound.allow_hosts`, problems)),
       },
     };
+    const sites = ticketSites(`${at}.channels`, object(`${at}.channels`, tenant.channels, ['jira', 'servicenow']));
+    if (sites !== undefined) settings.tenants[id]!.channels = sites;
   }
 
   const outbound =
@@ -217,7 +267,8 @@ export function parseServerSettings(value: unknown, source = 'settings'): Server
   settings.outbound.max_response_bytes =
     whole('outbound.max_response_bytes', outbound.max_response_bytes) ?? settings.outbound.max_response_bytes;
 
-  const channels = object('channels', root.channels, ['slack', 'pagerduty']) ?? {};
+  const channels = object('channels', root.channels, ['slack', 'pagerduty', 'jira', 'servicenow']) ?? {};
+  Object.assign(settings.channels, ticketSites('channels', channels));
   const slack = object('channels.slack', channels.slack, ['base_url']) ?? {};
   const pagerduty = object('channels.pagerduty', channels.pagerduty, ['base_url']) ?? {};
   settings.channels.slack.base_url = url('channels.slack.base_url', slack.base_url) ?? settings.channels.slack.base_url;

@@ -369,6 +369,23 @@ export interface UserIdentitiesTable {
   created_at: number;
 }
 
+/** A ticket a request opened in Jira or ServiceNow (0014). */
+export interface NotificationTicketsTable {
+  tenant_id: string;
+  approval_id: string;
+  channel: string;
+  channel_type: string;
+  /** What people call it: `OPS-123`, `CHG0030001`. */
+  ticket_key: string;
+  /** The vendor's own id, which callbacks name: a Jira issue id, a ServiceNow sys_id. */
+  ticket_id: string;
+  url: string | null;
+  /** The action's digest as the ticket shows it: a vote from the ticket is a vote on this. */
+  digest: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   approval_events: ApprovalEventsTable;
@@ -399,6 +416,7 @@ export interface Database {
   notification_outbox: NotificationOutboxTable;
   notification_links: NotificationLinksTable;
   user_identities: UserIdentitiesTable;
+  notification_tickets: NotificationTicketsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

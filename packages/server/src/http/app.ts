@@ -54,6 +54,8 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-slack-signature"]',
+  'req.headers["x-hub-signature"]',
+  'req.headers["webhook-signature"]',
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',

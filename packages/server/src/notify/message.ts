@@ -34,8 +34,14 @@ export interface DecisionView {
   key_context: { key: string; value: string }[];
 }
 
+/**
+ * What a message is about: a workflow event the policy routes, or, for the tickets a request
+ * opened (Jira, ServiceNow), a vote cast anywhere or a decision refused from the ticket itself.
+ */
+export type MessageEvent = NotificationEvent | 'voted' | 'refused';
+
 export interface NotificationData extends DecisionView {
-  event: NotificationEvent;
+  event: MessageEvent;
   tenant_id: string;
   approval_id: string;
   action_id: string;
@@ -49,6 +55,8 @@ export interface NotificationData extends DecisionView {
   detail: string;
   step: string | null;
   criteria: string[];
+  /** When the open stage times out (null when it does not); absent in messages queued before it was kept. */
+  deadline?: number | null;
   url: string;
   at: number;
 }
@@ -109,7 +117,7 @@ export function decisionView(action: ActionRecord, payload: Record<string, unkno
 export function notificationData(
   approval: ApprovalRecord,
   action: ActionRecord,
-  effect: { event: NotificationEvent; step: string | null; detail: string },
+  effect: { event: MessageEvent; step: string | null; detail: string },
   status: string,
   baseUrl: string,
   now: number,
@@ -131,6 +139,7 @@ export function notificationData(
     detail: effect.detail,
     step: effect.step,
     criteria: [...criteria],
+    deadline: approval.deadline,
     url: `${baseUrl}/approvals/${approval.id}`,
     at: now,
   };
@@ -189,10 +198,14 @@ export function headline(data: NotificationData): string {
       return 'Timed out: nobody decided in time';
     case 'decided':
       return `Decided: ${data.detail}`;
+    case 'voted':
+      return `Vote: ${data.detail}`;
+    case 'refused':
+      return `Not counted: ${data.detail}`;
   }
 }
 
 /** Whether the event asks people to decide (and so carries buttons or links). */
-export function asksForDecision(event: NotificationEvent): boolean {
+export function asksForDecision(event: MessageEvent): boolean {
   return event === 'requested' || event === 'reminder' || event === 'escalated';
 }

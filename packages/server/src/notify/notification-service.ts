@@ -1,6 +1,6 @@
 // The notification side of the server in one place: the router the workflow writes through,
-// the sender that empties the outbox, Slack's callbacks, one-click links, the dead-letter list
-// and the identities that tie Slack users and e-mail addresses to people.
+// the sender that empties the outbox, Slack's callbacks, Jira's and ServiceNow's decisions,
+// one-click links, the dead-letter list and the identities that tie people elsewhere to their users.
 
 import type { ChannelEndpoints } from '../config/server-settings.js';
 import type { TenantSecrets } from '../config/tenant-secrets.js';
@@ -15,8 +15,12 @@ import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { linkIdentity } from './identities.js';
 import { LinkActions } from './link-actions.js';
+import { JiraWebhooks } from './jira-webhook.js';
 import { NotificationSender } from './outbox.js';
+import type { NotificationRouter } from './router.js';
+import { ServiceNowCallbacks } from './servicenow-callback.js';
 import { SlackInteractions } from './slack-interactivity.js';
+import { TicketDecisions } from './ticket-decisions.js';
 
 /** An outbox message as the API shows it: never its payload, whose links act for people. */
 export interface NotificationView {
@@ -55,6 +59,8 @@ export class NotificationService {
   readonly sender: NotificationSender;
   readonly slack: SlackInteractions;
   readonly links: LinkActions;
+  readonly jira: JiraWebhooks;
+  readonly servicenow: ServiceNowCallbacks;
 
   constructor(
     private readonly deps: {
@@ -67,6 +73,8 @@ export class NotificationService {
       secret: string;
       webhookSecret(tenantId: string): Promise<string>;
       outbound: OutboundService;
+      /** The router the workflow writes through: a ticket's refusals are written the same way. */
+      router: NotificationRouter;
       checkPassword(name: string, password: string, tenantId: string, address: string | undefined): Promise<User>;
     },
   ) {
@@ -74,6 +82,17 @@ export class NotificationService {
     this.sender = new NotificationSender({ store, clock, policies, secrets, webhookSecret, outbound });
     this.slack = new SlackInteractions({ store, clock, policies, approvals, secrets, endpoints });
     this.links = new LinkActions({ store, clock, secret, approvals, checkPassword: deps.checkPassword });
+    const decisions = new TicketDecisions({
+      store,
+      clock,
+      policies,
+      approvals,
+      secrets,
+      router: deps.router,
+      kick: () => this.sender.kick(),
+    });
+    this.jira = new JiraWebhooks({ clock, decisions, site: (tenantId) => outbound.channelsFor(tenantId).jira });
+    this.servicenow = new ServiceNowCallbacks({ clock, decisions });
   }
 
   async list(tenantId: string, filter: { status?: OutboxStatus[]; approvalId?: string; limit?: number }): Promise<NotificationView[]> {
@@ -98,7 +117,7 @@ export class NotificationService {
     });
   }
 
-  /** Ties a Slack user id or an e-mail address to the person called `name`. */
+  /** Ties a Slack user id, an e-mail address, a Jira or ServiceNow user to the person called `name`. */
   async linkIdentity(tenantId: string, name: string, kind: IdentityKind, value: string, actor = 'system'): Promise<void> {
     await linkIdentity(this.deps.store, this.deps.clock.now(), { tenantId, name, kind, value, actor });
   }

@@ -27,7 +27,17 @@ export const CHANNELS: Record<string, () => Promise<Deliver>> = {
   pagerduty: async () => (await import('./pagerduty.js')).deliverPagerDuty,
   email: async () => (await import('./email.js')).deliverEmail,
   webhook: async () => (await import('./webhook.js')).deliverWebhook,
+  jira: async () => (await import('./jira.js')).deliverJira,
+  servicenow: async () => (await import('./servicenow.js')).deliverServiceNow,
 };
+
+/** Within one change, a vote is noted before what it caused (the decision, the next stage). */
+const EVENT_RANK: Record<string, number> = { voted: 0, refused: 0 };
+
+/** The order messages are sent in: as their changes happened, and within one change as above. */
+export function deliveryOrder(a: OutboxMessage, b: OutboxMessage): number {
+  return a.created_at - b.created_at || (EVENT_RANK[a.event] ?? 1) - (EVENT_RANK[b.event] ?? 1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
 
 /** The wait before try `attempts + 1`: 30 s, 1 min, 2 min, … up to an hour. */
 export function backoff(attempts: number): number {
@@ -92,7 +102,7 @@ export class NotificationSender {
     const report: SendReport = { delivered: 0, retried: 0, dead: 0 };
     while (!this.stopping) {
       const now = this.deps.clock.now();
-      const claimed = await this.deps.store.transaction((scope) => scope.outbox.claimDue(now, now + LEASE_MS, BATCH));
+      const claimed = (await this.deps.store.transaction((scope) => scope.outbox.claimDue(now, now + LEASE_MS, BATCH))).sort(deliveryOrder);
       for (const [index, message] of claimed.entries()) {
         if (this.stopping) {
           // Left leased, they would wait out the lease (a minute) before another sender could try them.
@@ -145,15 +155,41 @@ export class NotificationSender {
 
   private context(message: OutboxMessage): DeliveryContext {
     const { store, secrets, webhookSecret, outbound } = this.deps;
+    const key = [message.tenant_id, message.approval_id ?? '', message.channel] as const;
     return {
       secrets: secrets.for(message.tenant_id),
-      endpoints: outbound.channels,
+      endpoints: outbound.channelsFor(message.tenant_id),
       request: (url, request, options) => outbound.request(message.tenant_id, url, request, `notification:${message.channel}`, options),
       webhookSecret: () => webhookSecret(message.tenant_id),
       async delivered(message) {
         if (message.approval_id === null) return [];
         const sent = await store.outbox.list(message.tenant_id, { approvalId: message.approval_id, status: ['delivered'], limit: 100 });
         return sent.filter((other) => other.channel === message.channel && other.id !== message.id).reverse();
+      },
+      async waitingBefore(message) {
+        if (message.approval_id === null) return undefined;
+        const open = await store.outbox.list(message.tenant_id, {
+          approvalId: message.approval_id,
+          status: ['pending', 'sending'],
+          limit: 100,
+        });
+        return open.find((other) => other.channel === message.channel && other.id !== message.id && deliveryOrder(other, message) < 0);
+      },
+      ticket: {
+        get: () => store.tickets.get(...key),
+        record: (ticket) => {
+          const now = this.deps.clock.now();
+          return store.tickets.record({
+            tenant_id: message.tenant_id,
+            approval_id: message.approval_id ?? '',
+            channel: message.channel,
+            channel_type: message.channel_type,
+            ...ticket,
+            created_at: now,
+            updated_at: now,
+          });
+        },
+        setDigest: (digest) => store.tickets.setDigest(...key, digest, this.deps.clock.now()),
       },
     };
   }

@@ -1,6 +1,7 @@
 // The channels' renderers on their own: the notification line, Slack's mrkdwn escaping, the Teams
 // card's size budget, and messages queued before messages carried facts.
 import { describe, expect, it } from 'vitest';
+import { NOTIFICATION_DATA } from '../../test/helpers/notification-data.js';
 import type { OutboxMessage } from '../stores/notify-store.js';
 import { emailContent } from './email.js';
 import { completeData, factLine, type NotificationData } from './message.js';
@@ -8,35 +9,7 @@ import { alertSummary, customDetails } from './pagerduty.js';
 import { mrkdwnLiteral, requestMessage } from './slack-blocks.js';
 import { adaptiveCard, TEAMS_CARD_BUDGET } from './teams.js';
 
-const DATA: NotificationData = {
-  event: 'requested',
-  tenant_id: 'default',
-  approval_id: 'apr_1',
-  action_id: 'act_1',
-  digest: 'sha256:x',
-  agent: 'pay-bot',
-  summary: 'Refund $5.00',
-  title: 'pay-bot: refund (payment) in production',
-  facts: [
-    { label: 'Action', value: 'refund' },
-    { label: 'Capability', value: 'payment' },
-    { label: 'Environment', value: 'production' },
-    { label: 'Agent', value: 'pay-bot' },
-    { label: 'Risk', value: 'high' },
-    { label: 'amount_usd', value: '950000' },
-  ],
-  warnings: ["the agent's summary says $5.00, but amount_usd is 950000"],
-  agent_summary: 'Refund $5.00',
-  agent_reasoning: null,
-  risk: 'high',
-  status: 'pending',
-  detail: 'waiting for 1 of finance',
-  step: 'approval',
-  criteria: [],
-  key_context: [],
-  url: 'https://tollgate.example/approvals/apr_1',
-  at: 0,
-};
+const DATA = NOTIFICATION_DATA;
 
 /** What the outbox held for a request before messages carried facts. */
 const OLD: Record<string, unknown> = { ...DATA };

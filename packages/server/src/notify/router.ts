@@ -19,8 +19,11 @@ export interface NotifyEffect {
   detail: string;
 }
 
-/** Channels that opened something for a request (a Slack message, a PagerDuty incident) hear how it ends. */
-const CLOSES_WHAT_IT_OPENED = new Set(['slack', 'pagerduty']);
+/** Channels that keep a ticket per request: every vote is noted on it, and a decision may come back from it. */
+export const TICKET_CHANNELS: ReadonlySet<string> = new Set(['jira', 'servicenow']);
+
+/** Channels that opened something for a request (a Slack message, a PagerDuty incident, a ticket) hear how it ends. */
+const CLOSES_WHAT_IT_OPENED = new Set(['slack', 'pagerduty', ...TICKET_CHANNELS]);
 
 export function routeMatches(route: NotificationRoute, event: NotifyEvent, groups: string[], risk: string | null): boolean {
   if (route.events !== undefined && !route.events.includes(event)) return false;
@@ -68,28 +71,13 @@ export class NotificationRouter {
     const links: NotificationLink[] = [];
     for (const channel of spec.channels) {
       if (!chosen.has(channel.name)) continue;
-      const message = (event: string, payload: Record<string, unknown>, recipient: string | null = null): OutboxMessage => ({
-        id: newId('ntf', now),
-        tenant_id: approval.tenant_id,
-        approval_id: approval.id,
-        channel: channel.name,
-        channel_type: channel.type,
-        event,
-        recipient,
-        payload: { ...payload, data, settings: channel.settings },
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        lease_until: null,
-        last_error: null,
-        result: null,
-        created_at: now,
-        updated_at: now,
-        delivered_at: null,
-      });
+      const message = (event: string, payload: Record<string, unknown>, recipient: string | null = null): OutboxMessage =>
+        outboxMessage(approval, channel, event, { ...payload, data }, recipient, now);
       switch (channel.type) {
         case 'slack':
         case 'webhook':
+        case 'jira':
+        case 'servicenow':
           messages.push(message(effect.event, {}));
           break;
         case 'teams': {
@@ -115,6 +103,30 @@ export class NotificationRouter {
     }
     await scope.notificationLinks.insert(links);
     await scope.outbox.insert(messages);
+  }
+
+  /**
+   * A note on the tickets the request opened: a vote (from any door) on every ticket channel that
+   * has messages for it, or a decision refused from one ticket (`only`) on that ticket alone.
+   */
+  async note(
+    scope: StoreScope,
+    approval: ApprovalRecord,
+    note: { event: 'voted' | 'refused'; detail: string; step: string | null; only?: string; payload?: Record<string, unknown> },
+    now: number,
+  ): Promise<void> {
+    const channels = (this.deps.policies.for(approval.tenant_id).current().bundle.notifications?.channels ?? []).filter(
+      (channel) => TICKET_CHANNELS.has(channel.type) && (note.only === undefined || channel.name === note.only),
+    );
+    // Most policies have no ticket channel: a vote then costs no query here.
+    if (channels.length === 0) return;
+    const opened = new Set(await scope.outbox.channelsOf(approval.tenant_id, approval.id));
+    const chosen = channels.filter((channel) => opened.has(channel.name));
+    if (chosen.length === 0) return;
+    const action = await scope.actions.get(approval.tenant_id, approval.action_id);
+    if (action === undefined) return;
+    const data = notificationData(approval, action, note, approval.status, this.deps.baseUrl, now);
+    await scope.outbox.insert(chosen.map((channel) => outboxMessage(approval, channel, note.event, { ...note.payload, data }, null, now)));
   }
 
   /** Links use the server's public address (the operator's): a policy must not point approvers elsewhere. */
@@ -148,4 +160,33 @@ export class NotificationRouter {
     }
     return [...found].map(([address, userId]) => ({ address, userId }));
   }
+}
+
+function outboxMessage(
+  approval: ApprovalRecord,
+  channel: NotificationChannel,
+  event: string,
+  payload: Record<string, unknown>,
+  recipient: string | null,
+  now: number,
+): OutboxMessage {
+  return {
+    id: newId('ntf', now),
+    tenant_id: approval.tenant_id,
+    approval_id: approval.id,
+    channel: channel.name,
+    channel_type: channel.type,
+    event,
+    recipient,
+    payload: { ...payload, settings: channel.settings },
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    lease_until: null,
+    last_error: null,
+    result: null,
+    created_at: now,
+    updated_at: now,
+    delivered_at: null,
+  };
 }

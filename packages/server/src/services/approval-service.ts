@@ -41,6 +41,14 @@ export interface ElicitedVoteInput {
   note?: string;
 }
 
+/** A ticket the request opened in a ticketing system, as the API shows it. */
+export interface TicketView {
+  channel: string;
+  type: string;
+  key: string;
+  url: string | null;
+}
+
 export interface DelegateInput {
   /** Name or id of the person who takes over. */
   to: string;
@@ -86,7 +94,7 @@ export class ApprovalService {
   async detail(
     tenantId: string,
     id: string,
-  ): Promise<ApprovalView & { context_package: ContextPackage; decision: Record<string, unknown> }> {
+  ): Promise<ApprovalView & { context_package: ContextPackage; decision: Record<string, unknown>; tickets: TicketView[] }> {
     const { store } = this.deps;
     const approval = await store.approvals.get(tenantId, id);
     if (approval === undefined) throw notFound('approval', id);
@@ -104,6 +112,13 @@ export class ApprovalService {
         policy_version: action.policy_version,
         agent: action.agent,
       },
+      // Where the request is also decided: the Jira issues and ServiceNow records it opened.
+      tickets: (await store.tickets.listByApproval(tenantId, id)).map((ticket) => ({
+        channel: ticket.channel,
+        type: ticket.channel_type,
+        key: ticket.key,
+        url: ticket.url,
+      })),
     };
   }
 

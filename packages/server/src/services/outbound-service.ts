@@ -2,7 +2,7 @@
 // tenant, plus public hosts the tenant's admin adds (kept in the database, audited on the tenant's
 // chain). An admin can never allow an address range or plain http: those are the operator's.
 
-import { tenantSettings, type ServerSettings } from '../config/server-settings.js';
+import { channelEndpoints, tenantSettings, type ChannelEndpoints, type ServerSettings } from '../config/server-settings.js';
 import { TollgateError } from '../errors.js';
 import {
   OutboundError,
@@ -89,9 +89,14 @@ export class OutboundService {
     }
   }
 
-  /** The vendors' endpoints the operator set (Slack, PagerDuty). */
+  /** The vendors' endpoints the operator set (Slack, PagerDuty, the server-wide ticketing sites). */
   get channels(): ServerSettings['channels'] {
     return this.deps.settings.channels;
+  }
+
+  /** The endpoints a tenant's channels use: with the tenant's own Jira and ServiceNow sites, if the operator gave it any. */
+  channelsFor(tenantId: string): ChannelEndpoints {
+    return channelEndpoints(this.deps.settings, tenantId);
   }
 
   /** The rules a call for `tenantId` is made under. */

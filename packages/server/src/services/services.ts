@@ -80,7 +80,8 @@ export function createServices(options: {
   const secrets = new TenantSecrets(settings, (tenantId) => policies.for(tenantId).fileSecrets(), options.secrets ?? environmentSecrets());
   const bus = new EventBus();
   const batcher = new WriteBatcher(store);
-  const runner = new WorkflowRunner(secret, policies, new NotificationRouter({ policies, secret, baseUrl }));
+  const router = new NotificationRouter({ policies, secret, baseUrl });
+  const runner = new WorkflowRunner(secret, policies, router);
   const webhookSecrets = new Map<string, Promise<string>>();
   // One per tenant, created once and kept in the database so that every node signs alike. A tenant's
   // admin reads theirs; with a shared one they could sign calls as if for another tenant.
@@ -136,6 +137,7 @@ export function createServices(options: {
       secret,
       webhookSecret,
       outbound,
+      router,
       checkPassword: (name, password, tenantId, address) => auth.checkPassword(name, password, tenantId, address),
     }),
     outbound,

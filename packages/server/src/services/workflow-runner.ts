@@ -183,6 +183,9 @@ export class WorkflowRunner {
     const routed: string[] = [];
     const consequences: AuditDraft[] = [];
     const base = { tenant_id: approval.tenant_id, approval_id: approval.id, action_id: approval.action_id, at: now };
+    // A vote, from any door, is noted on the tickets the request opened (Jira, ServiceNow).
+    if (event.type === 'vote' && this.notifications !== undefined)
+      await this.notifications.note(scope, updated, { event: 'voted', detail: voteDetail(event), step: event.step }, now);
     for (const effect of effects) {
       switch (effect.type) {
         case 'dispatch_job': {
@@ -362,4 +365,12 @@ export class WorkflowRunner {
     void now;
     return state;
   }
+}
+
+const VERDICT_WORDS: Record<string, string> = { approve: 'approved', deny: 'denied', request_changes: 'requested changes' };
+
+/** "alice approved: checked the payee": what a vote comes to, for a ticket's comment. */
+function voteDetail(event: Extract<WorkflowEvent, { type: 'vote' }>): string {
+  const done = `${event.person.name} ${VERDICT_WORDS[event.verdict] ?? event.verdict}`;
+  return event.note === null || event.note.trim() === '' ? done : `${done}: ${event.note}`;
 }

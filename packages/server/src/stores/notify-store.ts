@@ -81,7 +81,8 @@ export interface NotificationLinkRepository {
   release(id: string, usedAt: number): Promise<void>;
 }
 
-export type IdentityKind = 'slack' | 'email';
+/** Who a person is elsewhere: a Slack user id, an e-mail address, a Jira account id or user name, a ServiceNow user name. */
+export type IdentityKind = 'slack' | 'email' | 'jira' | 'servicenow';
 
 export interface UserIdentityRepository {
   /** Links (or relinks) the identity to the user. */
@@ -89,4 +90,33 @@ export interface UserIdentityRepository {
   findUser(tenantId: string, kind: IdentityKind, value: string): Promise<string | undefined>;
   /** The user's identities of that kind. */
   ofUsers(tenantId: string, kind: IdentityKind, userIds: string[]): Promise<Map<string, string>>;
+}
+
+/** A ticket a request opened in a ticketing system (Jira, ServiceNow): one per request and channel. */
+export interface NotificationTicket {
+  tenant_id: string;
+  approval_id: string;
+  channel: string;
+  channel_type: string;
+  /** What people call it: `OPS-123`, `CHG0030001`. */
+  key: string;
+  /** The vendor's own id, which its callbacks name (a Jira issue id, a ServiceNow sys_id). */
+  vendor_id: string;
+  url: string | null;
+  /** The action's digest as the ticket last showed it: a vote from the ticket is a vote on this. */
+  digest: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NotificationTicketRepository {
+  /** Records the request's ticket on the channel; the one recorded first is kept and returned. */
+  record(ticket: NotificationTicket): Promise<NotificationTicket>;
+  get(tenantId: string, approvalId: string, channel: string): Promise<NotificationTicket | undefined>;
+  /** The request's tickets on every channel, oldest first. */
+  listByApproval(tenantId: string, approvalId: string): Promise<NotificationTicket[]>;
+  /** The ticket a callback names, within the tenant and channel it was verified for. */
+  findByVendorId(tenantId: string, channel: string, vendorId: string): Promise<NotificationTicket | undefined>;
+  /** The ticket now shows the action with this digest. */
+  setDigest(tenantId: string, approvalId: string, channel: string, digest: string, now: number): Promise<void>;
 }

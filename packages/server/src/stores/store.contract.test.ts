@@ -13,6 +13,7 @@ import { openStore } from './open-store.js';
 import type { ActionRecord, ApiKey, ApprovalRecord, AuditEvent, GrantRecord, Session, User, VoteRecord } from './records.js';
 import { GENESIS_HASH, StoreConflictError, type Store, type StoreScope } from './store.js';
 import type { UnsealedEvent } from './audit-seal.js';
+import type { NotificationTicket } from './notify-store.js';
 
 const PG_URL = 'postgres://127.0.0.1:5432/test';
 
@@ -1500,6 +1501,60 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       const results = await Promise.all([crossing(u1, u2, aHasFirst, bHasFirst), crossing(u2, u1, bHasFirst, aHasFirst)]);
       expect(results).toEqual([true, true]);
       expect(attempts).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe('notification tickets', () => {
+    const ticket = (tenantId: string, approvalId: string, overrides: Partial<NotificationTicket> = {}): NotificationTicket => ({
+      tenant_id: tenantId,
+      approval_id: approvalId,
+      channel: 'ops-jira',
+      channel_type: 'jira',
+      key: 'OPS-1',
+      vendor_id: '10001',
+      url: 'https://acme.atlassian.net/browse/OPS-1',
+      digest: 'd1',
+      created_at: T0,
+      updated_at: T0,
+      ...overrides,
+    });
+
+    it('keeps the first ticket of a request and channel, and finds it by request or by vendor id in its tenant only', async () => {
+      const tenantId = await newTenant(store);
+      const other = await newTenant(store);
+      const approvalId = id('apr');
+      const first = ticket(tenantId, approvalId);
+      expect(await store.tickets.record(first)).toEqual(first);
+      // A second sender that made or found a ticket too gets the one recorded.
+      expect(await store.tickets.record({ ...first, key: 'OPS-2', vendor_id: '10002', created_at: T0 + 5 })).toEqual(first);
+      expect(await store.tickets.get(tenantId, approvalId, 'ops-jira')).toEqual(first);
+      expect(await store.tickets.get(tenantId, approvalId, 'other-channel')).toBeUndefined();
+      expect(await store.tickets.findByVendorId(tenantId, 'ops-jira', '10001')).toEqual(first);
+      expect(await store.tickets.findByVendorId(other, 'ops-jira', '10001')).toBeUndefined();
+      expect(await store.tickets.findByVendorId(tenantId, 'ops-jira', '10002')).toBeUndefined();
+      const snow = ticket(tenantId, approvalId, {
+        channel: 'cab',
+        channel_type: 'servicenow',
+        key: 'CHG0030001',
+        vendor_id: 'c'.repeat(32),
+        created_at: T0 + 1,
+      });
+      await store.tickets.record(snow);
+      expect(await store.tickets.listByApproval(tenantId, approvalId)).toEqual([first, snow]);
+      expect(await store.tickets.listByApproval(other, approvalId)).toEqual([]);
+      // The same vendor id in another tenant is another tenant's ticket.
+      await store.tickets.record(ticket(other, approvalId));
+      expect((await store.tickets.findByVendorId(other, 'ops-jira', '10001'))?.tenant_id).toBe(other);
+    });
+
+    it('refuses one vendor ticket for two requests, and updates the digest a ticket shows', async () => {
+      const tenantId = await newTenant(store);
+      const [a, b] = [id('apr'), id('apr')];
+      await store.tickets.record(ticket(tenantId, a));
+      await expectConflict(store.tickets.record(ticket(tenantId, b)), 'notification_tickets_vendor');
+      expect(await store.tickets.get(tenantId, b, 'ops-jira')).toBeUndefined();
+      await store.transaction((scope) => scope.tickets.setDigest(tenantId, a, 'ops-jira', 'd2', T0 + 9));
+      expect(await store.tickets.get(tenantId, a, 'ops-jira')).toMatchObject({ digest: 'd2', updated_at: T0 + 9, created_at: T0 });
     });
   });
 

@@ -25,7 +25,7 @@ import type {
   ShadowDiffRecord,
 } from './records.js';
 import type { EventChannel } from '../db/postgres-events.js';
-import type { NotificationLinkRepository, OutboxRepository, UserIdentityRepository } from './notify-store.js';
+import type { NotificationLinkRepository, NotificationTicketRepository, OutboxRepository, UserIdentityRepository } from './notify-store.js';
 import type { UnsealedEvent } from './audit-seal.js';
 
 export interface Page {
@@ -423,6 +423,7 @@ export interface StoreScope {
   outbox: OutboxRepository;
   notificationLinks: NotificationLinkRepository;
   identities: UserIdentityRepository;
+  tickets: NotificationTicketRepository;
 }
 
 export interface TransactionOptions {

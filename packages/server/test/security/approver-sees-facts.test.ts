@@ -6,41 +6,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardElements, slackTexts, startChannels, type Channels, type Sent } from '../helpers/channel-captures.js';
+import { inOrder, READING_ORDER, REFUND, SUMMARY, WARNING } from '../helpers/lying-refund.js';
 import { readMail } from '../helpers/smtp-stand-in.js';
-
-const SUMMARY = 'Refund $5.00 to customer #1182 (duplicate charge)';
-const REFUND = {
-  action_type: 'refund',
-  capability: 'payment',
-  amount_usd: 950000,
-  payee: 'IBAN-ATTACKER-0001',
-  summary: SUMMARY,
-  context: { amount: '$5.00' },
-};
-const WARNING = "the agent's summary says $5.00, but amount_usd is 950000";
-/** How a chat message reads, top to bottom. */
-const READING_ORDER = [
-  'Approval requested',
-  'pay-bot: refund (payment)',
-  'amount_usd: ',
-  '950000',
-  'payee: ',
-  'IBAN-ATTACKER-0001',
-  '⚠ Check: ',
-  WARNING,
-  'The agent says:',
-  SUMMARY,
-];
-
-/** Each of `parts` is in `text`, in this order. */
-function inOrder(text: string, parts: string[]): void {
-  let from = -1;
-  for (const part of parts) {
-    const at = text.indexOf(part, from + 1);
-    expect(at, `\`${part}\` after position ${from} in:\n${text.slice(0, 4000)}`).toBeGreaterThan(from);
-    from = at;
-  }
-}
 
 describe('what an approver reads first is what Tollgate knows', () => {
   let channels: Channels;

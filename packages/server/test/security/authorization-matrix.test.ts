@@ -74,6 +74,8 @@ const MATRIX = [
   'GET    /v1/settings/server                        401   403    403     403    403   403       ok     -',
   'GET    /v1/integrations/links/:token               ok    ok     ok      ok     ok    ok       ok     -',
   'POST   /v1/integrations/links/:token               ok    ok     ok      ok     ok    ok       ok     -',
+  'POST   /v1/integrations/jira/:tenant/:channel      ok    ok     ok      ok     ok    ok       ok     -',
+  'POST   /v1/integrations/servicenow/:tenant/:channel ok   ok     ok      ok     ok    ok       ok     -',
 ];
 
 type Cell = 'ok' | 401 | 403;
@@ -329,6 +331,23 @@ describe('authorization matrix', () => {
       }),
       // Verified by Slack's signature, not by our credentials; no Slack channel is configured here.
       accept: ['notify.not_configured'],
+    },
+    // Verified by the channel's secret, not by our credentials; no such channel is configured here.
+    'POST /v1/integrations/jira/:tenant/:channel': {
+      own: () => ({
+        path: `/v1/integrations/jira/${north.name}/ops-jira`,
+        body: { timestamp: 1 },
+        headers: { 'x-hub-signature': 'sha256=00' },
+      }),
+      accept: ['notify.bad_signature'],
+    },
+    'POST /v1/integrations/servicenow/:tenant/:channel': {
+      own: () => ({
+        path: `/v1/integrations/servicenow/${north.name}/ops-snow`,
+        body: { state: 'approved' },
+        headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1', 'webhook-signature': 'v1,AAAA' },
+      }),
+      accept: ['notify.bad_signature'],
     },
     'GET /v1/tenants': { own: () => ({ path: '/v1/tenants' }) },
     'POST /v1/tenants': { own: () => ({ path: '/v1/tenants', body: { id: `t-${Math.random().toString(36).slice(2, 10)}` } }) },

@@ -51,6 +51,8 @@ export interface ApprovalDetail extends ApprovalSummary {
     risk?: { level: string | null; why: Reason[]; missing: { path: string; needed_by: string }[] };
   };
   decision?: { agent?: string; risk?: string | null };
+  /** The Jira issues and ServiceNow records the request opened. */
+  tickets?: { channel: string; type: string; key: string; url: string | null }[];
 }
 
 /** "40s", "12m", "5h", "3d": how long ago, or how long until. */
@@ -199,6 +201,8 @@ export function approvalPage(approval: ApprovalDetail, now: number): string[] {
         out.push(`    ${shownText(vote.name)} ${vote.verdict}${vote.note === null ? '' : `: ${shownText(vote.note)}`}`);
     }
   }
+  for (const ticket of approval.tickets ?? [])
+    field('ticket', `${printable(ticket.key)} (${printable(ticket.channel)})${ticket.url === null ? '' : ` ${printable(ticket.url)}`}`);
   if (approval.url !== undefined) field('link', approval.url);
   return out;
 }

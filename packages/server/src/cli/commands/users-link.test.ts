@@ -1,4 +1,4 @@
-// `tollgate users link-slack|link-email` in-process through main(): the identity is stored for
+// `tollgate users link-slack|link-email|link-jira|link-servicenow` in-process through main(): the identity is stored for
 // the named person and audited; a malformed id or an unknown person is refused and stores nothing.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,45 @@ describe('tollgate users link-slack and link-email', () => {
         { kind: 'slack', value: 'U012AB3CD' },
         { kind: 'email', value: 'alice@example.com' },
       ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('links a person to their Jira account and ServiceNow user, refusing what is neither', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'tollgate-link-')), 'tollgate.db');
+    expect((await run('users', 'add', '--db', db, '--name', 'bob', '--password', 'bob-password', '--role', 'approver')).code).toBe(0);
+    const cloud = await run(
+      'users',
+      'link-jira',
+      '--db',
+      db,
+      '--name',
+      'bob',
+      '--jira-user',
+      '712020:2e1f6a0b-4c5d-4e6f-8a9b-0c1d2e3f4a5b',
+    );
+    expect(cloud).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('linked jira 712020:2e1f6a0b-4c5d-4e6f-8a9b-0c1d2e3f4a5b to bob'),
+    });
+    expect((await run('users', 'link-jira', '--db', db, '--name', 'bob', '--jira-user', 'bob.smith')).code).toBe(0);
+    const snow = await run('users', 'link-servicenow', '--db', db, '--name', 'bob', '--servicenow-user', 'bob.smith');
+    expect(snow.out).toContain('linked servicenow bob.smith to bob');
+    const bad = await run('users', 'link-jira', '--db', db, '--name', 'bob', '--jira-user', 'bob smith"; DROP');
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('is not a jira account id or user name');
+    const badSnow = await run('users', 'link-servicenow', '--db', db, '--name', 'bob', '--servicenow-user', '<b>');
+    expect(badSnow.err).toContain('is not a servicenow user name');
+
+    const store = await openStore(db);
+    try {
+      const bob = await store.users.findByName('default', 'bob');
+      expect(await store.identities.findUser('default', 'jira', '712020:2e1f6a0b-4c5d-4e6f-8a9b-0c1d2e3f4a5b')).toBe(bob!.id);
+      expect(await store.identities.findUser('default', 'jira', 'bob.smith')).toBe(bob!.id);
+      expect(await store.identities.findUser('default', 'servicenow', 'bob.smith')).toBe(bob!.id);
+      // Kinds are apart: a ServiceNow user name is not a Slack id.
+      expect(await store.identities.findUser('default', 'slack', 'bob.smith')).toBeUndefined();
     } finally {
       await store.close();
     }

@@ -1,5 +1,6 @@
-// `tollgate users link-slack` and `tollgate users link-email`: who a person is in Slack (whose
-// button clicks count as their votes) and by e-mail (where their one-click links go).
+// `tollgate users link-slack`, `link-email`, `link-jira` and `link-servicenow`: who a person is
+// in Slack, Jira and ServiceNow (whose clicks, transitions, comments and approvals count as their
+// votes) and by e-mail (where their one-click links go).
 
 import type { Command } from 'commander';
 import { databaseUrl } from '../../config/client-config.js';
@@ -46,4 +47,22 @@ export function registerUserLinkCommands(users: Command, io: CliIo): void {
     .option('--tenant <tenant>', 'tenant (default: default)')
     .option('--db <file|url>', 'SQLite file or postgres:// URL')
     .action((options: { name: string; email: string; tenant?: string; db?: string }) => link(options, 'email', options.email, io));
+  users
+    .command('link-jira')
+    .description('link a person to their Jira account (their transitions and /approve, /deny comments then vote as them)')
+    .requiredOption('--name <name>', 'the person’s sign-in name')
+    .requiredOption('--jira-user <id>', 'Jira Cloud account id (profile URL …/people/<id>), or the Data Center user name')
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .action((options: { name: string; jiraUser: string; tenant?: string; db?: string }) => link(options, 'jira', options.jiraUser, io));
+  users
+    .command('link-servicenow')
+    .description('link a person to their ServiceNow user (their approvals of Tollgate’s change requests then vote as them)')
+    .requiredOption('--name <name>', 'the person’s sign-in name')
+    .requiredOption('--servicenow-user <user_name>', 'the ServiceNow user name (sys_user.user_name)')
+    .option('--tenant <tenant>', 'tenant (default: default)')
+    .option('--db <file|url>', 'SQLite file or postgres:// URL')
+    .action((options: { name: string; servicenowUser: string; tenant?: string; db?: string }) =>
+      link(options, 'servicenow', options.servicenowUser, io),
+    );
 }

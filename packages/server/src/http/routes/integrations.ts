@@ -1,6 +1,7 @@
-// Inbound callbacks from notification channels: Slack's interactivity endpoint, and the pages
-// behind the one-click links of e-mail and Teams. Both read form-encoded bodies, which only
-// these routes accept; Slack's signature is computed over the raw body, so it is kept as text.
+// Inbound callbacks from notification channels: Slack's interactivity endpoint, the pages behind
+// the one-click links of e-mail and Teams (both form-encoded, which only these routes accept),
+// Jira's webhook and ServiceNow's callback (JSON). Signatures are computed over the raw body, so
+// it is kept as text.
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { statusOf, TollgateError } from '../../errors.js';
@@ -34,7 +35,76 @@ function errorPage(reply: FastifyReply, error: unknown): FastifyReply {
   return html(reply, statusOf(error.code), resultPage('Nothing was decided', error.message));
 }
 
+const TICKET_BODY_LIMIT = 1024 * 1024;
+const ticketParams = {
+  type: 'object',
+  required: ['tenant', 'channel'],
+  properties: { tenant: { type: 'string', maxLength: 64 }, channel: { type: 'string', maxLength: 200 } },
+} as const;
+
+/** Jira's webhook and ServiceNow's callback: JSON kept as the text that was signed. */
+function ticketRoutes(app: FastifyInstance, services: Services): void {
+  void app.register(async (scoped) => {
+    scoped.removeContentTypeParser('application/json');
+    scoped.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: TICKET_BODY_LIMIT }, (_request, body, done) =>
+      done(null, body),
+    );
+    const rawJson = (body: unknown, vendor: string): string => {
+      if (typeof body !== 'string')
+        throw new TollgateError('notify.bad_payload', `${vendor} callbacks are sent as application/json`, { field: 'body' });
+      return body;
+    };
+
+    scoped.post(
+      '/v1/integrations/jira/:tenant/:channel',
+      {
+        schema: {
+          tags: ['integrations'],
+          summary:
+            "Jira's webhook for a jira channel (status changes, /approve and /deny comments); verified by its secret (X-Hub-Signature)",
+          security: [],
+          params: ticketParams,
+          consumes: ['application/json'],
+        },
+      },
+      async (request, reply) => {
+        const { tenant, channel } = request.params as { tenant: string; channel: string };
+        const answer = await services.notifications.jira.handle(
+          tenant,
+          channel,
+          rawJson(request.body, 'jira'),
+          header(request.headers['x-hub-signature']),
+        );
+        return reply.status(answer.status).send(answer.body);
+      },
+    );
+
+    scoped.post(
+      '/v1/integrations/servicenow/:tenant/:channel',
+      {
+        schema: {
+          tags: ['integrations'],
+          summary: "ServiceNow's callback for a servicenow channel (an approval record's state); signed per Standard Webhooks",
+          security: [],
+          params: ticketParams,
+          consumes: ['application/json'],
+        },
+      },
+      async (request, reply) => {
+        const { tenant, channel } = request.params as { tenant: string; channel: string };
+        const answer = await services.notifications.servicenow.handle(tenant, channel, rawJson(request.body, 'servicenow'), {
+          id: header(request.headers['webhook-id']),
+          timestamp: header(request.headers['webhook-timestamp']),
+          signature: header(request.headers['webhook-signature']),
+        });
+        return reply.status(answer.status).send(answer.body);
+      },
+    );
+  });
+}
+
 export function integrationRoutes(app: FastifyInstance, services: Services): void {
+  ticketRoutes(app, services);
   void app.register(async (scoped) => {
     scoped.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
 
