@@ -158,13 +158,16 @@ export async function startTicketing(
     return { status: response.status, body };
   };
 
+  // Each submission is its own request: an identical action still pending would be taken for its retry.
+  let submitted = 0;
   const ticketing: Ticketing = {
     server,
     clock,
     jira,
     servicenow,
     async submit(action) {
-      const reply = await agent('POST', '/v1/actions', action);
+      submitted += 1;
+      const reply = await agent('POST', '/v1/actions', { idempotency_key: `ticketing-${submitted}`, ...action });
       if (reply.body?.decision !== 'REQUIRE_APPROVAL') throw new Error(`expected a request: ${JSON.stringify(reply.body)}`);
       return reply.body.approval.id as string;
     },
