@@ -14,6 +14,8 @@ export { namedDeciders } from './policy/route-sites.js';
 export { readTestFile, runTestCase } from './policy/test-suite.js';
 export type { PolicyTestCase, PolicyTestFile, PolicyTestResult } from './policy/test-suite.js';
 export { OPERATORS } from './policy/types.js';
+export { readStandingRequest, standingWithin, compileConstraints } from './policy/standing.js';
+export type { StandingGrant } from './policy/standing.js';
 export type * from './policy/types.js';
 export { canonicalJson } from './util/canonical-json.js';
 export { sha256Hex } from './util/sha256.js';

@@ -31,6 +31,14 @@ export interface ApprovalRoute {
   modifiable?: Record<string, FieldBounds>;
   /** Fields people are shown first when they decide, beside the weighty ones Tollgate picks out itself. */
   display?: string[];
+  /** How far a standing approval granted on this route may reach; `false` or unset allows none. */
+  standing?: StandingBound | false;
+}
+
+/** `standing: { max_for: 8h, max_uses: 50 }`, durations in milliseconds. */
+export interface StandingBound {
+  max_for?: number;
+  max_uses?: number;
 }
 
 export interface RuleSpec extends ApprovalRoute {
@@ -122,6 +130,8 @@ export interface WorkflowSpec {
   description?: string;
   /** Fields people are shown first when they decide any request of this workflow. */
   display?: string[];
+  /** The standing approvals its requests may grant, bounded with the rule's own (the tighter wins). */
+  standing?: StandingBound | false;
   steps: WorkflowStep[];
   file?: string;
 }

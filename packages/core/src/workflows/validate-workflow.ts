@@ -5,7 +5,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 import { describeType, type Reader } from '../policy/reader.js';
 import type { DataPath } from '../policy/source.js';
 import { TIMEOUT_ACTIONS } from '../policy/validate-blocks.js';
-import { readCriteria, readDisplay, readModifiable } from '../policy/validate-route.js';
+import { readCriteria, readDisplay, readModifiable, readStandingBound } from '../policy/validate-route.js';
 import type { ApprovalStepConfig, WorkerStepConfig, WorkflowSpec, WorkflowStep } from '../policy/types.js';
 import { isPlainObject } from '../policy/reader.js';
 import { recordOrigin } from '../policy/origins.js';
@@ -93,12 +93,15 @@ export function readWorkflow(reader: Reader, name: string, record: Record<string
   if (record.description !== undefined && description === undefined) return undefined;
   const display = record.display === undefined ? undefined : readDisplay(reader, record.display, [...root, 'display']);
   if (record.display !== undefined && display === undefined) return undefined;
+  const standing = record.standing === undefined ? undefined : readStandingBound(reader, record.standing, [...root, 'standing']);
+  if (record.standing !== undefined && standing === undefined) return undefined;
   const workflow: WorkflowSpec = {
     name,
     steps,
     file: reader.file,
     ...(description === undefined ? {} : { description }),
     ...(display === undefined ? {} : { display }),
+    ...(standing === undefined ? {} : { standing }),
   };
   recordOrigin(workflow, reader.source, root);
   return workflow;
