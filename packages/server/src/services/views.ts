@@ -1,7 +1,8 @@
 // What the API answers about actions and approvals: records shaped for agents and people.
 
 import type { StepState, WorkerRef } from '@tollgate/core';
-import type { ActionOutcome, ActionRecord, ApprovalRecord, VoteRecord } from '../stores/records.js';
+import type { Condition } from '@tollgate/core';
+import type { ActionOutcome, ActionRecord, ApprovalRecord, StandingApprovalRecord, VoteRecord } from '../stores/records.js';
 
 export interface ApprovalView {
   id: string;
@@ -27,6 +28,51 @@ export interface ApprovalView {
   /** The risk tier the policy gave the action, so that a list can rank requests without reading each action. */
   risk: string | null;
   url: string;
+  /** The standing approval the vote that answers with this view granted, if it asked for one. */
+  standing_approval?: StandingApprovalView;
+}
+
+/** A standing approval as the API answers it. */
+export interface StandingApprovalView {
+  id: string;
+  approval_id: string;
+  agent: string;
+  action_type: string;
+  gate: string;
+  approver_id: string;
+  constraints: Condition[];
+  uses: number | null;
+  uses_left: number | null;
+  expires_at: string | null;
+  policy_version: string;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  /** Whether it can still cover an action now: not revoked, not expired, a use left. */
+  active: boolean;
+}
+
+export function standingApprovalView(standing: StandingApprovalRecord, now: number): StandingApprovalView {
+  return {
+    id: standing.id,
+    approval_id: standing.approval_id,
+    agent: standing.agent,
+    action_type: standing.action_type,
+    gate: standing.gate,
+    approver_id: standing.approver_id,
+    constraints: standing.constraints,
+    uses: standing.uses,
+    uses_left: standing.uses_left,
+    expires_at: iso(standing.expires_at),
+    policy_version: standing.policy_version,
+    created_at: iso(standing.created_at)!,
+    revoked_at: iso(standing.revoked_at),
+    revoked_by: standing.revoked_by,
+    active:
+      standing.revoked_at === null &&
+      (standing.expires_at === null || standing.expires_at > now) &&
+      (standing.uses_left === null || standing.uses_left > 0),
+  };
 }
 
 export interface StepView {
@@ -123,6 +169,8 @@ export interface ActionView {
   approval?: ApprovalView;
   /** The single-use execution grant, shown to the agent that owns an approved action. */
   grant?: { token: string; expires_at: string; digest: string; used: boolean };
+  /** The standing approval that approved the action at once, without a new request. */
+  standing_approval?: string;
   outcome?: OutcomeView;
 }
 
@@ -188,5 +236,6 @@ export function actionView(action: ActionRecord): ActionView {
     action: action.payload,
   };
   if (action.outcome !== null) view.outcome = outcomeView(action.outcome);
+  if (typeof action.standing_approval_id === 'string') view.standing_approval = action.standing_approval_id;
   return view;
 }
