@@ -9,6 +9,7 @@ import { serveConfig } from '../src/config/config.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
 import { ManualClock } from '../src/util/clock.js';
 import { createTestDatabase, DATABASES, type TestDatabase } from './helpers/databases.js';
+import { runCli } from './helpers/cli-process.js';
 import { client } from './helpers/http.js';
 import { startTestServer, type Authed, type TestServer } from './helpers/in-process.js';
 
@@ -151,6 +152,23 @@ describe.each(DATABASES)('standing approvals on %s', (kind) => {
     expect((await bot('POST', '/v1/actions', scale({ replicas: 102 }))).body.status).toBe('pending');
     const trail = await admin('GET', `/v1/audit?type=standing.revoked&subject=${standing.id}`);
     expect(trail.body.events).toHaveLength(1);
+  });
+
+  it.runIf(kind === 'sqlite')('lists and revokes from the command line', { timeout: 60_000 }, async () => {
+    const { standing } = await grant({ for: '2h', uses: 10, constraints: { replicas: 104 } });
+    const tollgate = (args: string[]) =>
+      runCli([...args, '--server', server.url], {
+        env: { TOLLGATE_TOKEN: bob.token, TOLLGATE_URL: undefined, TOLLGATE_SERVER: undefined },
+      });
+    const listed = await tollgate(['approvals', 'standing', 'list', '--active']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(`${standing.id}  active  scale-bot scale (scaling)  10 uses left`);
+    expect(listed.stdout).toContain('where replicas eq 104');
+    const revoked = await tollgate(['approvals', 'standing', 'revoke', standing.id]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout.trim()).toBe(`${standing.id}: revoked`);
+    expect((await tollgate(['approvals', 'standing', 'list', '--active'])).stdout).not.toContain(standing.id);
+    expect((await bot('POST', '/v1/actions', scale({ replicas: 104 }))).body.status).toBe('pending');
   });
 
   it('refuses a standing approval wider than the policy allows, with its code, and changes nothing', async () => {
