@@ -1,7 +1,6 @@
 // What the API answers about actions and approvals: records shaped for agents and people.
 
 import type { StepState, WorkerRef } from '@tollgate/core';
-import type { Condition } from '@tollgate/core';
 import type { ActionOutcome, ActionRecord, ApprovalRecord, StandingApprovalRecord, VoteRecord } from '../stores/records.js';
 
 export interface ApprovalView {
@@ -32,42 +31,22 @@ export interface ApprovalView {
   standing_approval?: StandingApprovalView;
 }
 
-/** A standing approval as the API answers it. */
-export interface StandingApprovalView {
-  id: string;
-  approval_id: string;
-  agent: string;
-  action_type: string;
-  gate: string;
-  approver_id: string;
-  constraints: Condition[];
-  uses: number | null;
-  uses_left: number | null;
+/** A standing approval as the API answers it: its times in ISO 8601, and whether it is live now. */
+export type StandingApprovalView = Omit<StandingApprovalRecord, 'tenant_id' | 'for_ms' | 'expires_at' | 'created_at' | 'revoked_at'> & {
   expires_at: string | null;
-  policy_version: string;
   created_at: string;
   revoked_at: string | null;
-  revoked_by: string | null;
   /** Whether it can still cover an action now: not revoked, not expired, a use left. */
   active: boolean;
-}
+};
 
 export function standingApprovalView(standing: StandingApprovalRecord, now: number): StandingApprovalView {
+  const { tenant_id: _tenant, for_ms: _for, ...kept } = standing;
   return {
-    id: standing.id,
-    approval_id: standing.approval_id,
-    agent: standing.agent,
-    action_type: standing.action_type,
-    gate: standing.gate,
-    approver_id: standing.approver_id,
-    constraints: standing.constraints,
-    uses: standing.uses,
-    uses_left: standing.uses_left,
+    ...kept,
     expires_at: iso(standing.expires_at),
-    policy_version: standing.policy_version,
     created_at: iso(standing.created_at)!,
     revoked_at: iso(standing.revoked_at),
-    revoked_by: standing.revoked_by,
     active:
       standing.revoked_at === null &&
       (standing.expires_at === null || standing.expires_at > now) &&
