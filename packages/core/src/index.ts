@@ -15,6 +15,8 @@ export { readTestFile, runTestCase } from './policy/test-suite.js';
 export type { PolicyTestCase, PolicyTestFile, PolicyTestResult } from './policy/test-suite.js';
 export { OPERATORS, TICKET_OUTCOMES } from './policy/types.js';
 export { elicitationAllows } from './policy/elicitation.js';
+export { readStandingRequest, standingWithin, compileConstraints } from './policy/standing.js';
+export type { StandingGrant } from './policy/standing.js';
 export type * from './policy/types.js';
 export { canonicalJson } from './util/canonical-json.js';
 export { sha256Hex } from './util/sha256.js';

@@ -6,7 +6,7 @@ import type { Decision } from '../decision.js';
 import { normalizeText, skeleton } from '../util/text.js';
 import { compileCondition, describeCondition, type CompiledCondition } from './operators.js';
 import { compileGetter, isInheritedName, type Getter } from './paths.js';
-import type { ApprovalRoute, Condition, EnvironmentException, PolicyBundle, RuleSpec } from './types.js';
+import type { ApprovalRoute, Condition, EnvironmentException, PolicyBundle, RuleSpec, StandingBound } from './types.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -194,12 +194,33 @@ function routeOf(spec: ApprovalRoute, source: string, bundle: PolicyBundle): (Ap
   const own = [...(spec.display ?? []), ...(workflow?.display ?? [])];
   // Whether the client's user may answer: the entry's word, else its workflow's, else the defaults'.
   const ownElicitation = spec.elicitation ?? workflow?.elicitation;
-  if (own.length === 0 && ownElicitation === undefined && Object.keys(route).length === 1) return undefined;
+  if (own.length === 0 && ownElicitation === undefined && spec.standing === undefined && Object.keys(route).length === 1) return undefined;
   const display = new Set([...own, ...(bundle.defaults.display ?? [])]);
   if (display.size > 0) route.display = [...display];
   const elicitation = ownElicitation ?? bundle.defaults.elicitation;
   if (elicitation !== undefined) route.elicitation = elicitation;
+  const standing = standingOf(spec, bundle);
+  if (standing !== undefined) route.standing = standing;
   return route;
+}
+
+/**
+ * The entry and its workflow both bound a standing approval (the tighter wins, `false` over any
+ * limit); the defaults' bound applies only when neither says anything, so a rule can forbid one.
+ */
+function standingOf(spec: ApprovalRoute, bundle: PolicyBundle): StandingBound | false | undefined {
+  const workflow = spec.workflow === undefined ? undefined : bundle.workflows[spec.workflow]?.standing;
+  const own = [spec.standing, workflow].filter((bound) => bound !== undefined);
+  if (own.length === 0) return bundle.defaults.standing;
+  if (own.includes(false)) return false;
+  const bounds = own as StandingBound[];
+  const tightest = (key: keyof StandingBound): number | undefined => {
+    const limits = bounds.map((bound) => bound[key]).filter((limit) => limit !== undefined);
+    return limits.length === 0 ? undefined : Math.min(...limits);
+  };
+  const maxFor = tightest('max_for');
+  const maxUses = tightest('max_uses');
+  return { ...(maxFor === undefined ? {} : { max_for: maxFor }), ...(maxUses === undefined ? {} : { max_uses: maxUses }) };
 }
 
 /** The field and values a rule can be found under, when its match pins one of them down. */

@@ -33,12 +33,20 @@ export interface ApprovalRoute {
   display?: string[];
   /** Whether an MCP client's own user may answer the request in the client (MCP elicitation), and up to which risk. */
   elicitation?: ElicitationRule;
+  /** How far a standing approval granted on this route may reach; `false` or unset allows none. */
+  standing?: StandingBound | false;
 }
 
 /** `elicitation: allowed` or `{ allowed: true, max_risk: medium }`: no `max_risk` means any risk. */
 export interface ElicitationRule {
   allowed: boolean;
   max_risk?: RiskTier;
+}
+
+/** `standing: { max_for: 8h, max_uses: 50 }`, durations in milliseconds. */
+export interface StandingBound {
+  max_for?: number;
+  max_uses?: number;
 }
 
 export interface RuleSpec extends ApprovalRoute {
@@ -131,6 +139,8 @@ export interface WorkflowSpec {
   /** Fields people are shown first when they decide any request of this workflow. */
   display?: string[];
   elicitation?: ElicitationRule;
+  /** The standing approvals its requests may grant, bounded with the rule's own (the tighter wins). */
+  standing?: StandingBound | false;
   steps: WorkflowStep[];
   file?: string;
 }

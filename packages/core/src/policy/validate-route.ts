@@ -6,9 +6,9 @@ import { compilePattern } from '../util/regex.js';
 import { REGEX_HELP, regexMessage } from './validate-match.js';
 import { isPlainObject, describeType, type Plain, type Reader } from './reader.js';
 import type { DataPath } from './source.js';
-import type { ApprovalRoute, ElicitationRule, FieldBounds } from './types.js';
+import type { ApprovalRoute, ElicitationRule, FieldBounds, StandingBound } from './types.js';
 
-export const ROUTE_KEYS = ['workflow', 'approvers', 'require', 'criteria', 'modifiable', 'display', 'elicitation'] as const;
+export const ROUTE_KEYS = ['workflow', 'approvers', 'require', 'criteria', 'modifiable', 'display', 'elicitation', 'standing'] as const;
 
 export function readRoute(reader: Reader, record: Plain, path: DataPath): ApprovalRoute {
   const route: ApprovalRoute = {};
@@ -40,6 +40,10 @@ export function readRoute(reader: Reader, record: Plain, path: DataPath): Approv
     const elicitation = readElicitation(reader, record.elicitation, [...path, 'elicitation']);
     if (elicitation !== undefined) route.elicitation = elicitation;
   }
+  if (record.standing !== undefined) {
+    const standing = readStandingBound(reader, record.standing, [...path, 'standing']);
+    if (standing !== undefined) route.standing = standing;
+  }
   return route;
 }
 
@@ -66,6 +70,27 @@ export function readElicitation(reader: Reader, value: unknown, path: DataPath):
     rule.max_risk = risk;
   }
   return rule;
+}
+
+/** `standing: false` or `standing: { max_for: 8h, max_uses: 50 }`: at least one limit, so none is endless. */
+export function readStandingBound(reader: Reader, value: unknown, path: DataPath): StandingBound | false | undefined {
+  if (value === false) return false;
+  const record = reader.object(value, path, ['max_for', 'max_uses'], '`standing` (or `standing: false`)');
+  if (record === undefined) return undefined;
+  const bound: StandingBound = {};
+  if (record.max_for !== undefined) {
+    const maxFor = reader.duration(record.max_for, [...path, 'max_for'], '`max_for`');
+    if (maxFor !== undefined) bound.max_for = maxFor;
+  }
+  if (record.max_uses !== undefined) {
+    const maxUses = reader.number(record.max_uses, [...path, 'max_uses'], '`max_uses`', { min: 1, max: 1_000_000, integer: true });
+    if (maxUses !== undefined) bound.max_uses = maxUses;
+  }
+  if (record.max_for === undefined && record.max_uses === undefined) {
+    reader.error(path, 'policy.wrong_type', '`standing` needs `max_for`, `max_uses` or both, so that no standing approval is endless');
+    return undefined;
+  }
+  return bound;
 }
 
 const FIELD_PATH = /^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/;

@@ -31,7 +31,7 @@ export const TOP_LEVEL_KEYS = [
   'review',
   'workflows',
 ] as const;
-const WORKFLOW_FILE_KEYS = ['workflow', 'description', 'display', 'elicitation', 'steps'] as const;
+const WORKFLOW_FILE_KEYS = ['workflow', 'description', 'display', 'elicitation', 'standing', 'steps'] as const;
 const SINGLE_BLOCKS = ['defaults', 'autonomy', 'escalation', 'notifications', 'review'] as const;
 
 export function validateBundle(documents: SourceDocument[], diagnostics: Diagnostic[]): PolicyBundle | undefined {
@@ -172,7 +172,12 @@ function readWorkflowsBlock(reader: Reader, value: unknown, bundle: PolicyBundle
     return;
   }
   for (const [name, raw] of Object.entries(value)) {
-    const record = reader.object(raw, ['workflows', name], ['description', 'display', 'elicitation', 'steps'], `workflow \`${name}\``);
+    const record = reader.object(
+      raw,
+      ['workflows', name],
+      ['description', 'display', 'elicitation', 'standing', 'steps'],
+      `workflow \`${name}\``,
+    );
     if (record !== undefined) addWorkflow(reader, name, record, ['workflows', name], bundle, readers);
   }
 }

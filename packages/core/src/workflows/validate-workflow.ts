@@ -5,7 +5,7 @@ import { didYouMean } from '../util/did-you-mean.js';
 import { describeType, type Reader } from '../policy/reader.js';
 import type { DataPath } from '../policy/source.js';
 import { TIMEOUT_ACTIONS } from '../policy/validate-blocks.js';
-import { readCriteria, readDisplay, readElicitation, readModifiable } from '../policy/validate-route.js';
+import { readCriteria, readDisplay, readElicitation, readModifiable, readStandingBound } from '../policy/validate-route.js';
 import type { ApprovalStepConfig, WorkerStepConfig, WorkflowSpec, WorkflowStep } from '../policy/types.js';
 import { isPlainObject } from '../policy/reader.js';
 import { recordOrigin } from '../policy/origins.js';
@@ -95,6 +95,8 @@ export function readWorkflow(reader: Reader, name: string, record: Record<string
   if (record.display !== undefined && display === undefined) return undefined;
   const elicitation = record.elicitation === undefined ? undefined : readElicitation(reader, record.elicitation, [...root, 'elicitation']);
   if (record.elicitation !== undefined && elicitation === undefined) return undefined;
+  const standing = record.standing === undefined ? undefined : readStandingBound(reader, record.standing, [...root, 'standing']);
+  if (record.standing !== undefined && standing === undefined) return undefined;
   const workflow: WorkflowSpec = {
     name,
     steps,
@@ -102,6 +104,7 @@ export function readWorkflow(reader: Reader, name: string, record: Record<string
     ...(description === undefined ? {} : { description }),
     ...(display === undefined ? {} : { display }),
     ...(elicitation === undefined ? {} : { elicitation }),
+    ...(standing === undefined ? {} : { standing }),
   };
   recordOrigin(workflow, reader.source, root);
   return workflow;

@@ -15,6 +15,7 @@ import * as keyKinds from './migrations/0011-key-kinds.js';
 import * as auditHeadSignatures from './migrations/0012-audit-head-signatures.js';
 import * as openActionsByDigest from './migrations/0013-open-actions-by-digest.js';
 import * as notificationTickets from './migrations/0014-notification-tickets.js';
+import * as standingApprovals from './migrations/0015-standing-approvals.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-audit-head-signatures': auditHeadSignatures,
   '0013-open-actions-by-digest': openActionsByDigest,
   '0014-notification-tickets': notificationTickets,
+  '0015-standing-approvals': standingApprovals,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

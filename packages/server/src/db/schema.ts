@@ -76,6 +76,8 @@ export interface ActionsTable {
   outcome: string | null;
   /** The rule (or entry) whose contribution decided the action: core's `gateOf`. */
   gate: string | null;
+  /** The standing approval that approved it at once, if one did. */
+  standing_approval_id: string | null;
 }
 
 export interface ApprovalsTable {
@@ -215,6 +217,26 @@ export interface GrantsTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+export interface StandingApprovalsTable {
+  id: string;
+  tenant_id: string;
+  approval_id: string;
+  agent: string;
+  action_type: string;
+  gate: string;
+  approver_id: string;
+  /** JSON list of conditions. */
+  constraints: string;
+  for_ms: number | null;
+  uses: number | null;
+  uses_left: number | null;
+  expires_at: number | null;
+  policy_version: string;
+  created_at: number;
+  revoked_at: number | null;
+  revoked_by: string | null;
 }
 
 export interface AuditEventsTable {
@@ -404,6 +426,7 @@ export interface Database {
   approvals: ApprovalsTable;
   votes: VotesTable;
   grants: GrantsTable;
+  standing_approvals: StandingApprovalsTable;
   audit_events: AuditEventsTable;
   audit_heads: AuditHeadsTable;
   audit_head_signatures: AuditHeadSignaturesTable;

@@ -15,6 +15,7 @@ import { installValidation } from './validation.js';
 import { installJsonBodies } from './json-body.js';
 import { actionRoutes } from './routes/actions.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { standingApprovalRoutes } from './routes/standing-approvals.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { eventRoutes } from './routes/events.js';
@@ -177,6 +178,7 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   authRoutes(app, services, { secureCookies: options.secureCookies ?? false });
   actionRoutes(app, services);
   approvalRoutes(app, services);
+  standingApprovalRoutes(app, services);
   jobRoutes(app, services);
   autonomyRoutes(app, services);
   auditRoutes(app, services);

@@ -16,7 +16,8 @@ import { contextPackage, type ContextPackage } from './context-package.js';
 import type { EventBus, LiveEvent } from './event-bus.js';
 import type { TenantPolicies } from './tenant-policies.js';
 import type { AgentPrincipal, UserPrincipal } from './principals.js';
-import { approvalView, type ApprovalView } from './views.js';
+import { approvalView, type ApprovalView, type StandingApprovalView } from './views.js';
+import { checkStandingVote, type StandingService } from './standing-service.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 import { retryOnConflict } from './concurrency.js';
 import { followModification } from '../hooks/claude-code-action.js';
@@ -29,6 +30,8 @@ export interface VoteInput {
   digest?: string;
   /** The stage voted on; may be left out when only one stage is open to the voter. */
   step?: string;
+  /** `{ for, uses, constraints }`: approve more of the same agent's actions of this type, as bounded. */
+  standing?: unknown;
 }
 
 /** An MCP client's own user's answer, asked by the proxy through elicitation and sent with its agent key. */
@@ -81,7 +84,15 @@ export interface EligibleView {
 
 export class ApprovalService {
   constructor(
-    private readonly deps: { store: Store; bus: EventBus; clock: Clock; runner: WorkflowRunner; policies: TenantPolicies; baseUrl: string },
+    private readonly deps: {
+      store: Store;
+      bus: EventBus;
+      clock: Clock;
+      runner: WorkflowRunner;
+      policies: TenantPolicies;
+      baseUrl: string;
+      standing: StandingService;
+    },
   ) {}
 
   async get(tenantId: string, id: string): Promise<ApprovalView> {
@@ -193,7 +204,13 @@ export class ApprovalService {
   }
 
   async vote(principal: UserPrincipal, approvalId: string, input: VoteInput): Promise<ApprovalView> {
-    return this.change(principal, approvalId, async (scope, approval, now) => {
+    let granted: StandingApprovalView | undefined;
+    const view = await this.change(principal, approvalId, async (scope, approval, now) => {
+      granted = undefined;
+      // The standing part is checked before the vote is applied, so that a refusal changes nothing.
+      const action = input.standing === undefined ? undefined : await scope.actions.get(approval.tenant_id, approval.action_id);
+      if (input.standing !== undefined && action === undefined) throw notFound('action', approval.action_id);
+      const standing = action === undefined ? undefined : checkStandingVote(approval, action, input.verdict, input.standing);
       const derived = input.modifications === undefined ? null : (derivedFields(approval, input.modifications) ?? null);
       if (input.modifications !== undefined) this.checkModifiedAction(approval, { ...input.modifications, ...derived });
       const caused: AuditDraft[] = [];
@@ -256,6 +273,14 @@ export class ApprovalService {
         ],
         now,
       );
+      if (standing !== undefined) {
+        if (applied.approval.status !== 'approved') {
+          throw new TollgateError('standing.approve_only', 'this vote does not approve the request, so it grants no standing approval', {
+            field: 'standing',
+          });
+        }
+        granted = await this.deps.standing.grant(scope, principal, applied.approval, action!, standing, now);
+      }
       return {
         ...applied,
         live: [
@@ -271,6 +296,7 @@ export class ApprovalService {
         ],
       };
     });
+    return granted === undefined ? view : { ...view, standing_approval: granted };
   }
 
   /**

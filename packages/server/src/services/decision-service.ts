@@ -18,7 +18,9 @@ import { currentLevel, isNovel, recordOutcome } from './autonomy-service.js';
 import { ReviewService } from './review-service.js';
 import type { Applied, WorkflowRunner } from './workflow-runner.js';
 import type { EventBus } from './event-bus.js';
-import { grantToken, redeemGrant } from './grants.js';
+import { grantToken, newGrant, redeemGrant } from './grants.js';
+import type { StandingService } from './standing-service.js';
+import type { StandingApprovalRecord } from '../stores/records.js';
 import type { TenantPolicies } from './tenant-policies.js';
 import type { ShadowService } from './shadow-service.js';
 import type { AgentPrincipal, Principal } from './principals.js';
@@ -57,6 +59,7 @@ interface Deps {
   runner: WorkflowRunner;
   /** A candidate policy evaluated beside the live one; it never changes the decision. */
   shadow?: ShadowService;
+  standing: StandingService;
 }
 
 /** What a submission wrote, or the earlier action it turned out to repeat. */
@@ -130,14 +133,31 @@ export class DecisionService {
         },
       },
     ];
+    // Standing approvals that may cover it are read before the write; the write takes one use of
+    // the first that still has one, atomically, and otherwise opens a request as usual.
+    const standing = revisionOf === undefined ? await this.deps.standing.candidates(record, evaluation, now) : [];
+    const decided = { status: record.status, decided_at: record.decided_at };
     const write = async (): Promise<Written> => {
       try {
         return {
           started: await batcher.write(async (scope) => {
+            // A batch written again (write by write) starts from the decision, not from a use it rolled back.
+            Object.assign(record, decided);
+            delete record.standing_approval_id;
+            const covering = await this.takeStandingUse(scope, standing, tenantId, now);
+            if (covering !== undefined) {
+              record.status = 'approved';
+              record.decided_at = now;
+              record.standing_approval_id = covering.id;
+            }
             // A key seen before is found by the insert, not by a read before it: a new key, the common
             // case, costs nothing extra. The repeat fails its batch, and written alone it fails by itself.
             await scope.actions.insert(record);
             await appendAudit(scope, tenantId, audit, now);
+            if (covering !== undefined) {
+              await this.approveByStanding(scope, record, covering, now);
+              return undefined;
+            }
             if (evaluation.decision === 'REVIEW') {
               const sampled = evaluation.reasons.some((reason) => reason.kind === 'sampling');
               await scope.reviews.insert(
@@ -286,6 +306,41 @@ export class DecisionService {
       at: clock.now(),
     });
     return this.view(principal, updated);
+  }
+
+  /** One use of the first standing approval that still has one (any server may race for it). */
+  private async takeStandingUse(
+    scope: StoreScope,
+    candidates: StandingApprovalRecord[],
+    tenantId: string,
+    now: number,
+  ): Promise<StandingApprovalRecord | undefined> {
+    for (const candidate of candidates) if (await scope.standingApprovals.use(tenantId, candidate.id, now)) return candidate;
+    return undefined;
+  }
+
+  /** The covered action gets its own single-use grant for its own digest, and the trail says by what. */
+  private async approveByStanding(scope: StoreScope, action: ActionRecord, standing: StandingApprovalRecord, now: number): Promise<void> {
+    const grant = newGrant(this.deps.secret, action.tenant_id, action.id, standing.approval_id, action.digest, now);
+    await scope.grants.insert(grant);
+    await appendAudit(
+      scope,
+      action.tenant_id,
+      [
+        {
+          type: 'standing.used',
+          actor: `user:${standing.approver_id}`,
+          subject: action.id,
+          data: {
+            standing_approval: standing.id,
+            approval_id: standing.approval_id,
+            digest: action.digest,
+            grant_id: grant.id,
+          },
+        },
+      ],
+      now,
+    );
   }
 
   /** The agent's level and whether the action is new for it, when the policy asks for them. */

@@ -3,6 +3,7 @@
 import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { ApprovalService } from './approval-service.js';
+import { StandingService } from './standing-service.js';
 import { AuditService } from './audit-service.js';
 import { AuditPublisher } from './audit-publisher.js';
 import type { AuditKeys } from '../config/audit-keys.js';
@@ -42,6 +43,7 @@ export interface Services {
   auth: AuthService;
   decisions: DecisionService;
   approvals: ApprovalService;
+  standing: StandingService;
   audit: AuditService;
   /** Signs the tenants' chain heads from time to time and publishes them to the configured sinks. */
   auditPublisher: AuditPublisher;
@@ -97,7 +99,8 @@ export function createServices(options: {
   };
   const outbound = new OutboundService({ store, clock, settings });
   const reviews = new ReviewService({ store, clock, bus, policies, webhookSecret, outbound });
-  const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl });
+  const standing = new StandingService({ store, clock, policies });
+  const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl, standing });
   const shadow = new ShadowService({ store, clock, policies, bus, secrets });
   const auth = new AuthService({ store, clock });
   const audit = new AuditService({
@@ -115,7 +118,8 @@ export function createServices(options: {
     secrets,
     approvals,
     auth,
-    decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner, shadow }),
+    standing,
+    decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner, shadow, standing }),
     audit,
     auditPublisher: new AuditPublisher({ store, clock, audit, settings: settings.audit, timeoutMs: settings.outbound.timeout_ms }),
     timers: new TimerService({ store, bus, clock, runner }),

@@ -1,7 +1,7 @@
 // What the API answers about actions and approvals: records shaped for agents and people.
 
 import { elicitationAllows, type StepState, type WorkerRef } from '@tollgate/core';
-import type { ActionOutcome, ActionRecord, ApprovalRecord, VoteRecord } from '../stores/records.js';
+import type { ActionOutcome, ActionRecord, ApprovalRecord, StandingApprovalRecord, VoteRecord } from '../stores/records.js';
 
 export interface ApprovalView {
   id: string;
@@ -27,6 +27,31 @@ export interface ApprovalView {
   /** The risk tier the policy gave the action, so that a list can rank requests without reading each action. */
   risk: string | null;
   url: string;
+  /** The standing approval the vote that answers with this view granted, if it asked for one. */
+  standing_approval?: StandingApprovalView;
+}
+
+/** A standing approval as the API answers it: its times in ISO 8601, and whether it is live now. */
+export type StandingApprovalView = Omit<StandingApprovalRecord, 'tenant_id' | 'for_ms' | 'expires_at' | 'created_at' | 'revoked_at'> & {
+  expires_at: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  /** Whether it can still cover an action now: not revoked, not expired, a use left. */
+  active: boolean;
+};
+
+export function standingApprovalView(standing: StandingApprovalRecord, now: number): StandingApprovalView {
+  const { tenant_id: _tenant, for_ms: _for, ...kept } = standing;
+  return {
+    ...kept,
+    expires_at: iso(standing.expires_at),
+    created_at: iso(standing.created_at)!,
+    revoked_at: iso(standing.revoked_at),
+    active:
+      standing.revoked_at === null &&
+      (standing.expires_at === null || standing.expires_at > now) &&
+      (standing.uses_left === null || standing.uses_left > 0),
+  };
 }
 
 export interface StepView {
@@ -123,6 +148,8 @@ export interface ActionView {
   approval?: ApprovalView;
   /** The single-use execution grant, shown to the agent that owns an approved action. */
   grant?: { token: string; expires_at: string; digest: string; used: boolean };
+  /** The standing approval that approved the action at once, without a new request. */
+  standing_approval?: string;
   outcome?: OutcomeView;
   /** On a pending action: its rule lets an MCP client's own user answer it (POST /v1/actions/:id/elicited-vote). */
   elicitation?: 'allowed';
@@ -191,5 +218,6 @@ export function actionView(action: ActionRecord): ActionView {
   };
   if (action.outcome !== null) view.outcome = outcomeView(action.outcome);
   if (action.status === 'pending' && elicitationAllows(action.evaluation.route, action.risk)) view.elicitation = 'allowed';
+  if (typeof action.standing_approval_id === 'string') view.standing_approval = action.standing_approval_id;
   return view;
 }

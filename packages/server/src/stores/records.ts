@@ -1,6 +1,6 @@
 // The records the server keeps, as the services see them (not as the tables store them).
 
-import type { Decision, PolicyDecision, RiskTier, WorkflowEvent, WorkflowState } from '@tollgate/core';
+import type { Condition, Decision, PolicyDecision, RiskTier, WorkflowEvent, WorkflowState } from '@tollgate/core';
 
 /** A tenant's people: admins, approvers and auditors; an operator runs the server and belongs to no tenant's decisions. */
 export type Role = 'admin' | 'approver' | 'auditor' | 'operator';
@@ -96,6 +96,8 @@ export interface ActionRecord {
   created_at: number;
   decided_at: number | null;
   outcome: ActionOutcome | null;
+  /** The standing approval that approved it at once, if one did. */
+  standing_approval_id?: string | null;
 }
 
 export interface ActionOutcome {
@@ -256,6 +258,30 @@ export interface GrantRecord {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+/** An approver's bounded yes for more of one agent's actions of one type (docs/approvals.md). */
+export interface StandingApprovalRecord {
+  id: string;
+  tenant_id: string;
+  /** The request whose approving vote granted it. */
+  approval_id: string;
+  agent: string;
+  action_type: string;
+  /** The policy entry it was granted under (the route's source): it covers only what that entry gates. */
+  gate: string;
+  approver_id: string;
+  /** Conditions in the policy `match` form that a covered action must meet. */
+  constraints: Condition[];
+  for_ms: number | null;
+  uses: number | null;
+  /** Null when only time bounds it. */
+  uses_left: number | null;
+  expires_at: number | null;
+  policy_version: string;
+  created_at: number;
+  revoked_at: number | null;
+  revoked_by: string | null;
 }
 
 export interface AuditEvent {

@@ -10,7 +10,17 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from './open-store.js';
-import type { ActionRecord, ApiKey, ApprovalRecord, AuditEvent, GrantRecord, Session, User, VoteRecord } from './records.js';
+import type {
+  ActionRecord,
+  ApiKey,
+  ApprovalRecord,
+  AuditEvent,
+  GrantRecord,
+  Session,
+  StandingApprovalRecord,
+  User,
+  VoteRecord,
+} from './records.js';
 import { GENESIS_HASH, StoreConflictError, type Store, type StoreScope } from './store.js';
 import type { UnsealedEvent } from './audit-seal.js';
 import type { NotificationTicket } from './notify-store.js';
@@ -1075,6 +1085,82 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       const used = results.indexOf(true);
       expect((await store.grants.findByTokenHash(tenantId, grant.token_hash))?.used_at).toBe(T0 + 10 + used);
       expect(await store.grants.markUsed(tenantId, grant.id, T0 + 99)).toBe(false);
+    });
+  });
+
+  describe('standing approvals', () => {
+    async function granted(tenantId: string, overrides: Partial<StandingApprovalRecord> = {}): Promise<StandingApprovalRecord> {
+      const action = actionRecord(tenantId, { status: 'approved' });
+      await store.actions.insert(action);
+      const approval = approvalRecord(tenantId, action.id, { status: 'approved' });
+      await store.approvals.insert(approval);
+      const standing: StandingApprovalRecord = {
+        id: `sta_${randomUUID()}`,
+        tenant_id: tenantId,
+        approval_id: approval.id,
+        agent: 'deploy-bot',
+        action_type: 'scale',
+        gate: 'scale-rule',
+        approver_id: 'usr_alice',
+        constraints: [{ path: 'replicas', op: 'lte', value: 8 }],
+        for_ms: 3_600_000,
+        uses: 3,
+        uses_left: 3,
+        expires_at: T0 + 3_600_000,
+        policy_version: 'sha256:abc',
+        created_at: T0,
+        revoked_at: null,
+        revoked_by: null,
+        ...overrides,
+      };
+      await store.standingApprovals.insert(standing);
+      return standing;
+    }
+
+    it('keeps what it was given, only in the tenant', async () => {
+      const tenantId = await newTenant(store);
+      const otherTenant = await newTenant(store);
+      const standing = await granted(tenantId);
+      expect(await store.standingApprovals.get(tenantId, standing.id)).toEqual(standing);
+      expect(await store.standingApprovals.get(otherTenant, standing.id)).toBeUndefined();
+      expect(await store.standingApprovals.list(otherTenant)).toEqual([]);
+      expect(await store.standingApprovals.candidates(otherTenant, 'deploy-bot', 'scale', T0)).toEqual([]);
+      await expectConflict(store.standingApprovals.insert(standing), 'standing_approvals_pkey');
+    });
+
+    it('offers as candidates only the live ones of that agent and action type, newest first', async () => {
+      const tenantId = await newTenant(store);
+      const older = await granted(tenantId, { created_at: T0 });
+      const newer = await granted(tenantId, { created_at: T0 + 1, uses: null, uses_left: null });
+      await granted(tenantId, { agent: 'other-bot' });
+      await granted(tenantId, { action_type: 'delete' });
+      await granted(tenantId, { expires_at: T0 + 10 });
+      await granted(tenantId, { uses_left: 0 });
+      const revoked = await granted(tenantId);
+      expect(await store.standingApprovals.revoke(tenantId, revoked.id, T0 + 5, 'usr_bob')).toBe(true);
+      expect(await store.standingApprovals.revoke(tenantId, revoked.id, T0 + 6, 'usr_bob')).toBe(false);
+      const found = await store.standingApprovals.candidates(tenantId, 'deploy-bot', 'scale', T0 + 10);
+      expect(found.map((s) => s.id)).toEqual([newer.id, older.id]);
+      expect((await store.standingApprovals.get(tenantId, revoked.id))?.revoked_by).toBe('usr_bob');
+      expect(await store.standingApprovals.list(tenantId, { active_at: T0 + 10, agent: 'deploy-bot' })).toHaveLength(3);
+      expect(await store.standingApprovals.list(tenantId)).toHaveLength(7);
+    });
+
+    it('is used at most `uses` times, even by racing callers, and not once expired or revoked', async () => {
+      const tenantId = await newTenant(store);
+      const otherTenant = await newTenant(store);
+      const standing = await granted(tenantId, { uses: 3, uses_left: 3 });
+      expect(await store.standingApprovals.use(otherTenant, standing.id, T0 + 1)).toBe(false);
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.standingApprovals.use(tenantId, standing.id, T0 + 1)));
+      expect(results.filter(Boolean)).toHaveLength(3);
+      expect((await store.standingApprovals.get(tenantId, standing.id))?.uses_left).toBe(0);
+
+      const timed = await granted(tenantId, { uses: null, uses_left: null });
+      expect(await store.standingApprovals.use(tenantId, timed.id, T0 + 1)).toBe(true);
+      expect(await store.standingApprovals.use(tenantId, timed.id, T0 + 3_600_000)).toBe(false);
+      const revoked = await granted(tenantId);
+      await store.standingApprovals.revoke(tenantId, revoked.id, T0 + 1, 'usr_bob');
+      expect(await store.standingApprovals.use(tenantId, revoked.id, T0 + 2)).toBe(false);
     });
   });
 

@@ -23,6 +23,7 @@ import type {
   User,
   VoteRecord,
   ShadowDiffRecord,
+  StandingApprovalRecord,
 } from './records.js';
 import type { EventChannel } from '../db/postgres-events.js';
 import type { NotificationLinkRepository, NotificationTicketRepository, OutboxRepository, UserIdentityRepository } from './notify-store.js';
@@ -236,6 +237,28 @@ export interface GrantRepository {
   markUsed(tenantId: string, id: string, at: number): Promise<boolean>;
 }
 
+export interface StandingApprovalFilter extends Page {
+  /** Only those that can still cover an action at `now`: not revoked, not expired, uses left. */
+  active_at?: number;
+  agent?: string;
+}
+
+export interface StandingApprovalRepository {
+  insert(standing: StandingApprovalRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<StandingApprovalRecord | undefined>;
+  /** Newest first; `after` is the id of the last one seen. */
+  list(tenantId: string, filter?: StandingApprovalFilter): Promise<StandingApprovalRecord[]>;
+  /** Those that may cover this agent's action of this type at `now`, newest first. */
+  candidates(tenantId: string, agent: string, actionType: string, now: number): Promise<StandingApprovalRecord[]>;
+  /**
+   * Takes one use, in one conditional UPDATE: only while it is not revoked, not expired and has a
+   * use left. False when another use (on any server) took the last one, or it ended.
+   */
+  use(tenantId: string, id: string, now: number): Promise<boolean>;
+  /** Ends it; false when it was revoked already or does not exist. */
+  revoke(tenantId: string, id: string, at: number, by: string): Promise<boolean>;
+}
+
 export interface ChainHead {
   seq: number;
   hash: string;
@@ -415,6 +438,7 @@ export interface StoreScope {
   reviews: ReviewRepository;
   votes: VoteRepository;
   grants: GrantRepository;
+  standingApprovals: StandingApprovalRepository;
   audit: AuditRepository;
   auditSignatures: AuditSignatureRepository;
   metrics: MetricsRepository;

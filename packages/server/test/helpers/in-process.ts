@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { serveConfig } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import type { Role } from '../../src/stores/records.js';
+import type { Clock } from '../../src/util/clock.js';
 import { client } from './http.js';
 
 export type Client = ReturnType<typeof client>;
@@ -32,7 +33,7 @@ export interface TestServer {
 export async function startTestServer(
   db: string,
   policy: Record<string, string>,
-  options: { tenants?: string[] } = {},
+  options: { tenants?: string[]; clock?: Clock } = {},
 ): Promise<TestServer> {
   const policyDir = mkdtempSync(join(tmpdir(), 'tollgate-policy-'));
   for (const [name, text] of Object.entries(policy)) writeFileSync(join(policyDir, name), text);
@@ -42,6 +43,7 @@ export async function startTestServer(
   const running = await startServer(config, {
     logger: false,
     watchPolicy: false,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
   });
   const { url, services } = running;
   return {

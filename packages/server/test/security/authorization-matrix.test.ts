@@ -39,6 +39,8 @@ const MATRIX = [
   'GET    /v1/approvals/:id/eligible                 401   403    403      ok     ok    ok      403     404',
   'POST   /v1/approvals/:id/votes                    401   403    403      ok    403    ok      403     404',
   'POST   /v1/approvals/:id/delegate                 401   403    403      ok    403    ok      403     404',
+  'GET    /v1/standing-approvals                     401   403    403      ok     ok    ok      403     hide',
+  'DELETE /v1/standing-approvals/:id                 401   403    403      ok    403    ok      403     404',
   'GET    /v1/jobs/next                              401   403     ok     403    403   403      403     hide',
   'POST   /v1/jobs/:id/heartbeat                     401   403     ok     403    403   403      403     404',
   'POST   /v1/jobs/:id/complete                      401   403     ok     403    403   403      403     404',
@@ -124,6 +126,7 @@ describe('authorization matrix', () => {
     queuedJobActionId: string;
     executedId: string;
     notificationId: string;
+    standingId: string;
   };
   const shadowFiles = () => [{ path: 'policy.yaml', text: securityPolicy(receiver.url) }];
 
@@ -156,6 +159,16 @@ describe('authorization matrix', () => {
     expect(vote.status, vote.text).toBe(201);
     const action = await send('GET', `/v1/actions/${actionId}`, tenant.tokens.agent);
     return { grant: action.body.grant.token, digest: action.body.grant.digest };
+  }
+  /** A standing approval of the tenant's approver, with a constraint that no other request here meets. */
+  async function standing(tenant: Tenant): Promise<string> {
+    const { approvalId } = await pending(tenant);
+    const vote = await send('POST', `/v1/approvals/${approvalId}/votes`, tenant.tokens.approver, {
+      verdict: 'approve',
+      standing: { for: '1h', uses: 5, constraints: { summary: 'no request of this test says this' } },
+    });
+    expect(vote.status, vote.text).toBe(201);
+    return vote.body.standing_approval.id;
   }
   async function leased(tenant: Tenant): Promise<{ id: string; attempt: number; actionId: string }> {
     const { id: actionId } = await submit(tenant, { action_type: 'migrate', summary: `add a column ${Math.random()}` });
@@ -242,6 +255,14 @@ describe('authorization matrix', () => {
     'POST /v1/approvals/:id/delegate': {
       own: async () => ({ path: `/v1/approvals/${(await pending(north)).approvalId}/delegate`, body: { to: 'bob' } }),
       foreign: () => ({ path: `/v1/approvals/${southIds.approvalId}/delegate`, body: { to: 'south-alice' } }),
+    },
+    'GET /v1/standing-approvals': {
+      own: () => ({ path: '/v1/standing-approvals?limit=1000' }),
+      foreign: () => ({ path: '/v1/standing-approvals?limit=1000' }),
+    },
+    'DELETE /v1/standing-approvals/:id': {
+      own: async () => ({ path: `/v1/standing-approvals/${await standing(north)}` }),
+      foreign: () => ({ path: `/v1/standing-approvals/${southIds.standingId}` }),
     },
     'GET /v1/jobs/next': {
       own: () => ({ path: '/v1/jobs/next?capability=analyzer' }),
@@ -482,6 +503,7 @@ describe('authorization matrix', () => {
       queuedJobActionId: queued.id,
       executedId: await executed(south),
       notificationId: await notification(south),
+      standingId: await standing(south),
     };
     for (const value of [
       actionId,
@@ -493,6 +515,7 @@ describe('authorization matrix', () => {
       queued.id,
       southIds.executedId,
       southIds.notificationId,
+      southIds.standingId,
     ])
       southSecrets.add(value);
     for (const name of ['south-admin', 'south-alice', 'south-bob', 'south-audrey', 'south-only-bot', 'south-analyzer-1'])

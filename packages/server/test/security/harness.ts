@@ -32,6 +32,7 @@ rules:
     match: { action_type: deploy, environment: production }
     decision: REQUIRE_APPROVAL
     approvers: [approvers]
+    standing: { max_for: 8h, max_uses: 50 }
   - name: analysed-migrations
     match: { action_type: migrate }
     decision: REQUIRE_APPROVAL

@@ -135,6 +135,11 @@ export function approvalRoutes(app: FastifyInstance, services: Services): void {
             modifications: { type: 'object' },
             digest: { type: 'string', maxLength: 100, description: 'the digest the voter saw; refused if the action changed' },
             step: { type: 'string', maxLength: 100, description: 'the stage voted on, when several are open to the voter' },
+            standing: {
+              type: 'object',
+              description:
+                'with `approve`: also approve more of this agent’s actions of this type, `{ for, uses, constraints }`, within the policy’s `standing` bound',
+            },
           },
         },
       },

@@ -59,6 +59,7 @@ export function actionRow(action: ActionRecord): Selectable<ActionsTable> {
     decided_at: action.decided_at,
     outcome: toNullableJson(action.outcome),
     gate: gateOf(action.evaluation),
+    standing_approval_id: action.standing_approval_id ?? null,
   };
 }
 
@@ -83,6 +84,9 @@ function toAction(row: Selectable<ActionsTable>): ActionRecord {
     created_at: row.created_at,
     decided_at: row.decided_at,
     outcome: fromNullableJson<ActionOutcome>(row.outcome),
+    ...(row.standing_approval_id === null || row.standing_approval_id === undefined
+      ? {}
+      : { standing_approval_id: row.standing_approval_id }),
   };
 }
 

@@ -39,6 +39,7 @@ export class KyselyStore implements Store {
   readonly reviews;
   readonly votes;
   readonly grants;
+  readonly standingApprovals;
   readonly audit;
   readonly auditSignatures;
   readonly metrics;
@@ -74,6 +75,7 @@ export class KyselyStore implements Store {
     this.reviews = scope.reviews;
     this.votes = scope.votes;
     this.grants = scope.grants;
+    this.standingApprovals = scope.standingApprovals;
     this.audit = scope.audit;
     this.auditSignatures = scope.auditSignatures;
     this.metrics = scope.metrics;

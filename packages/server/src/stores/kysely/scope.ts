@@ -13,6 +13,7 @@ import { auditRepository } from './audit.js';
 import { auditSignatureRepository } from './audit-signatures.js';
 import type { RepositoryContext } from './context.js';
 import { grantRepository } from './grants.js';
+import { standingApprovalRepository } from './standing-approvals.js';
 import { sessionRepository } from './sessions.js';
 import { signInFailureRepository } from './sign-in-failures.js';
 import { settingsRepository } from './settings.js';
@@ -45,6 +46,7 @@ export function createScope(context: RepositoryContext): StoreScope {
     reviews: reviewRepository(context),
     votes: voteRepository(context),
     grants: grantRepository(context),
+    standingApprovals: standingApprovalRepository(context),
     audit: auditRepository(context),
     auditSignatures: auditSignatureRepository(context),
     metrics: metricsRepository(context),
