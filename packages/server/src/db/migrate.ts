@@ -14,6 +14,7 @@ import * as tenantPolicies from './migrations/0010-tenant-policies.js';
 import * as keyKinds from './migrations/0011-key-kinds.js';
 import * as auditHeadSignatures from './migrations/0012-audit-head-signatures.js';
 import * as openActionsByDigest from './migrations/0013-open-actions-by-digest.js';
+import * as questions from './migrations/0016-questions.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-key-kinds': keyKinds,
   '0012-audit-head-signatures': auditHeadSignatures,
   '0013-open-actions-by-digest': openActionsByDigest,
+  '0016-questions': questions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

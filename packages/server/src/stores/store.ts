@@ -23,6 +23,8 @@ import type {
   User,
   VoteRecord,
   ShadowDiffRecord,
+  QuestionRecord,
+  QuestionStatus,
 } from './records.js';
 import type { EventChannel } from '../db/postgres-events.js';
 import type { NotificationLinkRepository, OutboxRepository, UserIdentityRepository } from './notify-store.js';
@@ -397,6 +399,23 @@ export interface ShadowDiffRepository {
   list(tenantId: string, shadowVersion: string, options: { since: number; limit: number }): Promise<ShadowDiffRecord[]>;
 }
 
+export interface QuestionRepository {
+  /** Throws StoreConflictError when the id is taken. */
+  insert(question: QuestionRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<QuestionRecord | undefined>;
+  /** Newest first; `after` is the id of the last question of the previous page. */
+  list(tenantId: string, filter?: Page & { status?: QuestionStatus[] }): Promise<QuestionRecord[]>;
+  /** Optimistic update: applies only while the question is pending at `version`, and bumps it. */
+  update(
+    tenantId: string,
+    id: string,
+    version: number,
+    patch: Partial<Pick<QuestionRecord, 'status' | 'approvers' | 'escalated' | 'deadline' | 'answered_at' | 'answer' | 'answered_by'>>,
+  ): Promise<boolean>;
+  /** Pending questions of every tenant whose deadline is at or before `now`, oldest deadline first. */
+  due(now: number, limit: number): Promise<QuestionRecord[]>;
+}
+
 /** Repositories bound to one transaction (or to the database outside one). */
 export interface StoreScope {
   settings: SettingsRepository;
@@ -423,6 +442,7 @@ export interface StoreScope {
   outbox: OutboxRepository;
   notificationLinks: NotificationLinkRepository;
   identities: UserIdentityRepository;
+  questions: QuestionRepository;
 }
 
 export interface TransactionOptions {

@@ -47,6 +47,7 @@ export class KyselyStore implements Store {
   readonly outbox;
   readonly notificationLinks;
   readonly identities;
+  readonly questions;
   readonly #guard = new ReentryGuard();
   readonly events: EventChannel | undefined;
 
@@ -81,6 +82,7 @@ export class KyselyStore implements Store {
     this.outbox = scope.outbox;
     this.notificationLinks = scope.notificationLinks;
     this.identities = scope.identities;
+    this.questions = scope.questions;
   }
 
   async migrate(): Promise<void> {

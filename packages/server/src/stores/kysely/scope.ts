@@ -25,6 +25,7 @@ import { shadowDiffRepository } from './shadow-diffs.js';
 import { outboxRepository } from './outbox.js';
 import { notificationLinkRepository } from './notification-links.js';
 import { userIdentityRepository } from './user-identities.js';
+import { questionRepository } from './questions.js';
 
 export function createScope(context: RepositoryContext): StoreScope {
   return {
@@ -52,5 +53,6 @@ export function createScope(context: RepositoryContext): StoreScope {
     outbox: outboxRepository(context),
     notificationLinks: notificationLinkRepository(context),
     identities: userIdentityRepository(context),
+    questions: questionRepository(context),
   };
 }
