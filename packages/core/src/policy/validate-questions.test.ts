@@ -12,7 +12,8 @@ describe('questions block', () => {
       'defaults: { decision: ALLOW }\nquestions:\n  approvers: [oncall]\n  timeout: 1h\n  on_timeout: escalate\n  escalate_to: [leads]\n',
     );
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(result.policy?.bundle.questions).toEqual({
+    if (!result.ok) throw new Error('the policy did not load');
+    expect(result.policy.bundle.questions).toEqual({
       approvers: ['oncall'],
       timeout: 3_600_000,
       on_timeout: 'escalate',
@@ -30,6 +31,6 @@ describe('questions block', () => {
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     expect(errors.map(formatDiagnostic)).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code, line });
-    expect(result.policy).toBeUndefined();
+    expect(result.ok).toBe(false);
   });
 });

@@ -28,6 +28,7 @@ import { tenantRoutes } from './routes/tenants.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { outboundSettingsRoutes } from './routes/outbound-settings.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { questionRoutes } from './routes/questions.js';
 
 export interface AppOptions {
   /** Requests per second per API key or session (per address when anonymous); 0 turns limits off. */
@@ -175,6 +176,7 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   authRoutes(app, services, { secureCookies: options.secureCookies ?? false });
   actionRoutes(app, services);
   approvalRoutes(app, services);
+  questionRoutes(app, services);
   jobRoutes(app, services);
   autonomyRoutes(app, services);
   auditRoutes(app, services);

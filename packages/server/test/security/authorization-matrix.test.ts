@@ -38,6 +38,10 @@ const MATRIX = [
   'GET    /v1/approvals/:id/eligible                 401   403    403      ok     ok    ok      403     404',
   'POST   /v1/approvals/:id/votes                    401   403    403      ok    403    ok      403     404',
   'POST   /v1/approvals/:id/delegate                 401   403    403      ok    403    ok      403     404',
+  'POST   /v1/questions                              401    ok    403     403    403   403      403     hide',
+  'GET    /v1/questions                              401   403    403      ok     ok    ok      403     hide',
+  'GET    /v1/questions/:id                          401    ok    403      ok     ok    ok      403     404',
+  'POST   /v1/questions/:id/answers                  401   403    403      ok    403    ok      403     404',
   'GET    /v1/jobs/next                              401   403     ok     403    403   403      403     hide',
   'POST   /v1/jobs/:id/heartbeat                     401   403     ok     403    403   403      403     404',
   'POST   /v1/jobs/:id/complete                      401   403     ok     403    403   403      403     404',
@@ -121,6 +125,7 @@ describe('authorization matrix', () => {
     queuedJobActionId: string;
     executedId: string;
     notificationId: string;
+    questionId: string;
   };
   const shadowFiles = () => [{ path: 'policy.yaml', text: securityPolicy(receiver.url) }];
 
@@ -161,6 +166,14 @@ describe('authorization matrix', () => {
     expect(job.body.action_id).toBe(actionId);
     return { id: job.body.id, attempt: job.body.attempt, actionId };
   }
+  const ask = async (tenant: Tenant) => {
+    const answer = await send('POST', '/v1/questions', tenant.tokens.agent, {
+      question: `which region? ${Math.random()}`,
+      choices: ['eu', 'us'],
+    });
+    expect(answer.status, answer.text).toBe(201);
+    return answer.body.id as string;
+  };
   async function notification(tenant: Tenant): Promise<string> {
     const list = await server.services.notifications.list(tenant.name, { limit: 1 });
     expect(list.length).toBeGreaterThan(0);
@@ -227,6 +240,19 @@ describe('authorization matrix', () => {
     'POST /v1/approvals/:id/delegate': {
       own: async () => ({ path: `/v1/approvals/${(await pending(north)).approvalId}/delegate`, body: { to: 'bob' } }),
       foreign: () => ({ path: `/v1/approvals/${southIds.approvalId}/delegate`, body: { to: 'south-alice' } }),
+    },
+    'POST /v1/questions': {
+      own: () => ({ path: '/v1/questions', body: { question: 'Which region?' } }),
+      foreign: () => ({ path: '/v1/questions', body: { question: 'Which region?' } }),
+    },
+    'GET /v1/questions': { own: () => ({ path: '/v1/questions' }), foreign: () => ({ path: '/v1/questions?limit=1000' }) },
+    'GET /v1/questions/:id': {
+      own: async () => ({ path: `/v1/questions/${await ask(north)}` }),
+      foreign: () => ({ path: `/v1/questions/${southIds.questionId}` }),
+    },
+    'POST /v1/questions/:id/answers': {
+      own: async () => ({ path: `/v1/questions/${await ask(north)}/answers`, body: { choice: 'eu' } }),
+      foreign: () => ({ path: `/v1/questions/${southIds.questionId}/answers`, body: { choice: 'eu' } }),
     },
     'GET /v1/jobs/next': {
       own: () => ({ path: '/v1/jobs/next?capability=analyzer' }),
@@ -450,6 +476,7 @@ describe('authorization matrix', () => {
       queuedJobActionId: queued.id,
       executedId: await executed(south),
       notificationId: await notification(south),
+      questionId: await ask(south),
     };
     for (const value of [
       actionId,
@@ -461,6 +488,7 @@ describe('authorization matrix', () => {
       queued.id,
       southIds.executedId,
       southIds.notificationId,
+      southIds.questionId,
     ])
       southSecrets.add(value);
     for (const name of ['south-admin', 'south-alice', 'south-bob', 'south-audrey', 'south-only-bot', 'south-analyzer-1'])
