@@ -5,7 +5,7 @@
 
 import type { PolicyBundle } from '@tollgate/core';
 import { TollgateError } from '../errors.js';
-import { decides, type QuestionRecord, type User } from '../stores/records.js';
+import { decides, type QuestionAnswer, type QuestionRecord, type User } from '../stores/records.js';
 import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
@@ -19,23 +19,27 @@ import type { TenantPolicies } from './tenant-policies.js';
 
 const SWEEP_BATCH = 200;
 
-export interface QuestionView {
-  id: string;
-  status: QuestionRecord['status'];
-  agent: string;
-  question: string;
-  choices: string[] | null;
-  multiple: boolean;
-  free_text: boolean;
-  context: Record<string, unknown>;
-  urgency: QuestionRecord['urgency'];
-  approvers: string[];
-  escalated: boolean;
+/** A question as its agent and people read it: the record without its bookkeeping, times in ISO form. */
+export type QuestionView = Pick<QuestionRecord, (typeof SHOWN)[number]> & {
   created_at: string;
   deadline: string | null;
   /** Once answered: what was picked or written, by whom and when. */
-  answer: { choices: string[]; text: string | null; answered_by: { id: string; name: string | null }; answered_at: string } | null;
-}
+  answer: (QuestionAnswer & { answered_by: { id: string; name: string | null }; answered_at: string }) | null;
+};
+
+const SHOWN = [
+  'id',
+  'status',
+  'agent',
+  'question',
+  'choices',
+  'multiple',
+  'free_text',
+  'context',
+  'urgency',
+  'approvers',
+  'escalated',
+] as const;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -223,17 +227,7 @@ export class QuestionService {
       };
     }
     return {
-      id: question.id,
-      status: question.status,
-      agent: question.agent,
-      question: question.question,
-      choices: question.choices,
-      multiple: question.multiple,
-      free_text: question.free_text,
-      context: question.context,
-      urgency: question.urgency,
-      approvers: question.approvers,
-      escalated: question.escalated,
+      ...(Object.fromEntries(SHOWN.map((key) => [key, question[key]])) as Pick<QuestionRecord, (typeof SHOWN)[number]>),
       created_at: iso(question.created_at),
       deadline: question.deadline === null ? null : iso(question.deadline),
       answer,
