@@ -1,7 +1,7 @@
 // Agents' questions to people and their answers.
 
-import type { Insertable, Selectable } from 'kysely';
-import type { QuestionsTable } from '../../db/schema.js';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { Database, QuestionsTable } from '../../db/schema.js';
 import type { QuestionAnswer, QuestionRecord, QuestionStatus, QuestionUrgency } from '../records.js';
 import type { QuestionRepository } from '../store.js';
 import { fromJson, fromNullableJson, pageLimit, toJson, toNullableJson, type RepositoryContext } from './context.js';
@@ -39,6 +39,20 @@ function questionRow(question: QuestionRecord): Insertable<QuestionsTable> {
     answer: toNullableJson(question.answer),
   };
 }
+
+/**
+ * Pending questions past their deadline, by the partial index of pending deadlines: the timer
+ * sweep runs it on every node several times a second. The status is a literal, not a parameter,
+ * so that SQLite can tell the partial index applies.
+ */
+export const dueQuery = (db: Kysely<Database>, now: number, limit: number) =>
+  db
+    .selectFrom('questions')
+    .selectAll()
+    .where('status', '=', sql.lit('pending'))
+    .where('deadline', '<=', now)
+    .orderBy('deadline')
+    .limit(limit);
 
 export function questionRepository({ db }: RepositoryContext): QuestionRepository {
   return {
@@ -80,15 +94,7 @@ export function questionRepository({ db }: RepositoryContext): QuestionRepositor
     },
 
     async due(now, limit) {
-      const rows = await db
-        .selectFrom('questions')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where('deadline', '<=', now)
-        .orderBy('deadline')
-        .limit(limit)
-        .execute();
-      return rows.map(toQuestion);
+      return (await dueQuery(db, now, limit).execute()).map(toQuestion);
     },
   };
 }
