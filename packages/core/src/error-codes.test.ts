@@ -31,6 +31,7 @@ const NAMESPACES = [
   'settings',
   'tenant',
   'simulate',
+  'question',
 ];
 /** A code inside a string: `namespace.snake_case`, not part of a longer dotted name, a file name or a call. */
 const CODE = new RegExp(`(?<![\\w.*$@/-])(?:${NAMESPACES.join('|')})\\.[a-z][a-z0-9_]*(?![\\w./-]|\\()`, 'g');

@@ -7,6 +7,7 @@ import { startLive, stopLive, useLiveConnected } from './api/live.js';
 import type { Me } from './api/types.js';
 import { PAGES } from './pages.js';
 import { DecisionPage } from './pages/decision-page.js';
+import { QuestionPage } from './pages/question-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { navigate, usePath } from './router.js';
 import { canDecide, SessionContext } from './session.js';
@@ -53,6 +54,7 @@ function Shell(props: { me: Me; path: string; onMe: (me: Me) => void; onSignOut:
   const pathname = props.path.split('?')[0]!;
   const pages = PAGES.filter((page) => page.visible(props.me));
   const approvalId = /^\/approvals\/([^/]+)$/.exec(pathname)?.[1];
+  const questionId = /^\/questions\/([^/]+)$/.exec(pathname)?.[1];
   const current = pages.find((page) => page.path === pathname || (page.path !== '/' && pathname.startsWith(`${page.path}/`)));
 
   const firstRender = useRef(true);
@@ -109,6 +111,8 @@ function Shell(props: { me: Me; path: string; onMe: (me: Me) => void; onSignOut:
       <main id="main" tabIndex={-1}>
         {approvalId !== undefined ? (
           <DecisionPage key={approvalId} id={decodeURIComponent(approvalId)} />
+        ) : questionId !== undefined ? (
+          <QuestionPage key={questionId} id={decodeURIComponent(questionId)} />
         ) : current !== undefined ? (
           <current.component key={current.path} />
         ) : (

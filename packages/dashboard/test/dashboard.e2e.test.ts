@@ -9,6 +9,7 @@ import { deadLettersSuite } from './suites/dead-letters.js';
 import { decisionFactsSuite } from './suites/decision-facts.js';
 import { demoSuite } from './suites/demo.js';
 import { oversightSuite } from './suites/oversight.js';
+import { questionsSuite } from './suites/questions.js';
 import { reviewQueueSuite } from './suites/review-queue.js';
 import { workerOutputSuite } from './suites/worker-output.js';
 
@@ -33,4 +34,5 @@ reviewQueueSuite(shared);
 oversightSuite(shared);
 deadLettersSuite(shared);
 workerOutputSuite(shared);
+questionsSuite(shared);
 demoSuite(shared);

@@ -1,7 +1,7 @@
 // What `run` and the other calls throw, one class per way an action does not go ahead, so that
 // agents can tell a denial from a timeout, a request for changes, or an unreachable server.
 
-import type { ActionView, ApprovalView } from './types.js';
+import type { ActionView, ApprovalView, QuestionView } from './types.js';
 
 /** The base of every error the SDK throws; `code` is stable, the message is for people and models. */
 export class TollgateSdkError extends Error {
@@ -158,4 +158,22 @@ export function messageOf(error: unknown): string {
     return `${error.message}${cause}`;
   }
   return String(error);
+}
+
+/** Nobody answered the question before its deadline (and any escalation); it is closed unanswered. */
+export class QuestionExpired extends TollgateSdkError {
+  override readonly code = 'sdk.question_expired';
+
+  constructor(readonly question: QuestionView) {
+    super(`nobody answered the question \`${question.id}\` in time; decide without the answer, or ask again`);
+  }
+}
+
+/** The wait budget ran out before anyone answered; `ask({ resume: id })` waits on. */
+export class QuestionPending extends TollgateSdkError {
+  override readonly code = 'sdk.question_pending';
+
+  constructor(readonly question: QuestionView) {
+    super(`the question \`${question.id}\` is not answered yet; ask again with \`resume: '${question.id}'\` to keep waiting`);
+  }
 }

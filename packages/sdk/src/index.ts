@@ -1,7 +1,7 @@
 // @tollgate/sdk: the agent side of Tollgate. Framework adapters live in the subpath exports
 // `@tollgate/sdk/ai`, `@tollgate/sdk/openai-agents` and `@tollgate/sdk/langchain`.
 
-export { Tollgate, type TollgateOptions } from './tollgate.js';
+export { Tollgate, type AskInput, type TollgateOptions } from './tollgate.js';
 export { DEFAULT_WAIT_SECONDS, type Execute, type Resume, type RunOptions } from './run.js';
 export { ToolGate, type ToolGateOptions } from './tool-gate.js';
 export { PermanentJobError, type Job, type RunningWorker, type WorkerOptions } from './worker.js';
@@ -12,6 +12,8 @@ export {
   ApprovalTimedOut,
   ChangesRequested,
   OutcomeNotReported,
+  QuestionExpired,
+  QuestionPending,
   TollgateRequestError,
   TollgateSdkError,
   TollgateUnavailable,

@@ -2,12 +2,16 @@
 // wait for people, execute once with the grant, and report what happened.
 
 import { Http, type HttpOptions } from './http.js';
-import { runAction, type Execute, type Resume, type RunApi, type RunOptions } from './run.js';
-import type { Action, ActionView, OutcomeReport } from './types.js';
+import { DEFAULT_WAIT_SECONDS, runAction, type Execute, type Resume, type RunApi, type RunOptions } from './run.js';
+import { QuestionExpired, QuestionPending } from './errors.js';
+import type { Action, ActionView, Answered, OutcomeReport, Question, QuestionView } from './types.js';
 import { MAX_POLL_SECONDS, waitForVerdict } from './wait.js';
 import { startWorker, type RunningWorker, type WorkerOptions } from './worker.js';
 
 export type TollgateOptions = HttpOptions;
+
+/** `ask()`'s input: a question to ask, or `{ resume: id }` for one asked earlier; `wait` in seconds in all (default 300; `Infinity` until answered). */
+export type AskInput = (Question | { resume: string }) & { wait?: number; signal?: AbortSignal };
 
 export class Tollgate implements RunApi {
   private readonly http: Http;
@@ -88,6 +92,43 @@ export class Tollgate implements RunApi {
    */
   run<T>(action: Action | Resume, fn: Execute<T>, options?: RunOptions<T>): Promise<T> {
     return runAction(this, action, fn, options);
+  }
+
+  /**
+   * Asks a person and resolves with their answer (the choices picked, any text, and who answered).
+   * Long-polls for up to `wait` seconds in all, riding out a server that drops out for a while;
+   * throws `QuestionExpired` when nobody answered before the question's deadline, and
+   * `QuestionPending` (with the question's id) when the wait ran out first: `ask({ resume: id })`
+   * waits on without asking again.
+   */
+  async ask(input: AskInput): Promise<Answered> {
+    const { wait = DEFAULT_WAIT_SECONDS, signal, ...rest } = input;
+    const started = Date.now();
+    const first = Math.min(MAX_POLL_SECONDS, Math.max(0, wait));
+    let view: QuestionView;
+    if ('resume' in rest) view = await this.question(rest.resume, { wait: first, signal });
+    else {
+      if (typeof rest.question !== 'string') throw new TypeError('`question` must be the text to ask');
+      view = await this.http.request<QuestionView>('POST', `/v1/questions${first > 0 ? `?wait=${first}` : ''}`, {
+        body: rest,
+        waitSeconds: first,
+        signal,
+      });
+    }
+    const remaining = Math.max(0, wait - (Date.now() - started) / 1000);
+    view = await waitForVerdict((id, seconds, s) => this.question(id, { wait: seconds, signal: s }), view, { wait: remaining, signal });
+    if (view.status === 'expired') throw new QuestionExpired(view);
+    if (view.status !== 'answered' || view.answer === null) throw new QuestionPending(view);
+    return { question_id: view.id, ...view.answer };
+  }
+
+  /** Reads a question this agent asked; with `wait`, the server holds the answer until someone answers (at most 60 s). */
+  question(id: string, options: { wait?: number; signal?: AbortSignal | undefined } = {}): Promise<QuestionView> {
+    const wait = Math.min(MAX_POLL_SECONDS, Math.max(0, options.wait ?? 0));
+    return this.http.request<QuestionView>('GET', `/v1/questions/${encodeURIComponent(id)}${wait > 0 ? `?wait=${wait}` : ''}`, {
+      waitSeconds: wait,
+      signal: options.signal,
+    });
   }
 
   /**

@@ -124,3 +124,48 @@ export interface OutcomeReport {
   detail?: string;
   compensation?: Compensation;
 }
+
+/** A question for a person (`POST /v1/questions`). */
+export interface Question {
+  question: string;
+  /** One to twenty distinct choices; without them the question is answered in free text. */
+  choices?: string[];
+  /** Several choices may be picked. */
+  multiple?: boolean;
+  /** With `choices`: a written answer is allowed too. */
+  free_text?: boolean;
+  /** Shown to whoever answers. */
+  context?: Record<string, unknown>;
+  urgency?: 'low' | 'normal' | 'high';
+}
+
+/** What a person answered, and who. */
+export interface QuestionAnswer {
+  choices: string[];
+  text: string | null;
+  answered_by: { id: string; name: string | null };
+  answered_at: string;
+}
+
+/** A question as the server answers it. */
+export interface QuestionView {
+  id: string;
+  status: 'pending' | 'answered' | 'expired';
+  agent: string;
+  question: string;
+  choices: string[] | null;
+  multiple: boolean;
+  free_text: boolean;
+  context: Record<string, unknown>;
+  urgency: 'low' | 'normal' | 'high';
+  approvers: string[];
+  escalated: boolean;
+  created_at: string;
+  deadline: string | null;
+  answer: QuestionAnswer | null;
+}
+
+/** `ask()`'s answer: the person's answer, with the question's id. */
+export interface Answered extends QuestionAnswer {
+  question_id: string;
+}

@@ -1,4 +1,4 @@
-// Long-polls an action until people decide or the wait budget runs out. The server holds each
+// Long-polls an action (or a question) until people decide or the wait budget runs out. The server holds each
 // poll for at most 60 s, so a longer budget is several polls; a server that drops out for a
 // while is retried with backoff until the budget ends.
 
@@ -17,9 +17,13 @@ export interface WaitOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export type Poll = (id: string, waitSeconds: number, signal?: AbortSignal) => Promise<ActionView>;
+export type Poll<View = ActionView> = (id: string, waitSeconds: number, signal?: AbortSignal) => Promise<View>;
 
-export async function waitForVerdict(poll: Poll, view: ActionView, options: WaitOptions): Promise<ActionView> {
+export async function waitForVerdict<View extends { id: string; status: string } = ActionView>(
+  poll: Poll<View>,
+  view: View,
+  options: WaitOptions,
+): Promise<View> {
   const now = options.now ?? Date.now;
   const deadline = now() + Math.max(0, options.wait) * 1000;
   let current = view;

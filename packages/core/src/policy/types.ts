@@ -186,4 +186,18 @@ export interface PolicyBundle {
   workflows: Record<string, WorkflowSpec>;
   notifications?: NotificationsSpec;
   review?: ReviewSpec;
+  questions?: QuestionsSpec;
+}
+
+/** What happens to a question nobody answered in time: sent on to `escalate_to` once, or closed unanswered. */
+export type QuestionTimeoutAction = 'escalate' | 'expire';
+
+/** The top-level `questions:` block: who answers agents' questions, and how long they wait. */
+export interface QuestionsSpec {
+  /** Groups or people; the `defaults` approvers when absent. */
+  approvers?: string[];
+  /** ms. */
+  timeout?: number;
+  on_timeout?: QuestionTimeoutAction;
+  escalate_to?: string[];
 }

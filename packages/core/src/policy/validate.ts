@@ -17,6 +17,7 @@ import {
   readNotifications,
   readReview,
 } from './validate-blocks.js';
+import { readQuestions } from './validate-questions.js';
 import { checkDuplicateNames, readRules, type ReadRule } from './validate-rules.js';
 import { readWorkflow } from '../workflows/validate-workflow.js';
 
@@ -30,9 +31,10 @@ export const TOP_LEVEL_KEYS = [
   'notifications',
   'review',
   'workflows',
+  'questions',
 ] as const;
 const WORKFLOW_FILE_KEYS = ['workflow', 'description', 'display', 'elicitation', 'standing', 'steps'] as const;
-const SINGLE_BLOCKS = ['defaults', 'autonomy', 'escalation', 'notifications', 'review'] as const;
+const SINGLE_BLOCKS = ['defaults', 'autonomy', 'escalation', 'notifications', 'review', 'questions'] as const;
 
 export function validateBundle(documents: SourceDocument[], diagnostics: Diagnostic[]): PolicyBundle | undefined {
   const errorsBefore = countErrors(diagnostics);
@@ -109,6 +111,10 @@ export function validateBundle(documents: SourceDocument[], diagnostics: Diagnos
     if (data.review !== undefined && seenBlocks.get('review') === document.file) {
       const review = readReview(reader, data.review);
       if (review !== undefined) bundle.review = review;
+    }
+    if (data.questions !== undefined && seenBlocks.get('questions') === document.file) {
+      const questions = readQuestions(reader, data.questions);
+      if (questions !== undefined) bundle.questions = questions;
     }
     if (data.groups !== undefined) {
       for (const group of readGroups(reader, data.groups)) {

@@ -7,6 +7,7 @@ export interface LiveEvent {
   type: string;
   approval_id?: string;
   action_id?: string;
+  question_id?: string;
   status?: string;
   at: string;
   data?: Record<string, unknown>;
@@ -23,7 +24,11 @@ export type LiveEventType =
   | 'action.decided'
   | 'action.outcome'
   | 'job.queued'
-  | 'policy.reloaded';
+  | 'policy.reloaded'
+  | 'question.asked'
+  | 'question.answered'
+  | 'question.escalated'
+  | 'question.expired';
 
 const STREAMED: { type: LiveEventType }[] = [
   { type: 'approval.requested' },
@@ -36,6 +41,10 @@ const STREAMED: { type: LiveEventType }[] = [
   { type: 'action.outcome' },
   { type: 'job.queued' },
   { type: 'policy.reloaded' },
+  { type: 'question.asked' },
+  { type: 'question.answered' },
+  { type: 'question.escalated' },
+  { type: 'question.expired' },
 ];
 
 type Listener = (event: LiveEvent) => void;

@@ -234,3 +234,26 @@ export interface PolicyInfo {
   warnings: unknown[];
   versions: { version: string; loaded_at: string }[];
 }
+
+/** An agent's question to people (`GET /v1/questions/<id>`). */
+export interface Question {
+  id: string;
+  status: 'pending' | 'answered' | 'expired';
+  agent: string;
+  question: string;
+  choices: string[] | null;
+  multiple: boolean;
+  free_text: boolean;
+  context: Record<string, unknown>;
+  urgency: 'low' | 'normal' | 'high';
+  approvers: string[];
+  escalated: boolean;
+  created_at: string;
+  deadline: string | null;
+  answer: {
+    choices: string[];
+    text: string | null;
+    answered_by: { id: string; name: string | null };
+    answered_at: string;
+  } | null;
+}

@@ -1,5 +1,6 @@
 // The inbox: pending requests for me (assigned to me, or open to one of my groups), soonest
-// deadline and highest risk first, with time left; kept current by live events.
+// deadline and highest risk first, with time left, and agents' questions waiting for me; kept
+// current by live events.
 
 import { useState } from 'preact/hooks';
 import { get } from '../api/client.js';
@@ -11,7 +12,8 @@ import { shown } from '../lib/shown.js';
 import { oneSentence } from '../lib/summary.js';
 import { timeLeft } from '../lib/time.js';
 import { useNow } from '../lib/use-now.js';
-import { useMe } from '../session.js';
+import { canDecide, useMe } from '../session.js';
+import { InboxQuestions } from './inbox-questions.js';
 import { RiskBadge } from '../ui/badges.js';
 import { Link } from '../ui/link.js';
 import { ToggleGroup } from '../ui/toggle-group.js';
@@ -87,6 +89,7 @@ export function InboxPage() {
   return (
     <section>
       <h1>Inbox</h1>
+      {canDecide(me) && <InboxQuestions />}
       <div class="view-switch">
         <ToggleGroup
           label="Which requests"

@@ -32,6 +32,8 @@ export interface Tollgate {
   as(name: string): Promise<Api>;
   /** A client for a new API key of `agent`. */
   agent(agent: string): Promise<Api>;
+  /** A new API key of `agent` itself, for the SDK. */
+  agentKey(agent: string): Promise<string>;
   /** A client for a new worker key named `worker` serving `capability`. */
   worker(worker: string, capability: string): Promise<Api>;
   close(): Promise<void>;
@@ -118,6 +120,10 @@ export async function startTollgate(policy: Record<string, string>, options: Sta
     async agent(agent) {
       const { stdout } = await cli('keys', 'create', '--agent', agent);
       return api(url, stdout.trim());
+    },
+    async agentKey(agent) {
+      const { stdout } = await cli('keys', 'create', '--agent', agent);
+      return stdout.trim();
     },
     async worker(worker, capability) {
       const { stdout } = await cli('keys', 'create', '--worker', worker, '--capability', capability);

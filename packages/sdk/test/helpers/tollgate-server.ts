@@ -19,6 +19,10 @@ export interface Approver {
   approve(approvalId: string, note?: string, modifications?: Record<string, unknown>): Promise<void>;
   deny(approvalId: string, note: string): Promise<void>;
   requestChanges(approvalId: string, note: string): Promise<void>;
+  /** The questions waiting for this person, newest first. */
+  questions(): Promise<{ id: string; question: string }[]>;
+  /** Answers a question (`{ choice }`, `{ choices }`, `{ text }`). */
+  answer(questionId: string, answer: Record<string, unknown>): Promise<void>;
 }
 
 export interface TollgateServer {
@@ -104,6 +108,18 @@ export async function startTollgate(policy: string | { path: string }): Promise<
         approve: (id, note, modifications) => vote(id, 'approve', note, modifications),
         deny: (id, note) => vote(id, 'deny', note),
         requestChanges: (id, note) => vote(id, 'request_changes', note),
+        async questions() {
+          const response = await fetch(`${url}/v1/questions`, { headers: { authorization: `Bearer ${token}` } });
+          return ((await response.json()) as { questions: { id: string; question: string }[] }).questions;
+        },
+        async answer(questionId, answer) {
+          const response = await fetch(`${url}/v1/questions/${questionId}/answers`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(answer),
+          });
+          if (response.status !== 201) throw new Error(`answer answered ${response.status}: ${await response.text()}`);
+        },
       };
     },
     action: readAction,

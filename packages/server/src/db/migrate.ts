@@ -16,6 +16,7 @@ import * as auditHeadSignatures from './migrations/0012-audit-head-signatures.js
 import * as openActionsByDigest from './migrations/0013-open-actions-by-digest.js';
 import * as notificationTickets from './migrations/0014-notification-tickets.js';
 import * as standingApprovals from './migrations/0015-standing-approvals.js';
+import * as questions from './migrations/0016-questions.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-open-actions-by-digest': openActionsByDigest,
   '0014-notification-tickets': notificationTickets,
   '0015-standing-approvals': standingApprovals,
+  '0016-questions': questions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSqlite } from './connect-sqlite.js';
 import { migrateToLatest } from './migrate.js';
 import { openByDigestQuery } from '../stores/kysely/actions.js';
+import { dueQuery } from '../stores/kysely/questions.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'tollgate-plans-'));
 const db = connectSqlite(join(folder, 'plans.db'));
@@ -90,6 +91,10 @@ describe('reads on SQLite', () => {
     const values: unknown[] = ['t', 'agent', 'sha256:d', 1];
     const detail = await plan(openByDigestQuery(db, ((index: number) => values[index]) as (index: number) => never));
     expect(detail).toMatch(/SEARCH a USING INDEX actions_open_digest \(tenant_id=\? AND agent=\? AND digest=\?\)/);
+  });
+
+  it('find the questions past their deadline (every sweep) by the partial index of pending deadlines', async () => {
+    expect(await plan(dueQuery(db, 1, 200))).toMatch(/SEARCH questions USING INDEX questions_due \(deadline<\?\)/);
   });
 
   it("end a person's sessions, and delete expired sessions and ended sign-in windows, by index", async () => {

@@ -408,6 +408,32 @@ export interface NotificationTicketsTable {
   updated_at: number;
 }
 
+/** An agent's question to people (0016). */
+export interface QuestionsTable {
+  tenant_id: string;
+  id: string;
+  agent: string;
+  question: string;
+  /** JSON array of strings, or null for a free-text question. */
+  choices: string | null;
+  multiple: number;
+  free_text: number;
+  /** JSON object. */
+  context: string;
+  urgency: string;
+  status: string;
+  /** JSON array of groups or people. */
+  approvers: string;
+  escalated: number;
+  deadline: number | null;
+  created_at: number;
+  answered_at: number | null;
+  /** JSON object: `{ choices, text }`. */
+  answer: string | null;
+  answered_by: string | null;
+  version: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   approval_events: ApprovalEventsTable;
@@ -440,6 +466,7 @@ export interface Database {
   notification_links: NotificationLinksTable;
   user_identities: UserIdentitiesTable;
   notification_tickets: NotificationTicketsTable;
+  questions: QuestionsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';

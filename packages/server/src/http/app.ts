@@ -29,6 +29,7 @@ import { tenantRoutes } from './routes/tenants.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { outboundSettingsRoutes } from './routes/outbound-settings.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { questionRoutes } from './routes/questions.js';
 
 export interface AppOptions {
   /** Requests per second per API key or session (per address when anonymous); 0 turns limits off. */
@@ -179,6 +180,7 @@ export async function buildApp(services: Services, options: AppOptions): Promise
   actionRoutes(app, services);
   approvalRoutes(app, services);
   standingApprovalRoutes(app, services);
+  questionRoutes(app, services);
   jobRoutes(app, services);
   autonomyRoutes(app, services);
   auditRoutes(app, services);

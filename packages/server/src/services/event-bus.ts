@@ -16,13 +16,18 @@ export type LiveEventType =
   | 'job.queued'
   | 'action.outcome'
   | 'policy.reloaded'
-  | 'policy.shadow_changed';
+  | 'policy.shadow_changed'
+  | 'question.asked'
+  | 'question.answered'
+  | 'question.escalated'
+  | 'question.expired';
 
 export interface LiveEvent {
   type: LiveEventType;
   tenant_id: string;
   action_id?: string;
   approval_id?: string;
+  question_id?: string;
   status?: string;
   at: number;
   data?: Record<string, unknown>;

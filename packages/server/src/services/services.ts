@@ -12,6 +12,7 @@ import { DecisionService } from './decision-service.js';
 import { EventBus } from './event-bus.js';
 import { JobService } from './job-service.js';
 import type { TenantPolicies } from './tenant-policies.js';
+import { QuestionService } from './question-service.js';
 import { TimerService } from './timer-service.js';
 import { WriteBatcher } from './write-batcher.js';
 import { WorkflowRunner } from './workflow-runner.js';
@@ -48,6 +49,8 @@ export interface Services {
   /** Signs the tenants' chain heads from time to time and publishes them to the configured sinks. */
   auditPublisher: AuditPublisher;
   timers: TimerService;
+  /** Agents' questions to people. */
+  questions: QuestionService;
   jobs: JobService;
   reviews: ReviewService;
   agents: AgentService;
@@ -103,6 +106,7 @@ export function createServices(options: {
   const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl, standing });
   const shadow = new ShadowService({ store, clock, policies, bus, secrets });
   const auth = new AuthService({ store, clock });
+  const questions = new QuestionService({ store, bus, clock, policies });
   const audit = new AuditService({
     store,
     ...(options.auditKeys === undefined ? {} : { keys: options.auditKeys }),
@@ -122,7 +126,8 @@ export function createServices(options: {
     decisions: new DecisionService({ store, batcher, policies, approvals, bus, clock, secret, runner, shadow, standing }),
     audit,
     auditPublisher: new AuditPublisher({ store, clock, audit, settings: settings.audit, timeoutMs: settings.outbound.timeout_ms }),
-    timers: new TimerService({ store, bus, clock, runner }),
+    timers: new TimerService({ store, bus, clock, runner, questions }),
+    questions,
     jobs: new JobService({ store, bus, clock, runner, secret, reviews, policies }),
     reviews,
     agents: new AgentService({ store, clock, policies }),

@@ -20,7 +20,16 @@ export class TimerService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
 
-  constructor(private readonly deps: { store: Store; bus: EventBus; clock: Clock; runner: WorkflowRunner }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      bus: EventBus;
+      clock: Clock;
+      runner: WorkflowRunner;
+      /** Agents' questions, whose deadlines the same sweep applies. */
+      questions?: { expireDue(): Promise<number> };
+    },
+  ) {}
 
   /** Sweeps every `intervalMs` until stopped. */
   start(intervalMs = SWEEP_EVERY_MS): void {
@@ -55,6 +64,7 @@ export class TimerService {
       }
     };
     await Promise.all(Array.from({ length: PARALLEL[this.deps.store.dialect] }, sweeper));
+    await this.deps.questions?.expireDue();
     return fired;
   }
 

@@ -318,3 +318,40 @@ export interface ShadowDiffRecord {
   shadow_gate: string;
   created_at: number;
 }
+
+export type QuestionStatus = 'pending' | 'answered' | 'expired';
+export type QuestionUrgency = 'low' | 'normal' | 'high';
+
+/** What a person answered: the choices picked (empty for a free-text answer) and any text. */
+export interface QuestionAnswer {
+  choices: string[];
+  text: string | null;
+}
+
+/** An agent's question to people, and its answer once given. */
+export interface QuestionRecord {
+  tenant_id: string;
+  id: string;
+  agent: string;
+  question: string;
+  /** null: answered in free text only. */
+  choices: string[] | null;
+  /** Several choices may be picked. */
+  multiple: boolean;
+  /** A text answer is allowed (always, for a question without choices). */
+  free_text: boolean;
+  context: Record<string, unknown>;
+  urgency: QuestionUrgency;
+  status: QuestionStatus;
+  /** Groups or people who may answer; empty: any approver or admin of the tenant. */
+  approvers: string[];
+  /** Sent on to the policy's `questions.escalate_to` once already. */
+  escalated: boolean;
+  deadline: number | null;
+  created_at: number;
+  answered_at: number | null;
+  answer: QuestionAnswer | null;
+  /** `user:<id>` of who answered. */
+  answered_by: string | null;
+  version: number;
+}

@@ -16,6 +16,7 @@ import type {
   ApprovalRecord,
   AuditEvent,
   GrantRecord,
+  QuestionRecord,
   Session,
   StandingApprovalRecord,
   User,
@@ -1341,6 +1342,78 @@ describe.each([sqliteBackend(), postgresBackend()].map((backend) => [backend.nam
       expect((await store.audit.list(tenantId, { afterSeq: 1000, limit: 5000 })).map((event) => event.seq)).toEqual([
         1001, 1002, 1003, 1004, 1005,
       ]);
+    });
+  });
+
+  describe('questions', () => {
+    const questionRecord = (tenantId: string, overrides: Partial<QuestionRecord> = {}): QuestionRecord => ({
+      tenant_id: tenantId,
+      id: `qst_${randomUUID()}`,
+      agent: 'deploy-bot',
+      question: 'Which region should the canary go to?',
+      choices: ['eu-west-1', 'us-east-1'],
+      multiple: false,
+      free_text: true,
+      context: { service: 'checkout', nested: { list: [1, 'two', null] } },
+      urgency: 'high',
+      status: 'pending',
+      approvers: ['oncall'],
+      escalated: false,
+      deadline: T0 + 3_600_000,
+      created_at: T0,
+      answered_at: null,
+      answer: null,
+      answered_by: null,
+      version: 0,
+      ...overrides,
+    });
+
+    it('stores a question as asked, once per id, within its tenant', async () => {
+      const tenantId = await newTenant(store);
+      const otherTenant = await newTenant(store);
+      const question = questionRecord(tenantId);
+      await store.questions.insert(question);
+      await expectConflict(store.questions.insert(question), 'questions_pkey');
+      const freeText = questionRecord(tenantId, { choices: null, deadline: null, urgency: 'low' });
+      await store.questions.insert(freeText);
+      expect(await store.questions.get(tenantId, question.id)).toEqual(question);
+      expect(await store.questions.get(tenantId, freeText.id)).toEqual(freeText);
+      expect(await store.questions.get(otherTenant, question.id)).toBeUndefined();
+      expect(await store.questions.list(otherTenant)).toEqual([]);
+    });
+
+    it('answers only a pending question at the version read, once', async () => {
+      const tenantId = await newTenant(store);
+      const question = questionRecord(tenantId);
+      await store.questions.insert(question);
+      const answer = {
+        answer: { choices: ['eu-west-1'], text: 'quieter at night' },
+        answered_by: 'user:usr_alice',
+        answered_at: T0 + 5,
+        status: 'answered' as const,
+      };
+      expect(await store.questions.update(tenantId, question.id, 1, answer)).toBe(false);
+      expect(await store.questions.update(tenantId, question.id, 0, answer)).toBe(true);
+      // Answered: no longer pending, so a second answer at any version changes nothing.
+      expect(await store.questions.update(tenantId, question.id, 1, { ...answer, answered_by: 'user:usr_bob' })).toBe(false);
+      expect(await store.questions.get(tenantId, question.id)).toEqual({ ...question, ...answer, version: 1 });
+    });
+
+    it('lists newest first by status with pages, and finds the due ones across tenants', async () => {
+      const tenantId = await newTenant(store);
+      const otherTenant = await newTenant(store);
+      const first = questionRecord(tenantId, { id: 'qst_01', deadline: T0 + 10 });
+      const second = questionRecord(tenantId, { id: 'qst_02', deadline: T0 + 30 });
+      const answered = questionRecord(tenantId, { id: 'qst_03', status: 'answered', deadline: T0 });
+      const elsewhere = questionRecord(otherTenant, { id: 'qst_04', deadline: T0 + 20 });
+      for (const question of [second, answered, first, elsewhere]) await store.questions.insert(question);
+      expect((await store.questions.list(tenantId)).map((q) => q.id)).toEqual(['qst_03', 'qst_02', 'qst_01']);
+      expect((await store.questions.list(tenantId, { status: ['pending'] })).map((q) => q.id)).toEqual(['qst_02', 'qst_01']);
+      expect((await store.questions.list(tenantId, { status: ['pending'], after: 'qst_02' })).map((q) => q.id)).toEqual(['qst_01']);
+      expect(await store.questions.list(tenantId, { status: [] })).toEqual([]);
+      const due = (await store.questions.due(T0 + 20, 10)).filter((q) => [tenantId, otherTenant].includes(q.tenant_id));
+      expect(due.map((q) => q.id)).toEqual(['qst_01', 'qst_04']);
+      expect((await store.questions.due(T0 + 20, 1)).length).toBe(1);
     });
   });
 

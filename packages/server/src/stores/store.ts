@@ -24,6 +24,8 @@ import type {
   VoteRecord,
   ShadowDiffRecord,
   StandingApprovalRecord,
+  QuestionRecord,
+  QuestionStatus,
 } from './records.js';
 import type { EventChannel } from '../db/postgres-events.js';
 import type { NotificationLinkRepository, NotificationTicketRepository, OutboxRepository, UserIdentityRepository } from './notify-store.js';
@@ -420,6 +422,23 @@ export interface ShadowDiffRepository {
   list(tenantId: string, shadowVersion: string, options: { since: number; limit: number }): Promise<ShadowDiffRecord[]>;
 }
 
+export interface QuestionRepository {
+  /** Throws StoreConflictError when the id is taken. */
+  insert(question: QuestionRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<QuestionRecord | undefined>;
+  /** Newest first; `after` is the id of the last question of the previous page. */
+  list(tenantId: string, filter?: Page & { status?: QuestionStatus[] }): Promise<QuestionRecord[]>;
+  /** Optimistic update: applies only while the question is pending at `version`, and bumps it. */
+  update(
+    tenantId: string,
+    id: string,
+    version: number,
+    patch: Partial<Pick<QuestionRecord, 'status' | 'approvers' | 'escalated' | 'deadline' | 'answered_at' | 'answer' | 'answered_by'>>,
+  ): Promise<boolean>;
+  /** Pending questions of every tenant whose deadline is at or before `now`, oldest deadline first. */
+  due(now: number, limit: number): Promise<QuestionRecord[]>;
+}
+
 /** Repositories bound to one transaction (or to the database outside one). */
 export interface StoreScope {
   settings: SettingsRepository;
@@ -448,6 +467,7 @@ export interface StoreScope {
   notificationLinks: NotificationLinkRepository;
   identities: UserIdentityRepository;
   tickets: NotificationTicketRepository;
+  questions: QuestionRepository;
 }
 
 export interface TransactionOptions {

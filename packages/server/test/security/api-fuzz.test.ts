@@ -189,7 +189,8 @@ const param = fc.oneof(
   { arbitrary: fc.constantFrom('%2F', '..', '%', '%zz', '%c0%ae', 'x'.repeat(5000)), weight: 1 },
 );
 
-const AGENT_ROUTES = /^(POST \/v1\/actions$|GET \/v1\/actions\/:id$|POST \/v1\/actions\/:id\/(outcome|elicited-vote)|POST \/v1\/grants)/;
+const AGENT_ROUTES =
+  /^(POST \/v1\/actions$|GET \/v1\/actions\/:id$|POST \/v1\/actions\/:id\/(outcome|elicited-vote)|POST \/v1\/grants|POST \/v1\/questions$)/;
 const WORKER_ROUTES = /^\S+ \/v1\/jobs/;
 const OPERATOR_ROUTES = /^\S+ \/v1\/(tenants|settings\/server)/;
 /** The credentials a route's guard lets through, or undefined for a tenant's person's route. */

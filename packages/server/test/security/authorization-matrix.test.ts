@@ -41,6 +41,10 @@ const MATRIX = [
   'POST   /v1/approvals/:id/delegate                 401   403    403      ok    403    ok      403     404',
   'GET    /v1/standing-approvals                     401   403    403      ok     ok    ok      403     hide',
   'DELETE /v1/standing-approvals/:id                 401   403    403      ok    403    ok      403     404',
+  'POST   /v1/questions                              401    ok    403     403    403   403      403     hide',
+  'GET    /v1/questions                              401   403    403      ok     ok    ok      403     hide',
+  'GET    /v1/questions/:id                          401    ok    403      ok     ok    ok      403     404',
+  'POST   /v1/questions/:id/answers                  401   403    403      ok    403    ok      403     404',
   'GET    /v1/jobs/next                              401   403     ok     403    403   403      403     hide',
   'POST   /v1/jobs/:id/heartbeat                     401   403     ok     403    403   403      403     404',
   'POST   /v1/jobs/:id/complete                      401   403     ok     403    403   403      403     404',
@@ -127,6 +131,7 @@ describe('authorization matrix', () => {
     executedId: string;
     notificationId: string;
     standingId: string;
+    questionId: string;
   };
   const shadowFiles = () => [{ path: 'policy.yaml', text: securityPolicy(receiver.url) }];
 
@@ -177,6 +182,14 @@ describe('authorization matrix', () => {
     expect(job.body.action_id).toBe(actionId);
     return { id: job.body.id, attempt: job.body.attempt, actionId };
   }
+  const ask = async (tenant: Tenant) => {
+    const answer = await send('POST', '/v1/questions', tenant.tokens.agent, {
+      question: `which region? ${Math.random()}`,
+      choices: ['eu', 'us'],
+    });
+    expect(answer.status, answer.text).toBe(201);
+    return answer.body.id as string;
+  };
   async function notification(tenant: Tenant): Promise<string> {
     const list = await server.services.notifications.list(tenant.name, { limit: 1 });
     expect(list.length).toBeGreaterThan(0);
@@ -263,6 +276,19 @@ describe('authorization matrix', () => {
     'DELETE /v1/standing-approvals/:id': {
       own: async () => ({ path: `/v1/standing-approvals/${await standing(north)}` }),
       foreign: () => ({ path: `/v1/standing-approvals/${southIds.standingId}` }),
+    },
+    'POST /v1/questions': {
+      own: () => ({ path: '/v1/questions', body: { question: 'Which region?' } }),
+      foreign: () => ({ path: '/v1/questions', body: { question: 'Which region?' } }),
+    },
+    'GET /v1/questions': { own: () => ({ path: '/v1/questions' }), foreign: () => ({ path: '/v1/questions?limit=1000' }) },
+    'GET /v1/questions/:id': {
+      own: async () => ({ path: `/v1/questions/${await ask(north)}` }),
+      foreign: () => ({ path: `/v1/questions/${southIds.questionId}` }),
+    },
+    'POST /v1/questions/:id/answers': {
+      own: async () => ({ path: `/v1/questions/${await ask(north)}/answers`, body: { choice: 'eu' } }),
+      foreign: () => ({ path: `/v1/questions/${southIds.questionId}/answers`, body: { choice: 'eu' } }),
     },
     'GET /v1/jobs/next': {
       own: () => ({ path: '/v1/jobs/next?capability=analyzer' }),
@@ -504,6 +530,7 @@ describe('authorization matrix', () => {
       executedId: await executed(south),
       notificationId: await notification(south),
       standingId: await standing(south),
+      questionId: await ask(south),
     };
     for (const value of [
       actionId,
@@ -516,6 +543,7 @@ describe('authorization matrix', () => {
       southIds.executedId,
       southIds.notificationId,
       southIds.standingId,
+      southIds.questionId,
     ])
       southSecrets.add(value);
     for (const name of ['south-admin', 'south-alice', 'south-bob', 'south-audrey', 'south-only-bot', 'south-analyzer-1'])

@@ -49,6 +49,7 @@ export class KyselyStore implements Store {
   readonly notificationLinks;
   readonly identities;
   readonly tickets;
+  readonly questions;
   readonly #guard = new ReentryGuard();
   readonly events: EventChannel | undefined;
 
@@ -85,6 +86,7 @@ export class KyselyStore implements Store {
     this.notificationLinks = scope.notificationLinks;
     this.identities = scope.identities;
     this.tickets = scope.tickets;
+    this.questions = scope.questions;
   }
 
   async migrate(): Promise<void> {

@@ -27,6 +27,7 @@ import { outboxRepository } from './outbox.js';
 import { notificationLinkRepository } from './notification-links.js';
 import { userIdentityRepository } from './user-identities.js';
 import { notificationTicketRepository } from './notification-tickets.js';
+import { questionRepository } from './questions.js';
 
 export function createScope(context: RepositoryContext): StoreScope {
   return {
@@ -56,5 +57,6 @@ export function createScope(context: RepositoryContext): StoreScope {
     notificationLinks: notificationLinkRepository(context),
     identities: userIdentityRepository(context),
     tickets: notificationTicketRepository(context),
+    questions: questionRepository(context),
   };
 }
