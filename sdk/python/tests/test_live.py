@@ -113,6 +113,14 @@ class RunTest(unittest.TestCase):
         self.assertEqual(again.exception.reason, "outcome_reported")
         self.assertEqual(len(self.calls), 1)
 
+    def test_a_retried_identical_call_after_approval_runs_that_action_once(self) -> None:
+        action = {"action_type": "deploy", "service": "search", "ticket": unique()}
+        with self.assertRaises(ApprovalPending) as caught:
+            self.tollgate.run(action, self.work, wait=0)
+        vote(self.tollgate.get(caught.exception.action_id or ""), "approve")
+        self.assertEqual(self.tollgate.run(action, self.work), {"done": "deploy"})
+        self.assertEqual(self.ids, [caught.exception.action_id])
+
     def test_a_grant_redeemed_before_a_crash_is_never_run_again(self) -> None:
         view = self.tollgate.check({"action_type": "deploy", "ticket": unique()})
         self.assertEqual(view["status"], "pending")
