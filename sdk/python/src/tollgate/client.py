@@ -120,7 +120,7 @@ class Tollgate:
         wait: float = DEFAULT_WAIT_SECONDS,
         on_pending: Optional[Callable[[ActionView], None]] = None,
         outcome: Optional[Callable[[T, Dict[str, Any]], Mapping[str, Any]]] = None,
-        paused: Optional[Callable[[BaseException], bool]] = None,
+        paused: Optional[Callable[[Exception], bool]] = None,
         continues: bool = False,
     ) -> T:
         """Runs `fn(action, view)` only if Tollgate lets the action go ahead: waits for people when it
@@ -182,11 +182,13 @@ class Tollgate:
         view: ActionView,
         fn: Callable[[Dict[str, Any], ActionView], T],
         outcome: Optional[Callable[[T, Dict[str, Any]], Mapping[str, Any]]],
-        paused: Optional[Callable[[BaseException], bool]],
+        paused: Optional[Callable[[Exception], bool]],
     ) -> T:
         try:
             result = fn(view["action"], view)
-        except BaseException as error:
+        except Exception as error:
+            # (A KeyboardInterrupt or SystemExit is left unreported, as a crash is: the grant is
+            # used, so the action is not run again, and a person sees it ran with no outcome.)
             if paused is not None and paused(error):
                 raise
             # The agent's own error matters more than a failure to record it.
