@@ -123,18 +123,24 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
   async function vote(body: Record<string, unknown>, said: string): Promise<void> {
     setBusy(true);
     try {
-      const after = await post<{ status: string; steps: Step[]; standing_approval?: StandingApproval }>(`/v1/approvals/${approval.id}/votes`, {
-        ...body,
-        digest: approval.digest,
-        step: step.id,
-      });
+      const after = await post<{ status: string; steps: Step[]; standing_approval?: StandingApproval }>(
+        `/v1/approvals/${approval.id}/votes`,
+        {
+          ...body,
+          digest: approval.digest,
+          step: step.id,
+        },
+      );
       const message =
         body.verdict === 'approve'
           ? approvedMessage(after, said)
           : body.verdict === 'deny'
             ? `${said} The request is denied and the agent was told why.`
             : `${said} The agent gets your feedback and may send a revision.`;
-      props.onDone({ ok: true, message: after.standing_approval === undefined ? message : message + grantedMessage(after.standing_approval) });
+      props.onDone({
+        ok: true,
+        message: after.standing_approval === undefined ? message : message + grantedMessage(after.standing_approval),
+      });
       setMode(undefined);
     } catch (failure) {
       setError(messageOf(failure));

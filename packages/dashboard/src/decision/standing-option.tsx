@@ -54,7 +54,8 @@ export function StandingOption(props: {
         <input type="checkbox" checked={value.on} onChange={(e) => set({ on: e.currentTarget.checked })} /> Also approve similar requests
       </label>
       <p class="muted small">
-        Later <code>{shown(props.actionType)}</code> actions of <code>{shown(props.agent)}</code> inside these limits are approved at once, in your name
+        Later <code>{shown(props.actionType)}</code> actions of <code>{shown(props.agent)}</code> inside these limits are approved at once,
+        in your name
         {limits.length > 0 ? ` (the policy allows ${limits.join(' and ')})` : ''}.
       </p>
       {value.on && (

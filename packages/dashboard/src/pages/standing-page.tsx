@@ -54,7 +54,11 @@ function StandingRow(props: { standing: StandingApproval; now: number; canRevoke
       <td data-testid="constraints">{describeConstraints(standing.constraints)}</td>
       <td data-testid="uses-left">{standing.uses_left === null ? 'no limit' : `${standing.uses_left} of ${standing.uses ?? '—'}`}</td>
       <td title={formatTime(standing.expires_at)}>
-        {standing.expires_at === null ? 'no limit' : standing.active ? timeLeft(standing.expires_at, props.now).text : formatTime(standing.expires_at)}
+        {standing.expires_at === null
+          ? 'no limit'
+          : standing.active
+            ? timeLeft(standing.expires_at, props.now).text
+            : formatTime(standing.expires_at)}
       </td>
       <td>
         {shown(standing.approver_name ?? standing.approver_id)}
@@ -112,8 +116,8 @@ export function StandingPage() {
     <section>
       <h1>Standing approvals</h1>
       <p class="muted">
-        Approvals that cover more of the same: later actions of one agent and action type inside the constraints are approved at once,
-        until the uses or the time run out or someone revokes them.
+        Approvals that cover more of the same: later actions of one agent and action type inside the constraints are approved at once, until
+        the uses or the time run out or someone revokes them.
       </p>
       <div class="view-switch">
         <ToggleGroup
