@@ -143,7 +143,7 @@ export function StandingPage() {
       ) : list.data.standing_approvals.length === 0 ? (
         <Empty>{tab === 'active' ? 'No standing approval is active.' : 'No standing approvals yet.'}</Empty>
       ) : (
-        <div class="table-scroll">
+        <div class="table-scroll standing-scroll">
           <table class="data standing-table">
             <thead>
               <tr>

@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, screenshot, signIn } from '../helpers/browser.js';
+import { contentWidth, DESKTOP, PHONE, screenshot, signIn } from '../helpers/browser.js';
 import { startTollgate, type Api, type Tollgate } from '../helpers/tollgate-process.js';
 import { deploy } from '../policy.js';
 
@@ -116,5 +116,25 @@ export function standingSuite(browser: () => Browser): void {
       expect(third.body.approval.id).toMatch(/^apr_/);
       expect(third.body.standing_approval).toBeUndefined();
     }, 90_000);
+
+    it('fits a phone: the option with its constraint rows, and the page with its table', async () => {
+      const phone = await browser().newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
+      const errors: string[] = [];
+      phone.on('pageerror', (error) => errors.push(error.message));
+      await signIn(phone, server.url, 'alice');
+      const pending = await bot('POST', '/v1/actions', stagingDeploy('v3.1.0'));
+      await phone.goto(`${server.url}/approvals/${pending.body.approval.id as string}`);
+      await phone.getByLabel('Also approve similar requests').check();
+      await phone.getByLabel('replicas value').waitFor();
+      expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
+      await phone.goto(`${server.url}/standing`);
+      await phone.getByRole('heading', { level: 1, name: 'Standing approvals' }).waitFor();
+      await phone.getByRole('button', { name: 'All', exact: true }).click();
+      await phone.locator('tr[data-standing]').first().waitFor();
+      // The table may scroll inside its own box; the page itself must not scroll sideways.
+      expect(await contentWidth(phone)).toBeLessThanOrEqual(PHONE.width);
+      expect(errors).toEqual([]);
+      await phone.close();
+    }, 40_000);
   });
 }
