@@ -10,6 +10,7 @@ import { NotificationsPage } from './pages/notifications-page.js';
 import { OversightPage } from './pages/oversight-page.js';
 import { PolicyPage } from './pages/policy-page.js';
 import { ReviewsPage } from './pages/reviews-page.js';
+import { StandingPage } from './pages/standing-page.js';
 
 export interface PageEntry {
   path: string;
@@ -23,6 +24,7 @@ const everyone = (): boolean => true;
 export const PAGES: PageEntry[] = [
   { path: '/', title: 'Inbox', component: InboxPage, visible: everyone },
   { path: '/reviews', title: 'Reviews', component: ReviewsPage, visible: everyone },
+  { path: '/standing', title: 'Standing approvals', component: StandingPage, visible: everyone },
   { path: '/agents', title: 'Agents', component: AgentsPage, visible: everyone },
   { path: '/audit', title: 'Audit', component: AuditPage, visible: canReadAudit },
   { path: '/policy', title: 'Policy', component: PolicyPage, visible: everyone },

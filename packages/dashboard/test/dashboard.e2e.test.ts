@@ -11,6 +11,7 @@ import { demoSuite } from './suites/demo.js';
 import { oversightSuite } from './suites/oversight.js';
 import { questionsSuite } from './suites/questions.js';
 import { reviewQueueSuite } from './suites/review-queue.js';
+import { standingSuite } from './suites/standing.js';
 import { workerOutputSuite } from './suites/worker-output.js';
 
 let browser: Browser | undefined;
@@ -35,4 +36,5 @@ oversightSuite(shared);
 deadLettersSuite(shared);
 workerOutputSuite(shared);
 questionsSuite(shared);
+standingSuite(shared);
 demoSuite(shared);

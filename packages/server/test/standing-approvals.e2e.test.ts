@@ -102,6 +102,21 @@ describe.each(DATABASES)('standing approvals on %s', (kind) => {
     expect(listed.find((s) => s.id === standing.id)?.uses_left).toBe(2);
   });
 
+  it('says on the request what standing approval a vote may grant there, and names the approver in the list', async () => {
+    const offer = async (action: Record<string, unknown>) => {
+      const submitted = await bot('POST', '/v1/actions', action);
+      return (await alice('GET', `/v1/approvals/${submitted.body.approval.id}`)).body.decision.standing;
+    };
+    expect(await offer(scale())).toEqual({ max_for: 8 * HOUR, max_uses: 50 });
+    // `standing: false`, and a request two people approve: no vote grants one, so none is offered.
+    expect(await offer({ action_type: 'refund', ticket: ++tickets })).toBeNull();
+    expect(await offer({ action_type: 'deploy', ticket: ++tickets })).toBeNull();
+
+    const { standing } = await grant({ for: '1h', uses: 2, constraints: { replicas: 105 } });
+    const listed = (await bob('GET', '/v1/standing-approvals')).body.standing_approvals as { id: string; approver_name: string }[];
+    expect(listed.find((s) => s.id === standing.id)?.approver_name).toBe('alice');
+  });
+
   it('leaves outside its constraints, another agent and another action type to a new request', async () => {
     await grant({ for: '2h', uses: 10, constraints: { environment: 'staging', replicas: { lte: 8 } } });
     for (const [agent, action] of [

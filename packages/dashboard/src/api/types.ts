@@ -154,7 +154,44 @@ export interface ContextPackage {
 
 export interface ApprovalDetail extends Approval {
   context_package: ContextPackage;
-  decision: { decision: string; risk: string | null; agent: string; policy_version: string };
+  decision: {
+    decision: string;
+    risk: string | null;
+    agent: string;
+    policy_version: string;
+    /** The standing approval an approving vote may grant here (`max_for` in ms), or null for none. */
+    standing?: StandingBound | null;
+  };
+}
+
+export interface StandingBound {
+  max_for: number | null;
+  max_uses: number | null;
+}
+
+/** A condition in the policy's `match` form, as a standing approval's constraints are stored. */
+export interface Condition {
+  path: string;
+  op: string;
+  value: unknown;
+}
+
+export interface StandingApproval {
+  id: string;
+  approval_id: string;
+  agent: string;
+  action_type: string;
+  gate: string;
+  approver_id: string;
+  approver_name?: string | null;
+  constraints: Condition[];
+  uses: number | null;
+  uses_left: number | null;
+  expires_at: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  active: boolean;
 }
 
 export interface Review {

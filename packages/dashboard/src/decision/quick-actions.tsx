@@ -5,10 +5,13 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { messageOf, post } from '../api/client.js';
-import type { ApprovalDetail, FieldBounds, Step } from '../api/types.js';
+import type { ApprovalDetail, FieldBounds, StandingApproval, Step } from '../api/types.js';
+import { shown } from '../lib/shown.js';
+import { constraintRows, constraintsFrom, describeConstraints } from '../lib/standing.js';
 import { text } from '../lib/summary.js';
 import { DelegatePicker } from './delegate-picker.js';
 import { ModifyFields, modificationsFrom } from './modify-fields.js';
+import { initialChoice, StandingOption, standingFrom, type StandingChoice } from './standing-option.js';
 
 type Mode = 'note' | 'changes' | 'modify' | 'delegate' | 'deny';
 
@@ -43,6 +46,17 @@ function approvedMessage(after: { status: string; steps: Step[] }, what: string)
   return `${what} Your vote is recorded; the request still waits${open.length > 0 ? ` on ${open.join(', ')}` : ''}.`;
 }
 
+/** What the vote's answer says of the standing approval it granted. */
+function grantedMessage(granted: StandingApproval): string {
+  const limits = [
+    granted.uses_left === null ? undefined : `${granted.uses_left} uses`,
+    granted.expires_at === null ? undefined : `until ${new Date(granted.expires_at).toLocaleString()}`,
+  ].filter((part) => part !== undefined);
+  return ` Similar ${shown(granted.action_type)} actions of ${shown(granted.agent)} (constraints: ${describeConstraints(
+    granted.constraints,
+  )}) are now approved at once for ${limits.join(', ')}; see Standing approvals to revoke it.`;
+}
+
 export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDone: (outcome: Outcome) => void }) {
   const { approval, step } = props;
   const [mode, setMode] = useState<Mode | undefined>(undefined);
@@ -59,12 +73,20 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
     Object.fromEntries(Object.keys(modifiable).map((field) => [field, text(action[field]) === '—' ? '' : text(action[field])])),
   );
   const firstInput = useRef<HTMLFormElement>(null);
+  const bound = approval.decision.standing ?? null;
+  const actionType = typeof action.action_type === 'string' ? action.action_type : undefined;
+  const [standing, setStanding] = useState<StandingChoice | undefined>(() =>
+    bound === null ? undefined : initialChoice(bound, constraintRows(action)),
+  );
+  /** The `standing` part an approving vote carries, when the approver asked for one. */
+  const standingPart = (): Record<string, unknown> =>
+    standing?.on === true ? { standing: standingFrom(standing, constraintsFrom(standing.rows, action)) } : {};
 
   function open(next: Mode | 'approve'): void {
     if (busy) return;
     setError(undefined);
     if (next === 'approve') {
-      void vote({ verdict: 'approve' }, 'You approved this request.');
+      void vote({ verdict: 'approve', ...standingPart() }, 'You approved this request.');
       return;
     }
     if (next === 'modify' && !canModify) {
@@ -101,18 +123,24 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
   async function vote(body: Record<string, unknown>, said: string): Promise<void> {
     setBusy(true);
     try {
-      const after = await post<{ status: string; steps: Step[] }>(`/v1/approvals/${approval.id}/votes`, {
-        ...body,
-        digest: approval.digest,
-        step: step.id,
-      });
+      const after = await post<{ status: string; steps: Step[]; standing_approval?: StandingApproval }>(
+        `/v1/approvals/${approval.id}/votes`,
+        {
+          ...body,
+          digest: approval.digest,
+          step: step.id,
+        },
+      );
       const message =
         body.verdict === 'approve'
           ? approvedMessage(after, said)
           : body.verdict === 'deny'
             ? `${said} The request is denied and the agent was told why.`
             : `${said} The agent gets your feedback and may send a revision.`;
-      props.onDone({ ok: true, message });
+      props.onDone({
+        ok: true,
+        message: after.standing_approval === undefined ? message : message + grantedMessage(after.standing_approval),
+      });
       setMode(undefined);
     } catch (failure) {
       setError(messageOf(failure));
@@ -127,7 +155,7 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
     const trimmed = note.trim();
     if (mode === 'note') {
       if (trimmed === '') return setError('write the note, or use Approve');
-      return vote({ verdict: 'approve', note: trimmed }, 'You approved this request with a note.');
+      return vote({ verdict: 'approve', note: trimmed, ...standingPart() }, 'You approved this request with a note.');
     }
     if (mode === 'changes') {
       if (trimmed === '') return setError('say what should change: the agent receives this feedback');
@@ -187,6 +215,9 @@ export function QuickActions(props: { approval: ApprovalDetail; step: Step; onDo
         <p id="modify-off" class="muted small action-note">
           {NO_MODIFY}
         </p>
+      )}
+      {standing !== undefined && bound !== null && actionType !== undefined && (mode === undefined || mode === 'note') && (
+        <StandingOption agent={approval.decision.agent} actionType={actionType} bound={bound} value={standing} onChange={setStanding} />
       )}
       {mode !== undefined && (
         <form ref={firstInput} class="action-form" onSubmit={(event) => void submit(event)} noValidate aria-label={TITLES[mode]}>

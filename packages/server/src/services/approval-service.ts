@@ -17,7 +17,7 @@ import type { EventBus, LiveEvent } from './event-bus.js';
 import type { TenantPolicies } from './tenant-policies.js';
 import type { AgentPrincipal, UserPrincipal } from './principals.js';
 import { approvalView, type ApprovalView, type StandingApprovalView } from './views.js';
-import { checkStandingVote, type StandingService } from './standing-service.js';
+import { checkStandingVote, standingOffer, type StandingService } from './standing-service.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 import { retryOnConflict } from './concurrency.js';
 import { followModification } from '../hooks/claude-code-action.js';
@@ -122,6 +122,8 @@ export class ApprovalService {
         risk: action.risk,
         policy_version: action.policy_version,
         agent: action.agent,
+        // The standing approval an approving vote may grant here (`max_for` in ms), or null.
+        standing: standingOffer(approval, action),
       },
       // Where the request is also decided: the Jira issues and ServiceNow records it opened.
       tickets: (await store.tickets.listByApproval(tenantId, id)).map((ticket) => ({

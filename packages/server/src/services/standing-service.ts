@@ -20,6 +20,23 @@ export function gateOfRoute(evaluation: PolicyDecision): string {
   return evaluation.route?.source ?? 'defaults';
 }
 
+/** Whether one person approves this request alone: one approval stage needing one vote, one action type. */
+function singleApprover(approval: ApprovalRecord, action: ActionRecord): boolean {
+  const steps = approval.state?.steps ?? [];
+  const only = steps.length === 1 ? steps[0] : undefined;
+  return only !== undefined && only.type === 'approval' && only.require === 1 && action.action_type !== null;
+}
+
+/**
+ * The bound on a standing approval an approving vote of this request may grant, or null when it
+ * may grant none: what the decision page offers, by the same test a vote is checked with.
+ */
+export function standingOffer(approval: ApprovalRecord, action: ActionRecord): { max_for: number | null; max_uses: number | null } | null {
+  const bound = action.evaluation.route?.standing;
+  if (approval.status !== 'pending' || bound === undefined || bound === false || !singleApprover(approval, action)) return null;
+  return { max_for: bound.max_for ?? null, max_uses: bound.max_uses ?? null };
+}
+
 /**
  * Checks a vote's `standing` part before the vote is applied, so a refusal changes nothing. Only a
  * request that one person approves alone (a single approval stage needing one vote, no worker
@@ -34,9 +51,7 @@ export function checkStandingVote(
   if (verdict !== 'approve') {
     throw new TollgateError('standing.approve_only', 'only an approving vote can grant a standing approval', { field: 'standing' });
   }
-  const steps = approval.state?.steps ?? [];
-  const only = steps.length === 1 ? steps[0] : undefined;
-  if (only === undefined || only.type !== 'approval' || only.require !== 1 || action.action_type === null) {
+  if (!singleApprover(approval, action)) {
     throw new TollgateError(
       'standing.not_allowed',
       'only a request of one action type that one person approves alone can grant a standing approval',
@@ -141,7 +156,13 @@ export class StandingService {
       ...(filter.limit === undefined ? {} : { limit: filter.limit }),
       ...(filter.after === undefined ? {} : { after: filter.after }),
     });
-    return found.map((standing) => standingApprovalView(standing, now));
+    // The approver by name as well as id, so that a list read by people says who granted each.
+    const names = new Map<string, string>();
+    for (const id of new Set(found.map((standing) => standing.approver_id))) {
+      const user = await this.deps.store.users.get(principal.tenant_id, id);
+      if (user !== undefined) names.set(id, user.name);
+    }
+    return found.map((standing) => ({ ...standingApprovalView(standing, now), approver_name: names.get(standing.approver_id) ?? null }));
   }
 
   /** Ends a standing approval: an admin, its approver, or anyone who may decide its gate's requests. */

@@ -38,6 +38,8 @@ export type StandingApprovalView = Omit<StandingApprovalRecord, 'tenant_id' | 'f
   revoked_at: string | null;
   /** Whether it can still cover an action now: not revoked, not expired, a use left. */
   active: boolean;
+  /** In a list: the approver's name (null once the person is gone). */
+  approver_name?: string | null;
 };
 
 export function standingApprovalView(standing: StandingApprovalRecord, now: number): StandingApprovalView {
