@@ -5,6 +5,7 @@
 
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import {
+  askingFigures,
   cellsFromRows,
   computeMetrics,
   decodeDay,
@@ -17,6 +18,7 @@ import {
   seriesFromRows,
   subjectKey,
   subjectOfKey,
+  type AskingFigures,
   type MetricsCells,
   type MetricsRows,
   DEFAULT_THRESHOLDS,
@@ -74,6 +76,10 @@ const DEFINITIONS = {
   load_per_day: 'votes cast ÷ days in the window',
   oldest_pending_age_ms: 'age of the oldest request still waiting, now (not limited to the window)',
   backlog: 'requests waiting now (not limited to the window)',
+  questions:
+    'questions agents asked in the window, as they stand now: answered, unanswered (ran out with no answer), pending; time_to_answer_ms is asked → answered, nearest-rank p50/p90',
+  standing_approvals:
+    'standing approvals granted in the window; approvals_saved: actions created in the window that a standing approval approved at once (no person asked); uses_per_standing_approval: actions covered so far by each one granted in the window, mean and max',
 };
 
 export interface MetricsReport {
@@ -88,6 +94,8 @@ export interface MetricsReport {
   gates?: MetricsFigures['gates'];
   approvers?: MetricsFigures['approvers'];
   agents?: MetricsFigures['agents'];
+  questions: AskingFigures['questions'];
+  standing_approvals: AskingFigures['standing_approvals'];
   warnings: Warning[];
   recommendations: Recommendation[];
 }
@@ -358,6 +366,10 @@ export class MetricsService {
       throw new TollgateError('request.invalid', `\`by\` must be one of ${GROUPINGS.join(', ')}, not \`${by}\``, { field: 'by' });
     const result = await this.compute(tenantId, options.window ?? DEFAULT_WINDOW);
     const { figures } = result;
+    // Few rows, read live: questions and standing approvals are not in the daily rollups. The
+    // window ends now, and what happened this very millisecond is in it.
+    const range = { from: result.window.since, to: result.window.until + 1 };
+    const asking = askingFigures(await this.deps.store.metrics.asking(tenantId, range));
     return {
       tenant: tenantId,
       generated_at: new Date(result.window.until).toISOString(),
@@ -375,6 +387,8 @@ export class MetricsService {
       ...(by === undefined || by === 'gate' ? { gates: figures.gates } : {}),
       ...(by === undefined || by === 'approver' ? { approvers: figures.approvers } : {}),
       ...(by === undefined || by === 'agent' ? { agents: figures.agents } : {}),
+      questions: asking.questions,
+      standing_approvals: asking.standing_approvals,
       warnings: result.warnings,
       recommendations: result.recommendations,
     };
