@@ -101,6 +101,16 @@ describe.each(DATABASES)('question and standing approval metrics on %s', (kind) 
     expect(report.standing_approvals).toEqual({ granted: 2, approvals_saved: 3, uses_per_standing_approval: { mean: 1.5, max: 3 } });
   });
 
+  it('exposes them in Prometheus text', async () => {
+    const { status, body } = await admin('GET', '/metrics');
+    expect(status).toBe(200);
+    expect(body).toContain('tollgate_questions{status="answered",window="30d"} 2\n');
+    expect(body).toContain('tollgate_questions{status="unanswered",window="30d"} 1\n');
+    expect(body).toContain('tollgate_question_time_to_answer_seconds{quantile="0.9",window="30d"} 600\n');
+    expect(body).toContain('tollgate_standing_approvals_granted{window="30d"} 2\n');
+    expect(body).toContain('tollgate_approvals_saved{window="30d"} 3\n');
+  });
+
   it('keeps to the window', async () => {
     clock.advance(30 * MINUTE);
     const recent = (await admin('GET', '/v1/metrics?window=1h')).body;

@@ -102,6 +102,8 @@ export interface MetricsReport {
 
 export interface MetricsResult {
   figures: MetricsFigures;
+  /** Questions and standing approvals over the window. */
+  asking: AskingFigures;
   warnings: Warning[];
   recommendations: Recommendation[];
   window: { name: string; since: number; until: number };
@@ -179,12 +181,19 @@ export class MetricsService {
     const span = windowMs(window);
     const now = this.deps.clock.now();
     const since = now - span;
-    const [current, cells] = await Promise.all([this.deps.store.metrics.current(tenantId), this.cells(tenantId, since, now)]);
+    const [current, cells, askingRows] = await Promise.all([
+      this.deps.store.metrics.current(tenantId),
+      this.cells(tenantId, since, now),
+      // Few rows, read live: questions and standing approvals are not in the daily rollups. The
+      // window ends now, and what happened this very millisecond is in it.
+      this.deps.store.metrics.asking(tenantId, { from: since, to: now + 1 }),
+    ]);
     const figures = computeMetrics({ ...current, cells }, { since, until: now, now });
     const thresholds = this.deps.thresholds ?? DEFAULT_THRESHOLDS;
     const promoteAfter = this.deps.policies.for(tenantId).current().bundle.autonomy?.promote_after;
     return {
       figures,
+      asking: askingFigures(askingRows),
       warnings: findWarnings(figures, thresholds),
       recommendations: findRecommendations(figures, thresholds, promoteAfter === undefined ? {} : { promoteAfter }),
       window: { name: window, since, until: now },
@@ -366,10 +375,7 @@ export class MetricsService {
       throw new TollgateError('request.invalid', `\`by\` must be one of ${GROUPINGS.join(', ')}, not \`${by}\``, { field: 'by' });
     const result = await this.compute(tenantId, options.window ?? DEFAULT_WINDOW);
     const { figures } = result;
-    // Few rows, read live: questions and standing approvals are not in the daily rollups. The
-    // window ends now, and what happened this very millisecond is in it.
-    const range = { from: result.window.since, to: result.window.until + 1 };
-    const asking = askingFigures(await this.deps.store.metrics.asking(tenantId, range));
+    const { asking } = result;
     return {
       tenant: tenantId,
       generated_at: new Date(result.window.until).toISOString(),
