@@ -84,37 +84,49 @@ export class AskTool {
     if (unknown !== undefined) return refusal(`Tollgate: unknown field \`${unknown}\` (allowed: ${FIELDS.join(', ')}); nothing was asked`);
     if (typeof args.question !== 'string') return refusal('Tollgate: `question` is required: the text to ask; nothing was asked');
     const key = questionKey(args);
-    const waiting = this.pending.get(key);
     try {
-      const answer = await this.ask(args, waiting, signal);
+      const answer = await this.ask(key, args, signal);
       this.pending.delete(key);
       return answered(answer);
     } catch (error) {
-      if (error instanceof QuestionPending) {
-        this.remember(key, error.question.id);
+      // Still waiting, cancelled, or the server away: the question stays remembered, and the retry resumes it.
+      if (error instanceof QuestionPending)
         return refusal(
           `Tollgate: still waiting, question ${error.question.id}: nobody has answered yet; call ${ASK_TOOL_NAME} again with the same question to keep waiting`,
         );
-      }
-      this.pending.delete(key);
-      if (error instanceof QuestionExpired)
+      if (signal?.aborted === true) throw error;
+      if (error instanceof QuestionExpired) {
+        this.pending.delete(key);
         return refusal(`Tollgate: nobody answered question ${error.question.id} in time; decide without the answer, or ask again`);
+      }
       if (error instanceof TollgateSdkError) return refusal(`Tollgate: ${error.message}`);
       throw error;
     }
   }
 
-  private async ask(args: Record<string, unknown>, resume: string | undefined, signal?: AbortSignal): Promise<Answered> {
+  /** Waits for the answer to the question remembered under `key`, asking it first (and remembering it) when there is none. */
+  private async ask(key: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<Answered> {
     const options = { wait: this.wait, ...(signal === undefined ? {} : { signal }) };
+    const resume = this.pending.get(key);
     if (resume !== undefined) {
       try {
         return await this.tollgate.ask({ resume, ...options });
       } catch (error) {
         // The server no longer knows it (another database): the question is asked anew.
         if (!(error instanceof TollgateRequestError && error.status === 404)) throw error;
+        this.pending.delete(key);
       }
     }
-    return this.tollgate.ask({ ...(args as unknown as Question), ...options });
+    // Posted without waiting, so that its id is known (and a cancelled or dropped call resumed) before the wait.
+    let id: string;
+    try {
+      return await this.tollgate.ask({ ...(args as unknown as Question), wait: 0, ...(signal === undefined ? {} : { signal }) });
+    } catch (error) {
+      if (!(error instanceof QuestionPending)) throw error;
+      id = error.question.id;
+    }
+    this.remember(key, id);
+    return this.tollgate.ask({ resume: id, ...options });
   }
 
   private remember(key: string, id: string): void {

@@ -116,6 +116,22 @@ describe('mcp-proxy --ask-tool, with a Tollgate server', () => {
     expect((await alice('GET', '/v1/questions')).body.questions).toEqual([]);
   });
 
+  it('keeps the question of a cancelled call: the retry waits on for it, asking nothing new', async () => {
+    const client = await connectProxy(['--ask-tool', '--wait', '20']);
+    const question = 'Should the cache be warmed before the switch?';
+    const call = { name: 'ask_a_person', arguments: { question, choices: ['yes', 'no'] } };
+    const controller = new AbortController();
+    const cancelled = client.callTool(call, undefined, { signal: controller.signal });
+    const asked = await pendingQuestion(question);
+    controller.abort();
+    await expect(cancelled).rejects.toThrow();
+    const retried = client.callTool(call);
+    await alice('POST', `/v1/questions/${asked.id}/answers`, { choice: 'no' });
+    // Had the retry asked again, it would wait for its own question, which nobody answers.
+    expect(text((await retried) as CallToolResult)).toBe(`alice answered (question ${asked.id}): no`);
+    expect((await alice('GET', '/v1/questions')).body.questions).toEqual([]);
+  });
+
   it('answers a mistake in the question as a tool error naming the field, asking nothing', async () => {
     const client = await connectProxy(['--ask-tool']);
     const bad = (await client.callTool({ name: 'ask_a_person', arguments: { question: 'Which?', choices: [] } })) as CallToolResult;

@@ -183,7 +183,10 @@ export class ProxySession {
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       const requestId = message.params?.requestId as RequestId | undefined;
       // A cancelled request is never answered.
-      if (requestId !== undefined) this.forget(requestId);
+      if (requestId !== undefined) {
+        this.forget(requestId);
+        this.listing.delete(requestId);
+      }
       const held = requestId === undefined ? undefined : this.held.get(requestId);
       if (held !== undefined) {
         held.controller.abort();
