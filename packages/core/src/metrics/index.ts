@@ -8,6 +8,8 @@ export { gateOf, approvalGroupOf } from './gate.js';
 export { cellsFromRows, mergeCells, emptyCells, QUICK_DECISION_MS } from './facts.js';
 export type * from './facts.js';
 export { computeMetrics } from './aggregate.js';
+export { askingFigures } from './asking.js';
+export type * from './asking.js';
 export {
   HOUR_MS,
   emptyTally,

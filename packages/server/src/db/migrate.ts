@@ -17,6 +17,7 @@ import * as openActionsByDigest from './migrations/0013-open-actions-by-digest.j
 import * as notificationTickets from './migrations/0014-notification-tickets.js';
 import * as standingApprovals from './migrations/0015-standing-approvals.js';
 import * as questions from './migrations/0016-questions.js';
+import * as askingMetrics from './migrations/0017-asking-metrics.js';
 import type { Database, Dialect } from './schema.js';
 
 // Listed in code rather than read from a folder, so the built package needs no file lookups.
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-notification-tickets': notificationTickets,
   '0015-standing-approvals': standingApprovals,
   '0016-questions': questions,
+  '0017-asking-metrics': askingMetrics,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -144,6 +144,20 @@ export function prometheusText(result: MetricsResult): string {
     'Current autonomy level.',
     agents.map((a) => [{ agent: a.agent }, a.level]),
   );
+  const { questions, standing_approvals: standing } = result.asking;
+  out.family(
+    'tollgate_questions',
+    'Questions agents asked in the window, by status now.',
+    (['answered', 'unanswered', 'pending'] as const).map((status) => [{ status }, questions[status]]),
+  );
+  out.family('tollgate_question_time_to_answer_seconds', 'Asked to answered, nearest-rank quantiles.', [
+    [{ quantile: '0.5' }, seconds(questions.time_to_answer_ms.p50)],
+    [{ quantile: '0.9' }, seconds(questions.time_to_answer_ms.p90)],
+  ]);
+  out.family('tollgate_standing_approvals_granted', 'Standing approvals granted in the window.', [[{}, standing.granted]]);
+  out.family('tollgate_approvals_saved', 'Actions created in the window that a standing approval approved at once.', [
+    [{}, standing.approvals_saved],
+  ]);
   const warningCounts = new Map<string, number>();
   for (const w of warnings) warningCounts.set(w.kind, (warningCounts.get(w.kind) ?? 0) + 1);
   for (const r of recommendations) warningCounts.set(r.kind, (warningCounts.get(r.kind) ?? 0) + 1);

@@ -2,7 +2,8 @@
 // message relayed as it is (initialisation with both sides' capabilities, roots, sampling,
 // elicitation, logging, progress, cancellation, resources, prompts, completions, list changes),
 // except `tools/call`, gated as the action `{ action_type, capability: "mcp", server, arguments }` (DESIGN §7);
-// where the policy allows it, the proxy asks the client's own user about a call (its own elicitation).
+// where the policy allows it, the proxy asks the client's own user about a call (its own elicitation);
+// with `--ask-tool`, it adds its own `ask_a_person` tool to the downstream's list and answers its calls.
 
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
@@ -15,6 +16,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { userInfo } from 'node:os';
+import { ASK_TOOL, ASK_TOOL_NAME, type AskTool } from './ask-tool.js';
 import type { CallGate } from './call-gate.js';
 import { answerOf, answersForms, elicitParams, type Ask } from './elicitation.js';
 
@@ -41,6 +43,8 @@ export interface ProxySessionOptions {
   name?: string | undefined;
   fallbackName: string;
   log: (line: string) => void;
+  /** `--ask-tool`: the proxy's own tool, offered beside the downstream's. */
+  askTool?: AskTool | undefined;
 }
 
 interface Waiting {
@@ -63,6 +67,33 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 const toolKey = (name: string): string => name.trim().toLowerCase();
 
+/** The downstream's `initialize` answer, declaring tools when it had none, so that the client lists the proxy's own. */
+function withTools(message: JSONRPCMessage): JSONRPCMessage {
+  const result = (message as { result: Record<string, unknown> }).result;
+  const capabilities = isObject(result.capabilities) ? result.capabilities : {};
+  if (capabilities.tools !== undefined) return message;
+  return { ...message, result: { ...result, capabilities: { ...capabilities, tools: {} } } } as JSONRPCMessage;
+}
+
+/**
+ * A page of the downstream's tools with `ask_a_person` first on the first page, and any tool of the
+ * downstream by that name left out (its calls would reach the proxy's). A downstream without tools
+ * answers the list with "method not found": the client gets the proxy's tool alone.
+ */
+function withAskTool(message: JSONRPCMessage, first: boolean): JSONRPCMessage {
+  const id = (message as { id: RequestId }).id;
+  if ('error' in message)
+    return first && (message.error as { code?: unknown }).code === ErrorCode.MethodNotFound
+      ? { jsonrpc: '2.0', id, result: { tools: [ASK_TOOL] } }
+      : message;
+  if (!('result' in message)) return message;
+  const result = message.result as { tools?: unknown };
+  const tools = (Array.isArray(result.tools) ? result.tools : []).filter(
+    (tool: unknown) => !(isObject(tool) && typeof tool.name === 'string' && toolKey(tool.name) === ASK_TOOL_NAME),
+  );
+  return { ...message, result: { ...result, tools: first ? [ASK_TOOL, ...tools] : tools } };
+}
+
 /** The ids of the proxy's own requests to the downstream, apart from any the client uses. */
 const OWN_ID = 'tollgate-mcp-proxy:';
 
@@ -84,6 +115,8 @@ export class ProxySession {
   /** Set from `initialize` when the client can answer forms: who to name as having answered. */
   private clientUser: string | undefined;
   private tools: Promise<Set<string>> | undefined;
+  /** The client's `tools/list` requests (with `--ask-tool`), and whether each is for the first page, which gets the proxy's own tool. */
+  private readonly listing = new Map<RequestId, boolean>();
   private closed = false;
 
   constructor(
@@ -138,11 +171,22 @@ export class ProxySession {
         this.initializeId = message.id;
         this.clientUser = answersForms(message.params?.capabilities) ? clientUser(message.params?.clientInfo) : undefined;
       }
-      if (message.method === 'tools/call') return void this.gated(message);
+      const askTool = this.options.askTool;
+      if (askTool !== undefined && message.method === 'tools/list') this.listing.set(message.id, message.params?.cursor === undefined);
+      if (message.method === 'tools/call') {
+        const name = message.params?.name;
+        // Never forwarded: the downstream's own tool of that name, if any, is hidden from the client.
+        if (askTool !== undefined && typeof name === 'string' && toolKey(name) === ASK_TOOL_NAME)
+          return void this.askPerson(message, askTool);
+        return void this.gated(message);
+      }
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       const requestId = message.params?.requestId as RequestId | undefined;
       // A cancelled request is never answered.
-      if (requestId !== undefined) this.forget(requestId);
+      if (requestId !== undefined) {
+        this.forget(requestId);
+        this.listing.delete(requestId);
+      }
       const held = requestId === undefined ? undefined : this.held.get(requestId);
       if (held !== undefined) {
         held.controller.abort();
@@ -166,6 +210,12 @@ export class ProxySession {
       if (message.id === this.initializeId && 'result' in message) {
         const info = (message.result as { serverInfo?: { name?: unknown } }).serverInfo;
         if (this.name === undefined && typeof info?.name === 'string') this.name = info.name;
+        if (this.options.askTool !== undefined) return void this.toClient(withTools(message));
+      }
+      const first = this.listing.get(message.id);
+      if (first !== undefined) {
+        this.listing.delete(message.id);
+        return void this.toClient(withAskTool(message, first));
       }
     } else if ('method' in message && message.method === 'notifications/tools/list_changed') {
       this.tools = undefined;
@@ -205,6 +255,28 @@ export class ProxySession {
           ? error.error
           : { code: ErrorCode.InternalError, message: `tollgate mcp-proxy: ${(error as Error).message}` };
       await this.toClient({ jsonrpc: '2.0', id: request.id, error: reply });
+    } finally {
+      this.held.delete(request.id);
+    }
+  }
+
+  /** Answers a call of `ask_a_person`: the question goes to Tollgate, and the answer (or "still waiting") to the client. */
+  private async askPerson(request: JSONRPCRequest, askTool: AskTool): Promise<void> {
+    const args = isObject(request.params?.arguments) ? request.params.arguments : {};
+    const held: Held = { controller: new AbortController(), forwarded: false };
+    const { signal } = held.controller;
+    this.held.set(request.id, held);
+    try {
+      const result = await askTool.call(args, signal);
+      if (!signal.aborted) await this.toClient({ jsonrpc: '2.0', id: request.id, result });
+    } catch (error) {
+      // A cancelled call gets no answer; a question already asked stays for a person, and the retry resumes it.
+      if (signal.aborted) return;
+      await this.toClient({
+        jsonrpc: '2.0',
+        id: request.id,
+        error: { code: ErrorCode.InternalError, message: `tollgate mcp-proxy: ${(error as Error).message}` },
+      });
     } finally {
       this.held.delete(request.id);
     }

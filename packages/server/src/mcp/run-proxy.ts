@@ -4,6 +4,7 @@
 
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Connection } from '../cli/agent-connection.js';
+import { AskTool } from './ask-tool.js';
 import { localGate, remoteGate, type CallGate } from './call-gate.js';
 import { startDownstream } from './downstream.js';
 import { listenHttp } from './http-listener.js';
@@ -19,6 +20,8 @@ export interface ProxyOptions {
   wait: number;
   name?: string | undefined;
   http?: { host: string; port: number } | undefined;
+  /** `--ask-tool`: offer `ask_a_person` (needs a Tollgate server: with a local policy nobody can be asked). */
+  askTool?: boolean | undefined;
   log: (line: string) => void;
 }
 
@@ -32,11 +35,12 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
     connection.kind === 'remote'
       ? remoteGate(new QueuedReports(connection.options), options.wait, log)
       : localGate(connection.decider, log);
+  const askTool = options.askTool === true && connection.kind === 'remote' ? new AskTool(connection.tollgate, options.wait) : undefined;
   const via = connection.kind === 'remote' ? `Tollgate at ${connection.tollgate.baseUrl}` : 'the local policy';
   const describe = [options.command, ...options.args].join(' ');
   const openSession = async (upstream: Transport): Promise<ProxySession> => {
     const downstream = await startDownstream(options.command, options.args);
-    const session = new ProxySession(upstream, downstream, gate, { name: options.name, fallbackName: options.command, log });
+    const session = new ProxySession(upstream, downstream, gate, { name: options.name, fallbackName: options.command, log, askTool });
     await session.start();
     return session;
   };

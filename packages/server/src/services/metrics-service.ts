@@ -5,6 +5,7 @@
 
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import {
+  askingFigures,
   cellsFromRows,
   computeMetrics,
   decodeDay,
@@ -17,6 +18,7 @@ import {
   seriesFromRows,
   subjectKey,
   subjectOfKey,
+  type AskingFigures,
   type MetricsCells,
   type MetricsRows,
   DEFAULT_THRESHOLDS,
@@ -74,6 +76,10 @@ const DEFINITIONS = {
   load_per_day: 'votes cast ÷ days in the window',
   oldest_pending_age_ms: 'age of the oldest request still waiting, now (not limited to the window)',
   backlog: 'requests waiting now (not limited to the window)',
+  questions:
+    'questions agents asked in the window, as they stand now: answered, unanswered (ran out with no answer), pending; time_to_answer_ms is asked → answered, nearest-rank p50/p90',
+  standing_approvals:
+    'standing approvals granted in the window; approvals_saved: actions created in the window that a standing approval approved at once (no person asked); uses_per_standing_approval: actions covered so far by each one granted in the window, mean and max',
 };
 
 export interface MetricsReport {
@@ -88,12 +94,16 @@ export interface MetricsReport {
   gates?: MetricsFigures['gates'];
   approvers?: MetricsFigures['approvers'];
   agents?: MetricsFigures['agents'];
+  questions: AskingFigures['questions'];
+  standing_approvals: AskingFigures['standing_approvals'];
   warnings: Warning[];
   recommendations: Recommendation[];
 }
 
 export interface MetricsResult {
   figures: MetricsFigures;
+  /** Questions and standing approvals over the window. */
+  asking: AskingFigures;
   warnings: Warning[];
   recommendations: Recommendation[];
   window: { name: string; since: number; until: number };
@@ -171,12 +181,19 @@ export class MetricsService {
     const span = windowMs(window);
     const now = this.deps.clock.now();
     const since = now - span;
-    const [current, cells] = await Promise.all([this.deps.store.metrics.current(tenantId), this.cells(tenantId, since, now)]);
+    const [current, cells, askingRows] = await Promise.all([
+      this.deps.store.metrics.current(tenantId),
+      this.cells(tenantId, since, now),
+      // Few rows, read live: questions and standing approvals are not in the daily rollups. The
+      // window ends now, and what happened this very millisecond is in it.
+      this.deps.store.metrics.asking(tenantId, { from: since, to: now + 1 }),
+    ]);
     const figures = computeMetrics({ ...current, cells }, { since, until: now, now });
     const thresholds = this.deps.thresholds ?? DEFAULT_THRESHOLDS;
     const promoteAfter = this.deps.policies.for(tenantId).current().bundle.autonomy?.promote_after;
     return {
       figures,
+      asking: askingFigures(askingRows),
       warnings: findWarnings(figures, thresholds),
       recommendations: findRecommendations(figures, thresholds, promoteAfter === undefined ? {} : { promoteAfter }),
       window: { name: window, since, until: now },
@@ -358,6 +375,7 @@ export class MetricsService {
       throw new TollgateError('request.invalid', `\`by\` must be one of ${GROUPINGS.join(', ')}, not \`${by}\``, { field: 'by' });
     const result = await this.compute(tenantId, options.window ?? DEFAULT_WINDOW);
     const { figures } = result;
+    const { asking } = result;
     return {
       tenant: tenantId,
       generated_at: new Date(result.window.until).toISOString(),
@@ -375,6 +393,8 @@ export class MetricsService {
       ...(by === undefined || by === 'gate' ? { gates: figures.gates } : {}),
       ...(by === undefined || by === 'approver' ? { approvers: figures.approvers } : {}),
       ...(by === undefined || by === 'agent' ? { agents: figures.agents } : {}),
+      questions: asking.questions,
+      standing_approvals: asking.standing_approvals,
       warnings: result.warnings,
       recommendations: result.recommendations,
     };

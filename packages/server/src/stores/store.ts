@@ -1,7 +1,17 @@
 // The storage interface the services use. Only implementations of it touch SQL; one
 // implementation (Kysely) serves SQLite and PostgreSQL alike.
 
-import type { CurrentFacts, MetricsCells, MetricsRows, PolicyFile, StoredDay, Subject, SubjectKind, WorkerRef } from '@tollgate/core';
+import type {
+  AskingRows,
+  CurrentFacts,
+  MetricsCells,
+  MetricsRows,
+  PolicyFile,
+  StoredDay,
+  Subject,
+  SubjectKind,
+  WorkerRef,
+} from '@tollgate/core';
 import type {
   ActionRecord,
   ActionStatus,
@@ -334,6 +344,11 @@ export interface MetricsRepository {
   rows(tenantId: string, range: TimeRange): Promise<MetricsRows>;
   /** What is measured as it stands: waiting requests, open assignments, levels, names. */
   current(tenantId: string): Promise<CurrentFacts>;
+  /**
+   * Questions asked in the range (as they stand now), how many actions created in it a standing
+   * approval covered, and the standing approvals granted in it with the actions each has covered so far.
+   */
+  asking(tenantId: string, range: TimeRange): Promise<AskingRows>;
   /**
    * Stored rollups of days starting in the range that are current: built in `format`, and no late
    * change to the day logged since.

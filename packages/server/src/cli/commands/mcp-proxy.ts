@@ -20,9 +20,10 @@ export const MCP_PROXY_OPTIONS: OptionSpec[] = [
     parse: wholeNumber('--http', 65535),
   },
   { flags: '--host <address>', description: `address for --http (default ${DEFAULT_HOST})` },
+  { flags: '--ask-tool', description: 'offer the client an `ask_a_person` tool that asks a person through Tollgate (not with --policy)' },
 ];
 
-export type McpProxyOptions = ConnectionOptions & { name?: string; http?: number; host?: string };
+export type McpProxyOptions = ConnectionOptions & { name?: string; http?: number; host?: string; askTool?: boolean };
 
 export function registerMcpProxyCommand(program: Command, io: CliIo): void {
   addOptions(
@@ -40,6 +41,10 @@ export async function runMcpProxyCommand(command: string[], options: McpProxyOpt
   const [executable, ...args] = command;
   if (executable === undefined)
     throw new UsageError('give the downstream MCP server to start after `--`, e.g. `tollgate mcp-proxy --policy p.yaml -- npx server`');
+  if (options.askTool === true && options.policy !== undefined)
+    throw new UsageError(
+      '--ask-tool needs a Tollgate server (--server and --key) to route the question to people; with --policy there is nobody to ask',
+    );
   const connection = await connect(options);
   const { runProxy } = await import('../../mcp/run-proxy.js');
   await runProxy({
@@ -48,6 +53,7 @@ export async function runMcpProxyCommand(command: string[], options: McpProxyOpt
     connection,
     wait: options.wait ?? DEFAULT_WAIT,
     name: options.name,
+    askTool: options.askTool,
     http: options.http === undefined ? undefined : { host: options.host ?? DEFAULT_HOST, port: options.http },
     // stdout carries the protocol on stdio, so everything else goes to stderr.
     log: (line) => io.err(line),

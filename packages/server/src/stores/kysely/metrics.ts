@@ -3,7 +3,7 @@
 // daily cells and hourly series, current while the day's log of late changes has not grown.
 
 import { sql, type Kysely } from 'kysely';
-import type { MetricsCells, MetricsRows, StoredDay, VoteRow } from '@tollgate/core';
+import type { MetricsCells, MetricsRows, QuestionRow, StoredDay, VoteRow } from '@tollgate/core';
 import type { Database } from '../../db/schema.js';
 import type { DayRollup, MetricsRepository, TimeRange } from '../store.js';
 import { fromJson, toJson, type RepositoryContext } from './context.js';
@@ -114,6 +114,43 @@ const CURRENT = sql<boolean>`d.generation = (select count(*) from metrics_day_ch
 export function metricsRepository({ db, dialect }: RepositoryContext): MetricsRepository {
   return {
     rows: (tenantId, range) => readRows(db, tenantId, range),
+
+    async asking(tenantId, { from, to }) {
+      const questions = db
+        .selectFrom('questions')
+        .select(['status', 'created_at', 'answered_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .execute();
+      const covered = db
+        .selectFrom('actions')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '>=', from)
+        .where('created_at', '<', to)
+        .where('standing_approval_id', 'is not', null)
+        .executeTakeFirst();
+      const standing = db
+        .selectFrom('standing_approvals as s')
+        .leftJoin('actions as a', (join) => join.onRef('a.tenant_id', '=', 's.tenant_id').onRef('a.standing_approval_id', '=', 's.id'))
+        .select(['s.id', (eb) => eb.fn.count<number | string>('a.id').as('uses')])
+        .where('s.tenant_id', '=', tenantId)
+        .where('s.created_at', '>=', from)
+        .where('s.created_at', '<', to)
+        .groupBy('s.id')
+        .execute();
+      const [questionRows, coveredRow, standingRows] = await Promise.all([questions, covered, standing]);
+      return {
+        questions: questionRows.map((q) => ({
+          status: q.status as QuestionRow['status'],
+          created_at: Number(q.created_at),
+          answered_at: q.answered_at === null ? null : Number(q.answered_at),
+        })),
+        covered: Number(coveredRow?.n ?? 0),
+        standing: standingRows.map((row) => ({ uses: Number(row.uses) })),
+      };
+    },
 
     async current(tenantId) {
       const pending = db
