@@ -69,7 +69,11 @@ export class LinkActions {
   }
 
   /** `address` is the client's, whose wrong passwords count toward its sign-in limit. */
-  async confirm(token: string, form: LinkForm, address: string | undefined): Promise<{ approval: ApprovalView } | { question: QuestionView }> {
+  async confirm(
+    token: string,
+    form: LinkForm,
+    address: string | undefined,
+  ): Promise<{ approval: ApprovalView } | { question: QuestionView }> {
     const link = await this.usable(token);
     const note = form.note?.trim() ?? '';
     if (link.verdict === 'deny' && note === '') throw new TollgateError('request.invalid', 'a denial needs a reason', { field: 'note' });
@@ -79,7 +83,8 @@ export class LinkActions {
     const principal = { kind: 'user' as const, tenant_id: link.tenant_id, user };
     try {
       // Every rule of answering (who may, whether it is still open, the choice offered) is QuestionService's.
-      if (link.verdict === 'answer') return { question: await this.deps.questions.answer(principal, link.approval_id, { choice: link.digest }) };
+      if (link.verdict === 'answer')
+        return { question: await this.deps.questions.answer(principal, link.approval_id, { choice: link.digest }) };
       const verdict = link.verdict;
       return {
         approval: await this.deps.approvals.vote(principal, link.approval_id, {

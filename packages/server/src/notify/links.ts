@@ -67,19 +67,17 @@ export function newAnswerLinks(
   userId: string | null,
   now: number,
 ): { rows: NotificationLink[]; urls: { choice: string; url: string }[] } {
-  const rows = question.choices.map(
-    (choice): NotificationLink => ({
-      id: newId('lnk', now),
-      tenant_id: question.tenant_id,
-      approval_id: question.id,
-      user_id: userId,
-      verdict: 'answer',
-      digest: choice,
-      expires_at: now + LINK_TTL_MS,
-      used_at: null,
-      created_at: now,
-    }),
-  );
+  const rows = question.choices.map((choice): NotificationLink => ({
+    id: newId('lnk', now),
+    tenant_id: question.tenant_id,
+    approval_id: question.id,
+    user_id: userId,
+    verdict: 'answer',
+    digest: choice,
+    expires_at: now + LINK_TTL_MS,
+    used_at: null,
+    created_at: now,
+  }));
   return {
     rows,
     urls: rows.map((link) => ({ choice: link.digest, url: `${baseUrl}/v1/integrations/links/${linkToken(secret, link)}` })),

@@ -60,8 +60,7 @@ export function questionData(
       .map(([key, value]) => ({ key, value: shortValue(value) })),
     status: question.status,
     deadline: question.deadline,
-    answer:
-      question.answer === null ? null : { choices: question.answer.choices, text: question.answer.text, by: answeredBy ?? 'someone' },
+    answer: question.answer === null ? null : { choices: question.answer.choices, text: question.answer.text, by: answeredBy ?? 'someone' },
     url: `${baseUrl}/questions/${question.id}`,
     at: now,
   };

@@ -150,7 +150,8 @@ export class NotificationRouter {
     const subject = { tenant_id: question.tenant_id, id: question.id };
     for (const channel of spec.channels) {
       if (!chosen.has(channel.name) || !QUESTION_CHANNELS.has(channel.type)) continue;
-      if (channel.type === 'slack' || channel.type === 'webhook') messages.push(outboxMessage(subject, channel, event, { data }, null, now));
+      if (channel.type === 'slack' || channel.type === 'webhook')
+        messages.push(outboxMessage(subject, channel, event, { data }, null, now));
       else if (channel.type === 'teams' && asksForAnswer(event))
         messages.push(outboxMessage(subject, channel, event, { data, ...answerLinks(null) }, null, now));
       else if (channel.type === 'email' && asksForAnswer(event))

@@ -242,7 +242,11 @@ function questionBlocks(data: QuestionData, maxQuestion: number = SHOWN.summary)
 /** The question with a button per choice (one pick) or one opening a modal (several picks, or words). */
 export function questionMessage(data: QuestionData): { text: string; blocks: Block[] } {
   const value = (choice?: number) =>
-    JSON.stringify({ t: data.tenant_id, q: data.question_id, ...(choice === undefined ? {} : { c: choice }) } satisfies QuestionButtonValue);
+    JSON.stringify({
+      t: data.tenant_id,
+      q: data.question_id,
+      ...(choice === undefined ? {} : { c: choice }),
+    } satisfies QuestionButtonValue);
   const buttons: Block[] =
     data.choices !== null && !data.multiple
       ? data.choices.map((choice, index) => ({

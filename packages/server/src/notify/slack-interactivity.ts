@@ -224,13 +224,16 @@ export class SlackInteractions {
     const principal = await this.principal(verified, button.t, payload.user?.id);
     if (principal instanceof TollgateError) return this.refused(verified, payload, principal);
     const question = await this.deps.store.questions.get(button.t, button.q);
-    if (question === undefined) return this.refused(verified, payload, new TollgateError('question.not_found', `no question \`${button.q}\``));
+    if (question === undefined)
+      return this.refused(verified, payload, new TollgateError('question.not_found', `no question \`${button.q}\``));
     if (action.action_id === ANSWER_TEXT_ACTION) {
       const token = this.token(verified);
       if (payload.trigger_id === undefined || token === undefined)
         throw new TollgateError('notify.bad_payload', 'the slack action has no `trigger_id`', { field: 'payload.trigger_id' });
       const data = questionData(question, 'question.asked', null, this.deps.baseUrl, this.deps.clock.now());
-      await (await slackClientOf(token, this.deps.endpoints.slack.base_url)).views.open({
+      await (
+        await slackClientOf(token, this.deps.endpoints.slack.base_url)
+      ).views.open({
         trigger_id: payload.trigger_id,
         view: answerModal(button, data),
       } as never);
@@ -251,7 +254,10 @@ export class SlackInteractions {
   private async answerModal(candidates: SignedChannel[], payload: SlackPayload): Promise<SlackReply> {
     const values = payload.view?.state?.values ?? {};
     const errorBlock = values[TEXT_BLOCK] !== undefined ? TEXT_BLOCK : CHOICES_BLOCK;
-    const refuse = (message: string): SlackReply => ({ status: 200, body: { response_action: 'errors', errors: { [errorBlock]: message } } });
+    const refuse = (message: string): SlackReply => ({
+      status: 200,
+      body: { response_action: 'errors', errors: { [errorBlock]: message } },
+    });
     let button: QuestionButtonValue;
     try {
       button = parseQuestionButton(payload.view?.private_metadata);

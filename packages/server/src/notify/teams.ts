@@ -85,7 +85,11 @@ function questionCard(data: QuestionData, links: { choice: string; url: string }
       words.push(rich([run(`${shown(key, SHOWN.label)}: ${shown(value, SHOWN.value)}`, { italic: true })], { spacing: 'None' }));
   }
   const actions: Element[] = (links ?? []).map(({ choice, url }) => ({ type: 'Action.OpenUrl', title: shown(choice, 75), url }));
-  actions.push({ type: 'Action.OpenUrl', title: data.takes_text || data.multiple ? 'Answer in dashboard' : 'Open in dashboard', url: data.url });
+  actions.push({
+    type: 'Action.OpenUrl',
+    title: data.takes_text || data.multiple ? 'Answer in dashboard' : 'Open in dashboard',
+    url: data.url,
+  });
   return {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',

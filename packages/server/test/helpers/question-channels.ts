@@ -10,7 +10,14 @@ import { startServer, type RunningServer } from '../../src/server/start.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { localOutbound } from './local-outbound.js';
 import { startSmtpStandIn, type SmtpStandIn } from './smtp-stand-in.js';
-import { postSlackCallback, startReceiver, startSlackStandIn, type Receiver, type SlackCall, type SlackStandIn } from './vendor-stand-ins.js';
+import {
+  postSlackCallback,
+  startReceiver,
+  startSlackStandIn,
+  type Receiver,
+  type SlackCall,
+  type SlackStandIn,
+} from './vendor-stand-ins.js';
 
 export const SIGNING_SECRET = 'slack-signing-secret-for-question-tests';
 const SLACK_TOKEN = 'xoxb-question-tests';
