@@ -4,7 +4,7 @@
 
 import nodemailer from 'nodemailer';
 import { dataOf, DeliveryError, linksOf, requireSecret, stringSetting, type Deliver } from './channel.js';
-import { agentWordsHtml, factsHtml, requestText } from './html-parts.js';
+import { agentWordsHtml, factsHtml, quotedHtml, requestText } from './html-parts.js';
 import { factLine, headline, type NotificationData, type NotificationLinks } from './message.js';
 import { isQuestion, questionHeadline, type QuestionData } from './question-message.js';
 import { defangUrls, escapeHtml, SHOWN, shown } from './shown-text.js';
@@ -97,16 +97,14 @@ function questionText(data: QuestionData, links: AnswerLinks): string {
 }
 
 function questionHtml(data: QuestionData, links: AnswerLinks): string {
-  const quoted = (label: string, inner: string) =>
-    `<p><strong>${label}</strong></p>\n<blockquote style="margin:0 0 1em;padding-left:.75em;border-left:3px solid #999;color:#444">${inner}</blockquote>`;
   return [
     `<h2>${escapeHtml(questionHeadline(data))}</h2>`,
     `<table><tr><th align="left">Agent</th><td>${requestText(data.agent, SHOWN.value)}</td></tr>` +
       `<tr><th align="left">Urgency</th><td>${escapeHtml(data.urgency)}</td></tr></table>`,
-    quoted('The agent asks:', requestText(data.question, SHOWN.summary)),
+    quotedHtml('The agent asks:', requestText(data.question, SHOWN.summary)),
     data.key_context.length === 0
       ? ''
-      : quoted(
+      : quotedHtml(
           'The agent&#39;s context:',
           data.key_context.map(({ key, value }) => `${requestText(key, SHOWN.label)}: ${requestText(value, SHOWN.value)}`).join('<br>'),
         ),

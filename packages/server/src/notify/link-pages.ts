@@ -1,7 +1,7 @@
 // The small HTML pages behind one-click links: a confirmation form, which shows what Tollgate knows
 // about the request before the agent's words, and what happened.
 
-import { agentWordsHtml, factsHtml, requestText } from './html-parts.js';
+import { agentWordsHtml, factsHtml, quotedHtml, requestText } from './html-parts.js';
 import type { AnswerLinkPreview, LinkPreview } from './link-actions.js';
 import { escapeHtml, SHOWN } from './shown-text.js';
 
@@ -19,15 +19,13 @@ ${body}
 /** An answer link's page: the question as the agent's words, the choice, and the form that answers with it. */
 function answerPage(preview: AnswerLinkPreview): string {
   const { question } = preview;
-  const quoted = (label: string, inner: string) =>
-    `<p><strong>${label}</strong></p>\n<blockquote style="margin:0 0 1em;padding-left:.75em;border-left:3px solid #999;color:#444">${inner}</blockquote>`;
   return page(
     'Answer this question?',
     `<table><tr><th align="left">Agent</th><td>${requestText(question.agent, SHOWN.value)}</td></tr>
 <tr><th align="left">Urgency</th><td>${escapeHtml(question.urgency)}</td></tr></table>
 <p>Status: ${escapeHtml(question.status)}</p>
-${quoted('The agent asks:', requestText(question.question, SHOWN.summary))}
-${quoted('Your answer would be:', requestText(preview.choice, SHOWN.value))}
+${quotedHtml('The agent asks:', requestText(question.question, SHOWN.summary))}
+${quotedHtml('Your answer would be:', requestText(preview.choice, SHOWN.value))}
 <form method="post">${signInFields(preview.needsSignIn)}<button type="submit">Answer</button></form>`,
   );
 }

@@ -1,6 +1,7 @@
 // Turns the workflow's notify effects into outbox messages: the policy's `notifications.routes`
 // pick channels by event, approver group and risk; each channel type decides what it sends.
 // Runs inside the transaction of the state change, so a message exists if and only if it did.
+// Agents' questions go through the same routes (planQuestion).
 
 import type { ApprovalStepState, NotificationChannel, NotificationRoute, NotifyEvent, PolicyBundle, WorkflowState } from '@tollgate/core';
 import type { TenantPolicies } from '../services/tenant-policies.js';

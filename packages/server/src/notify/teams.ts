@@ -1,6 +1,7 @@
 // Microsoft Teams: an Adaptive Card posted to a channel's incoming workflow webhook ("When a
 // Teams webhook request is received"). Its approve and deny links open Tollgate's signed,
-// single-use confirmation pages, where the person signs in: a channel card is not personal.
+// single-use confirmation pages, where the person signs in: a channel card is not personal. A
+// question's card links each of its choices the same way, and its page for a written answer.
 // TextBlock and FactSet render Markdown, with escapes that differ between Teams clients, so every
 // text here is a TextRun in a RichTextBlock, which shows its text as written: `[Approve](url)`
 // from an agent stays those characters.
