@@ -5,8 +5,14 @@
 import type { QuestionRecord } from '../stores/records.js';
 import { clip } from './shown-text.js';
 
-/** The question events messages are sent for: asked and sent on ask people to answer; the others close what was posted. */
-export type QuestionEvent = 'question.asked' | 'question.escalated' | 'question.answered' | 'question.expired';
+/** What happened to a question; `asked` and `escalated` ask people to answer, the others close what was posted. */
+export type QuestionStep = 'asked' | 'escalated' | 'answered' | 'expired';
+/** The question events messages are sent for (also the outbox's `event` and a webhook's `type`). */
+export type QuestionEvent = `question.${QuestionStep}`;
+
+export function stepOf(event: QuestionEvent): QuestionStep {
+  return event.slice(event.indexOf('.') + 1) as QuestionStep;
+}
 
 const MAX_CONTEXT_KEYS = 8;
 const MAX_VALUE_CHARS = 200;
@@ -39,14 +45,14 @@ const shortValue = (value: unknown): string =>
 
 export function questionData(
   question: QuestionRecord,
-  event: QuestionEvent,
+  step: QuestionStep,
   answeredBy: string | null,
   baseUrl: string,
   now: number,
 ): QuestionData {
   return {
     kind: 'question',
-    event,
+    event: `question.${step}`,
     tenant_id: question.tenant_id,
     question_id: question.id,
     agent: question.agent,
@@ -73,20 +79,21 @@ export function isQuestion(data: unknown): data is QuestionData {
 
 /** Whether the event asks people to answer (and so carries buttons or links). */
 export function asksForAnswer(event: QuestionEvent): boolean {
-  return event === 'question.asked' || event === 'question.escalated';
+  const step = stepOf(event);
+  return step === 'asked' || step === 'escalated';
 }
 
 /** The headline of a question's message: Tollgate's words only. */
 export function questionHeadline(data: QuestionData): string {
   const urgent = data.urgency === 'high' ? 'Urgent question' : 'Question';
-  switch (data.event) {
-    case 'question.asked':
+  switch (stepOf(data.event)) {
+    case 'asked':
       return `${urgent} from ${data.agent}`;
-    case 'question.escalated':
+    case 'escalated':
       return `${urgent} from ${data.agent}, sent on: nobody answered in time`;
-    case 'question.answered':
+    case 'answered':
       return `Answered by ${data.answer?.by ?? 'someone'}`;
-    case 'question.expired':
+    case 'expired':
       return 'Expired: nobody answered in time';
   }
 }

@@ -12,7 +12,7 @@ import type { ApprovalRecord, QuestionRecord } from '../stores/records.js';
 import type { StoreScope } from '../stores/store.js';
 import { newId } from '../util/ids.js';
 import { newAnswerLinks, newLinkPair } from './links.js';
-import { asksForAnswer, questionData, type QuestionEvent } from './question-message.js';
+import { asksForAnswer, questionData, type QuestionEvent, type QuestionStep } from './question-message.js';
 import { asksForDecision, notificationData, type NotificationData } from './message.js';
 
 export interface NotifyEffect {
@@ -32,11 +32,11 @@ const QUESTION_CHANNELS = new Set(['slack', 'teams', 'email', 'webhook']);
  * The workflow event whose routes a question event follows: asked like `requested`, sent on like
  * `escalated`, answered like `decided`, expired like `timed_out`.
  */
-export const QUESTION_ROUTES: Record<QuestionEvent, NotifyEvent> = {
-  'question.asked': 'requested',
-  'question.escalated': 'escalated',
-  'question.answered': 'decided',
-  'question.expired': 'timed_out',
+export const QUESTION_ROUTES: Record<QuestionStep, NotifyEvent> = {
+  asked: 'requested',
+  escalated: 'escalated',
+  answered: 'decided',
+  expired: 'timed_out',
 };
 
 /** Channels that opened something for a request (a Slack message, a PagerDuty incident, a ticket) hear how it ends. */
@@ -127,17 +127,18 @@ export class NotificationRouter {
    * (QUESTION_ROUTES) with the question's approvers as groups and no risk, on Slack, Teams, e-mail
    * and webhooks; an answer or expiry also reaches every Slack channel that posted the question.
    */
-  async planQuestion(scope: StoreScope, question: QuestionRecord, event: QuestionEvent, answeredBy: string | null, now: number) {
+  async planQuestion(scope: StoreScope, question: QuestionRecord, step: QuestionStep, answeredBy: string | null, now: number) {
+    const event: QuestionEvent = `question.${step}`;
     const bundle = this.deps.policies.for(question.tenant_id).current().bundle;
     const spec = bundle.notifications;
     if (spec === undefined || spec.channels.length === 0) return;
     const chosen = new Set(
-      spec.routes.filter((route) => routeMatches(route, QUESTION_ROUTES[event], question.approvers, null)).map((route) => route.channel),
+      spec.routes.filter((route) => routeMatches(route, QUESTION_ROUTES[step], question.approvers, null)).map((route) => route.channel),
     );
     if (!asksForAnswer(event))
       for (const name of await scope.outbox.channelsOf(question.tenant_id, question.id))
         if (spec.channels.some((channel) => channel.name === name && channel.type === 'slack')) chosen.add(name);
-    const data = questionData(question, event, answeredBy, this.deps.baseUrl, now);
+    const data = questionData(question, step, answeredBy, this.deps.baseUrl, now);
     const messages: OutboxMessage[] = [];
     const links: NotificationLink[] = [];
     // Multiple picks are made on the question's page: a link carries one choice.

@@ -230,7 +230,7 @@ export class SlackInteractions {
       const token = this.token(verified);
       if (payload.trigger_id === undefined || token === undefined)
         throw new TollgateError('notify.bad_payload', 'the slack action has no `trigger_id`', { field: 'payload.trigger_id' });
-      const data = questionData(question, 'question.asked', null, this.deps.baseUrl, this.deps.clock.now());
+      const data = questionData(question, 'asked', null, this.deps.baseUrl, this.deps.clock.now());
       await (
         await slackClientOf(token, this.deps.endpoints.slack.base_url)
       ).views.open({

@@ -5,7 +5,7 @@
 
 import type { PolicyBundle } from '@tollgate/core';
 import { TollgateError } from '../errors.js';
-import type { QuestionEvent } from '../notify/question-message.js';
+import type { QuestionStep } from '../notify/question-message.js';
 import { decides, type QuestionAnswer, type QuestionRecord, type User } from '../stores/records.js';
 import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
@@ -24,7 +24,7 @@ const SWEEP_BATCH = 200;
 export type QuestionNotifier = (
   scope: StoreScope,
   question: QuestionRecord,
-  event: QuestionEvent,
+  step: QuestionStep,
   answeredBy: string | null,
   now: number,
 ) => Promise<void>;
@@ -69,8 +69,8 @@ export class QuestionService {
     },
   ) {}
 
-  private async notify(scope: StoreScope, question: QuestionRecord, event: QuestionEvent, now: number, answeredBy?: User) {
-    await this.deps.notify?.(scope, question, event, answeredBy?.name ?? null, now);
+  private async notify(scope: StoreScope, question: QuestionRecord, step: QuestionStep, now: number, answeredBy?: User) {
+    await this.deps.notify?.(scope, question, step, answeredBy?.name ?? null, now);
   }
 
   private bundle(tenantId: string): PolicyBundle {
@@ -99,7 +99,7 @@ export class QuestionService {
     };
     await this.deps.store.transaction(async (scope) => {
       await scope.questions.insert(record);
-      await this.notify(scope, record, 'question.asked', now);
+      await this.notify(scope, record, 'asked', now);
       await appendAudit(
         scope,
         record.tenant_id,
@@ -165,7 +165,7 @@ export class QuestionService {
     const patch = { status: 'answered' as const, answer, answered_by: `user:${principal.user.id}`, answered_at: now };
     const written = await this.deps.store.transaction(async (scope) => {
       if (!(await scope.questions.update(question.tenant_id, question.id, question.version, patch))) return false;
-      await this.notify(scope, { ...question, ...patch }, 'question.answered', now, principal.user);
+      await this.notify(scope, { ...question, ...patch }, 'answered', now, principal.user);
       await appendAudit(
         scope,
         question.tenant_id,
@@ -222,7 +222,7 @@ export class QuestionService {
     const data = escalate ? { approvers: patch.approvers } : { deadline: iso(question.deadline ?? now) };
     const written = await this.deps.store.transaction(async (scope) => {
       if (!(await scope.questions.update(question.tenant_id, question.id, question.version, patch))) return false;
-      await this.notify(scope, { ...question, ...patch }, escalate ? 'question.escalated' : 'question.expired', now);
+      await this.notify(scope, { ...question, ...patch }, escalate ? 'escalated' : 'expired', now);
       await appendAudit(scope, question.tenant_id, [{ ...event, actor: 'system', subject: question.id, data }], now);
       return true;
     });

@@ -111,7 +111,7 @@ export function createServices(options: {
     bus,
     clock,
     policies,
-    notify: (scope, question, event, answeredBy, now) => router.planQuestion(scope, question, event, answeredBy, now),
+    notify: (scope, question, step, answeredBy, now) => router.planQuestion(scope, question, step, answeredBy, now),
   });
   const audit = new AuditService({
     store,
