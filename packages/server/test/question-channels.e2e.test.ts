@@ -128,4 +128,17 @@ describe('questions through Slack, Teams and e-mail', () => {
     expect(card.actions.at(-1).url).toMatch(new RegExp(`/questions/${id}$`));
     expect(card.actions[0].url).toMatch(/\/v1\/integrations\/links\/lnk_/);
   });
+
+  it('turns the Slack message into the expiry when nobody answers before the deadline', async () => {
+    await channels.tollgate.ask({ question: 'Anyone awake for the migration?', choices: ['go', 'wait'], wait: 0 }).catch(() => undefined);
+    const id = await askedQuestion(channels, 'Anyone awake for the migration?');
+    await channels.posted(id);
+    channels.clock.advance(2 * 60 * 60 * 1000);
+    await channels.server.services.questions.expireDue();
+    expect((await channels.server.services.store.questions.get('default', id))!.status).toBe('expired');
+    await channels.server.services.notifications.sender.deliverDue();
+    const update = channels.slack.calls.find((call) => call.method === 'chat.update' && JSON.stringify(call.args.blocks).includes(id));
+    expect(JSON.stringify(update!.args.blocks)).toContain('Expired: nobody answered in time');
+    expect(update!.args.blocks.some((block: { type: string }) => block.type === 'actions')).toBe(false);
+  });
 });

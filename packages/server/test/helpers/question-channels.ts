@@ -24,7 +24,7 @@ const SLACK_TOKEN = 'xoxb-question-tests';
 
 const POLICY = `
 defaults: { decision: ALLOW }
-questions: { approvers: [ops] }
+questions: { approvers: [ops], timeout: 1h, on_timeout: expire }
 notifications:
   channels:
     ops-slack: { type: slack, channel: C0TOLLGATE, token_env: TG_Q_SLACK_TOKEN, signing_secret_env: TG_Q_SLACK_SIGNING }
