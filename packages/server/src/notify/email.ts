@@ -4,8 +4,9 @@
 
 import nodemailer from 'nodemailer';
 import { dataOf, DeliveryError, linksOf, requireSecret, stringSetting, type Deliver } from './channel.js';
-import { agentWordsHtml, factsHtml, requestText } from './html-parts.js';
+import { agentWordsHtml, factsHtml, quotedHtml, requestText } from './html-parts.js';
 import { factLine, headline, type NotificationData, type NotificationLinks } from './message.js';
+import { isQuestion, questionHeadline, type QuestionData } from './question-message.js';
 import { defangUrls, escapeHtml, SHOWN, shown } from './shown-text.js';
 
 /** One line (no CR or LF from the request can reach the header) of a length clients show. */
@@ -67,7 +68,67 @@ function htmlPart(data: NotificationData, links: NotificationLinks | undefined):
     .join('\n');
 }
 
+/** One link per choice (each answers with it, once, after a confirmation page); words and several picks on the question's page. */
+type AnswerLinks = { choice: string; url: string }[] | undefined;
+
+function questionText(data: QuestionData, links: AnswerLinks): string {
+  const lines = [
+    questionHeadline(data),
+    '',
+    'What Tollgate knows:',
+    `  Agent: ${line(data.agent, SHOWN.value)}`,
+    `  Urgency: ${data.urgency}`,
+    '',
+    "The agent's question (Tollgate did not write or check it):",
+    `> ${line(data.question, SHOWN.summary)}`,
+    ...(data.key_context.length > 0
+      ? ["The agent's context:", ...data.key_context.map(({ key, value }) => `> ${line(key, SHOWN.label)}: ${line(value, SHOWN.value)}`)]
+      : []),
+    ...(data.choices === null ? [] : ['Choices:', ...data.choices.map((choice) => `> ${line(choice, SHOWN.value)}`)]),
+    '',
+  ];
+  if (links !== undefined)
+    lines.push(
+      'Answer here (each link opens a page to confirm; it works once and expires):',
+      ...links.map(({ choice, url }, index) => `Choice ${index + 1} (${line(choice, SHOWN.label)}): ${url}`),
+    );
+  lines.push(`${data.takes_text || data.multiple ? 'Answer in words or pick several' : 'Open the question'} in Tollgate: ${data.url}`);
+  return lines.join('\n');
+}
+
+function questionHtml(data: QuestionData, links: AnswerLinks): string {
+  return [
+    `<h2>${escapeHtml(questionHeadline(data))}</h2>`,
+    `<table><tr><th align="left">Agent</th><td>${requestText(data.agent, SHOWN.value)}</td></tr>` +
+      `<tr><th align="left">Urgency</th><td>${escapeHtml(data.urgency)}</td></tr></table>`,
+    quotedHtml('The agent asks:', requestText(data.question, SHOWN.summary)),
+    data.key_context.length === 0
+      ? ''
+      : quotedHtml(
+          'The agent&#39;s context:',
+          data.key_context.map(({ key, value }) => `${requestText(key, SHOWN.label)}: ${requestText(value, SHOWN.value)}`).join('<br>'),
+        ),
+    links === undefined
+      ? ''
+      : `<p>Answer with one of the agent's choices:</p><ul>${links
+          .map(({ choice, url }) => `<li><a href="${escapeHtml(url)}">${requestText(choice, SHOWN.value)}</a></li>`)
+          .join('')}</ul><p>Each link opens a page to confirm; it works once and expires.</p>`,
+    `<p><a href="${escapeHtml(data.url)}">${data.takes_text || data.multiple ? 'Answer in Tollgate' : 'Open in Tollgate'}</a></p>`,
+  ]
+    .filter((part) => part !== '')
+    .join('\n');
+}
+
 export function emailContent(message: Parameters<Deliver>[0]): { subject: string; text: string; html: string } {
+  if (isQuestion(message.payload.data)) {
+    const question = message.payload.data;
+    const links = message.payload.answer_links as AnswerLinks;
+    return {
+      subject: shown(`[Tollgate] ${questionHeadline(question)}: ${question.question}`, MAX_SUBJECT),
+      text: questionText(question, links),
+      html: questionHtml(question, links),
+    };
+  }
   const data = dataOf(message);
   const links = linksOf(message);
   return {

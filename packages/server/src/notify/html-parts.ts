@@ -24,15 +24,19 @@ export function factsHtml(view: Pick<DecisionView, 'title' | 'facts' | 'warnings
     .join('\n');
 }
 
+/** Words that are not Tollgate's, in a quote under a label saying whose they are (`label` and `inner` already HTML). */
+export function quotedHtml(label: string, inner: string): string {
+  return `<p><strong>${label}</strong></p>\n<blockquote style="margin:0 0 1em;padding-left:.75em;border-left:3px solid #999;color:#444">${inner}</blockquote>`;
+}
+
 export function agentWordsHtml(view: Pick<DecisionView, 'agent_summary' | 'agent_reasoning' | 'key_context'>): string {
-  const quoted = (label: string, inner: string) =>
-    `<p><strong>${label}</strong></p>\n<blockquote style="margin:0 0 1em;padding-left:.75em;border-left:3px solid #999;color:#444">${inner}</blockquote>`;
   const parts: string[] = [];
-  if (view.agent_summary !== null) parts.push(quoted('The agent says:', requestText(view.agent_summary, SHOWN.summary)));
-  if (view.agent_reasoning !== null) parts.push(quoted('The agent&#39;s reasoning:', requestText(view.agent_reasoning, SHOWN.reasoning)));
+  if (view.agent_summary !== null) parts.push(quotedHtml('The agent says:', requestText(view.agent_summary, SHOWN.summary)));
+  if (view.agent_reasoning !== null)
+    parts.push(quotedHtml('The agent&#39;s reasoning:', requestText(view.agent_reasoning, SHOWN.reasoning)));
   if (view.key_context.length > 0)
     parts.push(
-      quoted(
+      quotedHtml(
         'The agent&#39;s context:',
         view.key_context.map(({ key, value }) => `${requestText(key, SHOWN.label)}: ${requestText(value, SHOWN.value)}`).join('<br>'),
       ),

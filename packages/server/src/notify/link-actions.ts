@@ -1,11 +1,13 @@
 // What the one-click links of e-mail and Teams do: a GET only shows what the link would do (link
-// scanners fetch links), the form's POST votes, through ApprovalService, once per link.
+// scanners fetch links), the form's POST votes, through ApprovalService, or answers a question
+// with the link's choice, through QuestionService, once per link.
 
 import { TollgateError } from '../errors.js';
 import type { ApprovalService } from '../services/approval-service.js';
+import type { QuestionService, QuestionView } from '../services/question-service.js';
 import type { ApprovalView } from '../services/views.js';
 import type { NotificationLink } from '../stores/notify-store.js';
-import type { User } from '../stores/records.js';
+import type { QuestionRecord, User } from '../stores/records.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { linkIdOf, signatureMatches } from './links.js';
@@ -13,10 +15,20 @@ import { decisionView, type DecisionView } from './message.js';
 
 /** What the confirmation page shows: the request's facts and warnings first, as every message does. */
 export interface LinkPreview extends DecisionView {
+  kind?: undefined;
   link: NotificationLink;
   /** Channel links (Teams, shared addresses) ask who is deciding. */
   needsSignIn: boolean;
   requestStatus: string;
+}
+
+/** What an answer link's confirmation page shows: the question as the agent asked it and the choice the link answers with. */
+export interface AnswerLinkPreview {
+  kind: 'question';
+  link: NotificationLink;
+  needsSignIn: boolean;
+  question: QuestionRecord;
+  choice: string;
 }
 
 export interface LinkForm {
@@ -32,13 +44,19 @@ export class LinkActions {
       clock: Clock;
       secret: string;
       approvals: ApprovalService;
+      questions: QuestionService;
       /** The auth service's check, which limits failed tries per name and per address wherever a password is typed. */
       checkPassword(name: string, password: string, tenantId: string, address: string | undefined): Promise<User>;
     },
   ) {}
 
-  async preview(token: string): Promise<LinkPreview> {
+  async preview(token: string): Promise<LinkPreview | AnswerLinkPreview> {
     const link = await this.usable(token);
+    if (link.verdict === 'answer') {
+      const question = await this.deps.store.questions.get(link.tenant_id, link.approval_id);
+      if (question === undefined) throw invalid();
+      return { kind: 'question', link, needsSignIn: link.user_id === null, question, choice: link.digest };
+    }
     const approval = await this.deps.store.approvals.get(link.tenant_id, link.approval_id);
     const action = approval && (await this.deps.store.actions.get(link.tenant_id, approval.action_id));
     if (approval === undefined || action === undefined) throw invalid();
@@ -51,19 +69,30 @@ export class LinkActions {
   }
 
   /** `address` is the client's, whose wrong passwords count toward its sign-in limit. */
-  async confirm(token: string, form: LinkForm, address: string | undefined): Promise<ApprovalView> {
+  async confirm(
+    token: string,
+    form: LinkForm,
+    address: string | undefined,
+  ): Promise<{ approval: ApprovalView } | { question: QuestionView }> {
     const link = await this.usable(token);
     const note = form.note?.trim() ?? '';
     if (link.verdict === 'deny' && note === '') throw new TollgateError('request.invalid', 'a denial needs a reason', { field: 'note' });
     const user = await this.person(link, form, address);
     const now = this.deps.clock.now();
     if (!(await this.deps.store.notificationLinks.use(link.id, now))) throw await this.whyUnusable(link.id);
+    const principal = { kind: 'user' as const, tenant_id: link.tenant_id, user };
     try {
-      return await this.deps.approvals.vote({ kind: 'user', tenant_id: link.tenant_id, user }, link.approval_id, {
-        verdict: link.verdict,
-        digest: link.digest,
-        ...(note === '' ? {} : { note }),
-      });
+      // Every rule of answering (who may, whether it is still open, the choice offered) is QuestionService's.
+      if (link.verdict === 'answer')
+        return { question: await this.deps.questions.answer(principal, link.approval_id, { choice: link.digest }) };
+      const verdict = link.verdict;
+      return {
+        approval: await this.deps.approvals.vote(principal, link.approval_id, {
+          verdict,
+          digest: link.digest,
+          ...(note === '' ? {} : { note }),
+        }),
+      };
     } catch (error) {
       // The vote did not happen, so the link is not spent: the person may fix what was wrong.
       await this.deps.store.notificationLinks.release(link.id, now);

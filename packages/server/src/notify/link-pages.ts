@@ -1,9 +1,9 @@
 // The small HTML pages behind one-click links: a confirmation form, which shows what Tollgate knows
 // about the request before the agent's words, and what happened.
 
-import { agentWordsHtml, factsHtml } from './html-parts.js';
-import type { LinkPreview } from './link-actions.js';
-import { escapeHtml } from './shown-text.js';
+import { agentWordsHtml, factsHtml, quotedHtml, requestText } from './html-parts.js';
+import type { AnswerLinkPreview, LinkPreview } from './link-actions.js';
+import { escapeHtml, SHOWN } from './shown-text.js';
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -16,12 +16,31 @@ ${body}
 </body></html>`;
 }
 
-export function confirmPage(preview: LinkPreview): string {
-  const deny = preview.link.verdict === 'deny';
-  const signIn = preview.needsSignIn
+/** An answer link's page: the question as the agent's words, the choice, and the form that answers with it. */
+function answerPage(preview: AnswerLinkPreview): string {
+  const { question } = preview;
+  return page(
+    'Answer this question?',
+    `<table><tr><th align="left">Agent</th><td>${requestText(question.agent, SHOWN.value)}</td></tr>
+<tr><th align="left">Urgency</th><td>${escapeHtml(question.urgency)}</td></tr></table>
+<p>Status: ${escapeHtml(question.status)}</p>
+${quotedHtml('The agent asks:', requestText(question.question, SHOWN.summary))}
+${quotedHtml('Your answer would be:', requestText(preview.choice, SHOWN.value))}
+<form method="post">${signInFields(preview.needsSignIn)}<button type="submit">Answer</button></form>`,
+  );
+}
+
+function signInFields(needed: boolean): string {
+  return needed
     ? `<label for="name">Your Tollgate name</label><input id="name" name="name" autocomplete="username" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>`
     : '';
+}
+
+export function confirmPage(preview: LinkPreview | AnswerLinkPreview): string {
+  if (preview.kind === 'question') return answerPage(preview);
+  const deny = preview.link.verdict === 'deny';
+  const signIn = signInFields(preview.needsSignIn);
   const note = deny
     ? '<label for="note">Reason (required; the agent sees it)</label><textarea id="note" name="note" rows="4" required></textarea>'
     : '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="3"></textarea>';

@@ -58,3 +58,28 @@ export function newLinkPair(
   const url = (link: NotificationLink): string => `${baseUrl}/v1/integrations/links/${linkToken(secret, link)}`;
   return { rows: [approve, deny], urls: { approve: url(approve), deny: url(deny) } };
 }
+
+/** One link per choice of a question for one person (or, with no person, for whoever signs in). */
+export function newAnswerLinks(
+  secret: string,
+  baseUrl: string,
+  question: { tenant_id: string; id: string; choices: string[] },
+  userId: string | null,
+  now: number,
+): { rows: NotificationLink[]; urls: { choice: string; url: string }[] } {
+  const rows = question.choices.map((choice): NotificationLink => ({
+    id: newId('lnk', now),
+    tenant_id: question.tenant_id,
+    approval_id: question.id,
+    user_id: userId,
+    verdict: 'answer',
+    digest: choice,
+    expires_at: now + LINK_TTL_MS,
+    used_at: null,
+    created_at: now,
+  }));
+  return {
+    rows,
+    urls: rows.map((link) => ({ choice: link.digest, url: `${baseUrl}/v1/integrations/links/${linkToken(secret, link)}` })),
+  };
+}

@@ -8,6 +8,7 @@ import type { OutboundService } from '../services/outbound-service.js';
 import { TollgateError } from '../errors.js';
 import { appendAudit } from '../services/audit-chain.js';
 import type { ApprovalService } from '../services/approval-service.js';
+import type { QuestionService } from '../services/question-service.js';
 import type { TenantPolicies } from '../services/tenant-policies.js';
 import type { IdentityKind, OutboxMessage, OutboxStatus } from '../stores/notify-store.js';
 import type { User } from '../stores/records.js';
@@ -68,9 +69,12 @@ export class NotificationService {
       clock: Clock;
       policies: TenantPolicies;
       approvals: ApprovalService;
+      questions: QuestionService;
       secrets: TenantSecrets;
       endpoints: ChannelEndpoints;
       secret: string;
+      /** The server's public address, for the links in what Slack is shown. */
+      baseUrl: string;
       webhookSecret(tenantId: string): Promise<string>;
       outbound: OutboundService;
       /** The router the workflow writes through: a ticket's refusals are written the same way. */
@@ -78,10 +82,10 @@ export class NotificationService {
       checkPassword(name: string, password: string, tenantId: string, address: string | undefined): Promise<User>;
     },
   ) {
-    const { store, clock, policies, approvals, secrets, endpoints, secret, webhookSecret, outbound } = deps;
+    const { store, clock, policies, approvals, questions, secrets, endpoints, secret, webhookSecret, outbound } = deps;
     this.sender = new NotificationSender({ store, clock, policies, secrets, webhookSecret, outbound });
-    this.slack = new SlackInteractions({ store, clock, policies, approvals, secrets, endpoints });
-    this.links = new LinkActions({ store, clock, secret, approvals, checkPassword: deps.checkPassword });
+    this.slack = new SlackInteractions({ store, clock, policies, approvals, questions, secrets, endpoints, baseUrl: deps.baseUrl });
+    this.links = new LinkActions({ store, clock, secret, approvals, questions, checkPassword: deps.checkPassword });
     const decisions = new TicketDecisions({
       store,
       clock,

@@ -1,15 +1,18 @@
 // Turns the workflow's notify effects into outbox messages: the policy's `notifications.routes`
 // pick channels by event, approver group and risk; each channel type decides what it sends.
 // Runs inside the transaction of the state change, so a message exists if and only if it did.
+// Agents' questions go through the same routes (planQuestion).
 
 import type { ApprovalStepState, NotificationChannel, NotificationRoute, NotifyEvent, PolicyBundle, WorkflowState } from '@tollgate/core';
 import type { TenantPolicies } from '../services/tenant-policies.js';
 import { eligiblePeople } from '../services/routing.js';
 import type { NotificationLink, OutboxMessage } from '../stores/notify-store.js';
-import type { ApprovalRecord } from '../stores/records.js';
+import { whyNotAnswering } from '../services/question-service.js';
+import type { ApprovalRecord, QuestionRecord } from '../stores/records.js';
 import type { StoreScope } from '../stores/store.js';
 import { newId } from '../util/ids.js';
-import { newLinkPair } from './links.js';
+import { newAnswerLinks, newLinkPair } from './links.js';
+import { asksForAnswer, questionData, type QuestionEvent, type QuestionStep } from './question-message.js';
 import { asksForDecision, notificationData, type NotificationData } from './message.js';
 
 export interface NotifyEffect {
@@ -21,6 +24,20 @@ export interface NotifyEffect {
 
 /** Channels that keep a ticket per request: every vote is noted on it, and a decision may come back from it. */
 export const TICKET_CHANNELS: ReadonlySet<string> = new Set(['jira', 'servicenow']);
+
+/** The channel types that carry questions. */
+const QUESTION_CHANNELS = new Set(['slack', 'teams', 'email', 'webhook']);
+
+/**
+ * The workflow event whose routes a question event follows: asked like `requested`, sent on like
+ * `escalated`, answered like `decided`, expired like `timed_out`.
+ */
+export const QUESTION_ROUTES: Record<QuestionStep, NotifyEvent> = {
+  asked: 'requested',
+  escalated: 'escalated',
+  answered: 'decided',
+  expired: 'timed_out',
+};
 
 /** Channels that opened something for a request (a Slack message, a PagerDuty incident, a ticket) hear how it ends. */
 const CLOSES_WHAT_IT_OPENED = new Set(['slack', 'pagerduty', ...TICKET_CHANNELS]);
@@ -106,6 +123,67 @@ export class NotificationRouter {
   }
 
   /**
+   * Writes the messages a question's change causes: the routes of the matching workflow event
+   * (QUESTION_ROUTES) with the question's approvers as groups and no risk, on Slack, Teams, e-mail
+   * and webhooks; an answer or expiry also reaches every Slack channel that posted the question.
+   */
+  async planQuestion(scope: StoreScope, question: QuestionRecord, step: QuestionStep, answeredBy: string | null, now: number) {
+    const event: QuestionEvent = `question.${step}`;
+    const bundle = this.deps.policies.for(question.tenant_id).current().bundle;
+    const spec = bundle.notifications;
+    if (spec === undefined || spec.channels.length === 0) return;
+    const chosen = new Set(
+      spec.routes.filter((route) => routeMatches(route, QUESTION_ROUTES[step], question.approvers, null)).map((route) => route.channel),
+    );
+    if (!asksForAnswer(event))
+      for (const name of await scope.outbox.channelsOf(question.tenant_id, question.id))
+        if (spec.channels.some((channel) => channel.name === name && channel.type === 'slack')) chosen.add(name);
+    const data = questionData(question, step, answeredBy, this.deps.baseUrl, now);
+    const messages: OutboxMessage[] = [];
+    const links: NotificationLink[] = [];
+    // Multiple picks are made on the question's page: a link carries one choice.
+    const linked = asksForAnswer(event) && question.choices !== null && !question.multiple ? question.choices : null;
+    const answerLinks = (userId: string | null) => {
+      if (linked === null) return {};
+      const made = newAnswerLinks(this.deps.secret, this.deps.baseUrl, { ...question, choices: linked }, userId, now);
+      links.push(...made.rows);
+      return { answer_links: made.urls };
+    };
+    const subject = { tenant_id: question.tenant_id, id: question.id };
+    for (const channel of spec.channels) {
+      if (!chosen.has(channel.name) || !QUESTION_CHANNELS.has(channel.type)) continue;
+      if (channel.type === 'slack' || channel.type === 'webhook')
+        messages.push(outboxMessage(subject, channel, event, { data }, null, now));
+      else if (channel.type === 'teams' && asksForAnswer(event))
+        messages.push(outboxMessage(subject, channel, event, { data, ...answerLinks(null) }, null, now));
+      else if (channel.type === 'email' && asksForAnswer(event))
+        for (const { address, userId } of await this.questionRecipients(scope, bundle, channel, question))
+          messages.push(outboxMessage(subject, channel, event, { data, ...answerLinks(userId) }, address, now));
+    }
+    await scope.notificationLinks.insert(links);
+    await scope.outbox.insert(messages);
+  }
+
+  /** The channel's fixed `to` addresses (links ask them to sign in) and the people who may answer with an address (personal links). */
+  private async questionRecipients(
+    scope: StoreScope,
+    bundle: PolicyBundle,
+    channel: NotificationChannel,
+    question: QuestionRecord,
+  ): Promise<{ address: string; userId: string | null }[]> {
+    const found = new Map<string, string | null>();
+    for (const address of recipientsOf(channel.settings.to)) found.set(address.toLowerCase(), null);
+    const people = (await scope.users.list(question.tenant_id)).filter((user) => whyNotAnswering(user, question, bundle) === undefined);
+    const addresses = await scope.identities.ofUsers(
+      question.tenant_id,
+      'email',
+      people.map((person) => person.id),
+    );
+    for (const [userId, address] of addresses) found.set(address.toLowerCase(), userId);
+    return [...found].map(([address, userId]) => ({ address, userId }));
+  }
+
+  /**
    * A note on the tickets the request opened: a vote (from any door) on every ticket channel that
    * has messages for it, or a decision refused from one ticket (`only`) on that ticket alone.
    */
@@ -163,7 +241,7 @@ export class NotificationRouter {
 }
 
 function outboxMessage(
-  approval: ApprovalRecord,
+  approval: Pick<ApprovalRecord, 'tenant_id' | 'id'>,
   channel: NotificationChannel,
   event: string,
   payload: Record<string, unknown>,

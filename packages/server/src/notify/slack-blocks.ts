@@ -6,6 +6,7 @@
 
 import { visibleText } from '@tollgate/core';
 import { factLine, headline, type DecisionView, type NotificationData } from './message.js';
+import { answerLine, questionHeadline, type QuestionData } from './question-message.js';
 import { clip, SHOWN, shown } from './shown-text.js';
 
 export const APPROVE_ACTION = 'tollgate_approve';
@@ -191,5 +192,131 @@ export function denyModal(value: ButtonValue & { channel?: string; ts?: string }
         element: { type: 'plain_text_input', action_id: REASON_INPUT, multiline: true, min_length: 1, max_length: 3000 },
       },
     ],
+  };
+}
+
+export const ANSWER_ACTION = 'tollgate_answer';
+export const ANSWER_TEXT_ACTION = 'tollgate_answer_text';
+export const ANSWER_MODAL = 'tollgate_question_answer';
+export const CHOICES_BLOCK = 'choices';
+export const CHOICES_INPUT = 'choices_input';
+export const TEXT_BLOCK = 'text';
+export const TEXT_INPUT = 'text_input';
+
+/** What a question's button carries: tenant, question and, on a choice's button, the choice's place in the list. */
+export interface QuestionButtonValue {
+  t: string;
+  q: string;
+  c?: number;
+}
+
+/** Slack's limits for a button's and an option's text. */
+const BUTTON_TEXT = 75;
+/** The most of a question's text a modal repeats; the message above it has all of it. */
+const MAX_MODAL_QUESTION = 1000;
+
+/** Tollgate's facts, then the question and its context as the agent's words. */
+function questionBlocks(data: QuestionData, maxQuestion: number = SHOWN.summary): Block[] {
+  const label = (text: string) => run(text, { bold: true });
+  return [
+    ...linesInBlocks([
+      [label('Agent: '), run(shown(data.agent, SHOWN.value))],
+      [label('Urgency: '), run(data.urgency)],
+    ]),
+    ...linesInBlocks([[run(shown(data.question, maxQuestion, { multiline: true }))]], quote, label('The agent asks:')),
+    ...linesInBlocks(
+      data.key_context.map(({ key, value }) => [run(`${shown(key, SHOWN.label)}: ${shown(value, SHOWN.value)}`)]),
+      quote,
+      label("The agent's context:"),
+    ),
+    ...(data.choices === null
+      ? []
+      : linesInBlocks(
+          data.choices.map((choice) => [run(`• ${shown(choice, SHOWN.value)}`)]),
+          quote,
+          label(data.multiple ? 'Choices (several may be picked):' : 'Choices:'),
+        )),
+  ];
+}
+
+/** The question with a button per choice (one pick) or one opening a modal (several picks, or words). */
+export function questionMessage(data: QuestionData): { text: string; blocks: Block[] } {
+  const value = (choice?: number) =>
+    JSON.stringify({
+      t: data.tenant_id,
+      q: data.question_id,
+      ...(choice === undefined ? {} : { c: choice }),
+    } satisfies QuestionButtonValue);
+  const buttons: Block[] =
+    data.choices !== null && !data.multiple
+      ? data.choices.map((choice, index) => ({
+          type: 'button',
+          action_id: `${ANSWER_ACTION}_${index}`,
+          text: plain(choice, BUTTON_TEXT),
+          value: value(index),
+        }))
+      : [];
+  if (data.multiple || data.takes_text)
+    buttons.push({
+      type: 'button',
+      action_id: ANSWER_TEXT_ACTION,
+      text: plain(data.multiple ? 'Answer…' : 'Answer in words…', BUTTON_TEXT),
+      value: value(),
+    });
+  buttons.push({ type: 'button', action_id: OPEN_ACTION, text: plain('Open in dashboard', BUTTON_TEXT), url: data.url });
+  return {
+    text: mrkdwnLiteral(`${questionHeadline(data)}: ${data.question}`),
+    blocks: [
+      { type: 'header', text: plain(questionHeadline(data), SLACK_LIMITS.headerText) },
+      ...questionBlocks(data),
+      { type: 'actions', block_id: 'tollgate_answer', elements: buttons },
+    ],
+  };
+}
+
+/** The question's message once answered or expired: the buttons are gone, the answer is said. */
+export function questionResult(data: QuestionData): { text: string; blocks: Block[] } {
+  const outcome = data.answer === null ? questionHeadline(data) : `${questionHeadline(data)}: ${answerLine(data)}`;
+  return {
+    text: mrkdwnLiteral(`${outcome} (${data.question})`),
+    blocks: [
+      ...questionBlocks(data),
+      { type: 'section', text: plain(outcome, SLACK_LIMITS.sectionText) },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `<${data.url}|Open in dashboard>` }] },
+    ],
+  };
+}
+
+/** The modal for several picks and words: a multi-select of the choices and a text box, as the question takes them. */
+export function answerModal(value: QuestionButtonValue, data: QuestionData): Record<string, unknown> {
+  const inputs: Block[] = [];
+  if (data.choices !== null)
+    inputs.push({
+      type: 'input',
+      block_id: CHOICES_BLOCK,
+      optional: data.takes_text,
+      label: plain(data.multiple ? 'Pick one or more' : 'Pick one', 2000),
+      element: {
+        type: data.multiple ? 'multi_static_select' : 'static_select',
+        action_id: CHOICES_INPUT,
+        options: data.choices.map((choice, index) => ({ text: plain(choice, BUTTON_TEXT), value: String(index) })),
+      },
+    });
+  if (data.takes_text)
+    inputs.push({
+      type: 'input',
+      block_id: TEXT_BLOCK,
+      optional: data.choices !== null,
+      label: plain('Your answer (the agent reads it)', 2000),
+      element: { type: 'plain_text_input', action_id: TEXT_INPUT, multiline: true, max_length: 3000 },
+    });
+  return {
+    type: 'modal',
+    callback_id: ANSWER_MODAL,
+    private_metadata: JSON.stringify({ t: value.t, q: value.q } satisfies QuestionButtonValue),
+    title: plain('Answer the question', SLACK_LIMITS.modalTitle),
+    submit: plain('Answer', SLACK_LIMITS.modalTitle),
+    close: plain('Cancel', SLACK_LIMITS.modalTitle),
+    blocks: [...questionBlocks({ ...data, key_context: [] }, MAX_MODAL_QUESTION), ...inputs],
   };
 }

@@ -1,19 +1,39 @@
-// Slack's interactivity callbacks: button clicks and the deny modal. Every request's signature
-// and age are checked first; the Slack user must be linked to a Tollgate user, whose vote then
-// goes through ApprovalService like any other (eligibility, separation of duties, digest).
+// Slack's interactivity callbacks: button clicks, the deny modal and a question's answer modal.
+// Every request's signature and age are checked first; the Slack user must be linked to a Tollgate
+// user, whose vote then goes through ApprovalService like any other (eligibility, separation of
+// duties, digest), and whose answer goes through QuestionService (who may answer, choices offered).
 
 import type { NotificationChannel } from '@tollgate/core';
 import type { ChannelEndpoints } from '../config/server-settings.js';
 import type { TenantSecrets } from '../config/tenant-secrets.js';
 import { TollgateError } from '../errors.js';
 import type { ApprovalService } from '../services/approval-service.js';
+import type { QuestionService } from '../services/question-service.js';
 import type { TenantPolicies } from '../services/tenant-policies.js';
 import type { UserPrincipal } from '../services/principals.js';
 import type { Store } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
 import { stringSetting } from './channel.js';
 import { decisionView } from './message.js';
-import { APPROVE_ACTION, DENY_ACTION, DENY_MODAL, denyModal, REASON_BLOCK, REASON_INPUT, type ButtonValue } from './slack-blocks.js';
+import { questionData } from './question-message.js';
+import {
+  ANSWER_ACTION,
+  ANSWER_MODAL,
+  ANSWER_TEXT_ACTION,
+  answerModal,
+  APPROVE_ACTION,
+  CHOICES_BLOCK,
+  CHOICES_INPUT,
+  DENY_ACTION,
+  DENY_MODAL,
+  denyModal,
+  REASON_BLOCK,
+  REASON_INPUT,
+  TEXT_BLOCK,
+  TEXT_INPUT,
+  type ButtonValue,
+  type QuestionButtonValue,
+} from './slack-blocks.js';
 import { verifySlackRequest } from './slack-signature.js';
 
 export interface SlackReply {
@@ -31,7 +51,12 @@ interface SlackPayload {
   view?: {
     callback_id?: string;
     private_metadata?: string;
-    state?: { values?: Record<string, Record<string, { value?: string | null }>> };
+    state?: {
+      values?: Record<
+        string,
+        Record<string, { value?: string | null; selected_option?: { value?: string } | null; selected_options?: { value?: string }[] }>
+      >;
+    };
   };
 }
 
@@ -43,6 +68,17 @@ function parseButton(value: string | undefined): ButtonValue {
     // reported below
   }
   throw new TollgateError('notify.bad_payload', 'the slack action does not name a tollgate request', { field: 'payload.actions' });
+}
+
+function parseQuestionButton(value: string | undefined): QuestionButtonValue {
+  try {
+    const parsed = JSON.parse(value ?? '') as Partial<QuestionButtonValue>;
+    if (typeof parsed.t === 'string' && typeof parsed.q === 'string' && (parsed.c === undefined || Number.isInteger(parsed.c)))
+      return parsed as QuestionButtonValue;
+  } catch {
+    // reported below
+  }
+  throw new TollgateError('notify.bad_payload', 'the slack action does not name a tollgate question', { field: 'payload.actions' });
 }
 
 /** The Slack client, loaded only when a callback needs it (see CHANNELS in outbox.ts). */
@@ -69,8 +105,10 @@ export class SlackInteractions {
       clock: Clock;
       policies: TenantPolicies;
       approvals: ApprovalService;
+      questions: QuestionService;
       secrets: TenantSecrets;
       endpoints: ChannelEndpoints;
+      baseUrl: string;
     },
   ) {}
 
@@ -112,8 +150,12 @@ export class SlackInteractions {
     } catch {
       throw new TollgateError('notify.bad_payload', 'the slack request has no JSON `payload` field', { field: 'payload' });
     }
+    const actionId = payload.actions?.[0]?.action_id ?? '';
+    if (payload.type === 'block_actions' && (actionId.startsWith(`${ANSWER_ACTION}_`) || actionId === ANSWER_TEXT_ACTION))
+      return this.answerButtons(verified, payload);
     if (payload.type === 'block_actions') return this.buttons(verified, payload);
     if (payload.type === 'view_submission' && payload.view?.callback_id === DENY_MODAL) return this.denyReason(verified, payload);
+    if (payload.type === 'view_submission' && payload.view?.callback_id === ANSWER_MODAL) return this.answerModal(verified, payload);
     return { status: 200, body: { ok: true, ignored: payload.type ?? null } };
   }
 
@@ -169,6 +211,77 @@ export class SlackInteractions {
     } catch (error) {
       if (error instanceof TollgateError)
         return { status: 200, body: { response_action: 'errors', errors: { [REASON_BLOCK]: error.message } } };
+      throw error;
+    }
+    return { status: 200, body: undefined };
+  }
+
+  /** A choice's button answers at once; the other opens the modal for several picks and words. */
+  private async answerButtons(candidates: SignedChannel[], payload: SlackPayload): Promise<SlackReply> {
+    const action = payload.actions![0]!;
+    const button = parseQuestionButton(action.value);
+    const verified = channelFor(candidates, button.t);
+    const principal = await this.principal(verified, button.t, payload.user?.id);
+    if (principal instanceof TollgateError) return this.refused(verified, payload, principal);
+    const question = await this.deps.store.questions.get(button.t, button.q);
+    if (question === undefined)
+      return this.refused(verified, payload, new TollgateError('question.not_found', `no question \`${button.q}\``));
+    if (action.action_id === ANSWER_TEXT_ACTION) {
+      const token = this.token(verified);
+      if (payload.trigger_id === undefined || token === undefined)
+        throw new TollgateError('notify.bad_payload', 'the slack action has no `trigger_id`', { field: 'payload.trigger_id' });
+      const data = questionData(question, 'asked', null, this.deps.baseUrl, this.deps.clock.now());
+      await (
+        await slackClientOf(token, this.deps.endpoints.slack.base_url)
+      ).views.open({
+        trigger_id: payload.trigger_id,
+        view: answerModal(button, data),
+      } as never);
+      return { status: 200, body: { ok: true, modal: true } };
+    }
+    const choice = button.c === undefined ? undefined : question.choices?.[button.c];
+    try {
+      if (choice === undefined)
+        throw new TollgateError('question.invalid_answer', 'the button names no choice of this question', { field: 'choice' });
+      const view = await this.deps.questions.answer(principal, question.id, { choice });
+      return { status: 200, body: { ok: true, status: view.status } };
+    } catch (error) {
+      if (error instanceof TollgateError) return this.refused(verified, payload, error);
+      throw error;
+    }
+  }
+
+  private async answerModal(candidates: SignedChannel[], payload: SlackPayload): Promise<SlackReply> {
+    const values = payload.view?.state?.values ?? {};
+    const errorBlock = values[TEXT_BLOCK] !== undefined ? TEXT_BLOCK : CHOICES_BLOCK;
+    const refuse = (message: string): SlackReply => ({
+      status: 200,
+      body: { response_action: 'errors', errors: { [errorBlock]: message } },
+    });
+    let button: QuestionButtonValue;
+    try {
+      button = parseQuestionButton(payload.view?.private_metadata);
+    } catch (error) {
+      return refuse((error as Error).message);
+    }
+    try {
+      const principal = await this.principal(channelFor(candidates, button.t), button.t, payload.user?.id);
+      if (principal instanceof TollgateError) throw principal;
+      const question = await this.deps.store.questions.get(button.t, button.q);
+      if (question === undefined) throw new TollgateError('question.not_found', `no question \`${button.q}\``);
+      const picked = values[CHOICES_BLOCK]?.[CHOICES_INPUT];
+      const indexes = [
+        ...(picked?.selected_options ?? []).map((option) => option.value),
+        ...(picked?.selected_option ? [picked.selected_option.value] : []),
+      ];
+      const choices = indexes.map((index) => question.choices?.[Number(index)]).filter((choice): choice is string => choice !== undefined);
+      const text = values[TEXT_BLOCK]?.[TEXT_INPUT]?.value ?? null;
+      await this.deps.questions.answer(principal, question.id, {
+        ...(choices.length > 0 ? { choices } : {}),
+        ...(text !== null && text.trim() !== '' ? { text } : {}),
+      });
+    } catch (error) {
+      if (error instanceof TollgateError) return refuse(error.message);
       throw error;
     }
     return { status: 200, body: undefined };

@@ -2,9 +2,11 @@
 // every message it posted for the request into the outcome (chat.update).
 
 import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient, type Logger } from '@slack/web-api';
-import { dataOf, DeliveryError, requireSecret, retryableStatus, stringSetting, type Deliver } from './channel.js';
+import type { OutboxMessage } from '../stores/notify-store.js';
+import { dataOf, DeliveryError, requireSecret, retryableStatus, stringSetting, type Deliver, type DeliveryContext } from './channel.js';
 import { asksForDecision } from './message.js';
-import { requestMessage, resultMessage } from './slack-blocks.js';
+import { asksForAnswer, isQuestion, type QuestionData } from './question-message.js';
+import { questionMessage, questionResult, requestMessage, resultMessage } from './slack-blocks.js';
 
 /** Slack's own answers that mean "later" rather than "never". */
 /** A message never unfurls a preview of an address in it: the agent's words may hold one. */
@@ -48,6 +50,7 @@ export const deliverSlack: Deliver = async (message, settings, context) => {
   const channel = stringSetting(settings, 'channel');
   if (channel === undefined) throw new DeliveryError('the slack channel has no `channel`', false);
   const client = slackClient(token, context.endpoints.slack.base_url);
+  if (isQuestion(message.payload.data)) return deliverQuestion(client, channel, message, message.payload.data, context);
   const data = dataOf(message);
   try {
     if (asksForDecision(data.event)) {
@@ -71,6 +74,28 @@ export const deliverSlack: Deliver = async (message, settings, context) => {
     throw asDeliveryError(error);
   }
 };
+
+/** A question: posted with its buttons when asked or sent on; every message posted for it updated once it is over. */
+async function deliverQuestion(
+  client: WebClient,
+  channel: string,
+  message: OutboxMessage,
+  data: QuestionData,
+  context: DeliveryContext,
+): Promise<Record<string, unknown>> {
+  try {
+    if (asksForAnswer(data.event)) {
+      const posted = await client.chat.postMessage({ channel, ...questionMessage(data), ...NO_UNFURL } as never);
+      return { channel: posted.channel ?? channel, ts: posted.ts ?? null };
+    }
+    const earlier = (await context.delivered(message)).filter((sent) => typeof sent.result?.ts === 'string');
+    for (const sent of earlier)
+      await client.chat.update({ channel: String(sent.result!.channel), ts: String(sent.result!.ts), ...questionResult(data) } as never);
+    return { updated: earlier.length };
+  } catch (error) {
+    throw asDeliveryError(error);
+  }
+}
 
 function outcomeText(event: string, detail: string): string {
   if (event === 'timed_out') return 'Timed out: nobody decided in time';

@@ -1,12 +1,14 @@
 // Microsoft Teams: an Adaptive Card posted to a channel's incoming workflow webhook ("When a
 // Teams webhook request is received"). Its approve and deny links open Tollgate's signed,
-// single-use confirmation pages, where the person signs in: a channel card is not personal.
+// single-use confirmation pages, where the person signs in: a channel card is not personal. A
+// question's card links each of its choices the same way, and its page for a written answer.
 // TextBlock and FactSet render Markdown, with escapes that differ between Teams clients, so every
 // text here is a TextRun in a RichTextBlock, which shows its text as written: `[Approve](url)`
 // from an agent stays those characters.
 
 import { dataOf, linksOf, postJson, requireSecret, type Deliver } from './channel.js';
 import { headline, type NotificationData, type NotificationLinks } from './message.js';
+import { isQuestion, questionHeadline, type QuestionData } from './question-message.js';
 import { SHOWN, shown } from './shown-text.js';
 
 /** Teams refuses cards over about 28 KB; a card is kept well under. */
@@ -72,7 +74,40 @@ function card(data: NotificationData, links: NotificationLinks | undefined, scal
   };
 }
 
+/** A question's card: who asks, the question and its context as the agent's words, a link per choice and one to the question's page. */
+function questionCard(data: QuestionData, links: { choice: string; url: string }[] | undefined): Record<string, unknown> {
+  const words: Element[] = [
+    rich([run('The agent asks:', { weight: 'Bolder' })]),
+    rich([run(shown(data.question, SHOWN.summary), { italic: true })], { spacing: 'None' }),
+  ];
+  if (data.key_context.length > 0) {
+    words.push(rich([run("The agent's context:", { weight: 'Bolder' })]));
+    for (const { key, value } of data.key_context)
+      words.push(rich([run(`${shown(key, SHOWN.label)}: ${shown(value, SHOWN.value)}`, { italic: true })], { spacing: 'None' }));
+  }
+  const actions: Element[] = (links ?? []).map(({ choice, url }) => ({ type: 'Action.OpenUrl', title: shown(choice, 75), url }));
+  actions.push({
+    type: 'Action.OpenUrl',
+    title: data.takes_text || data.multiple ? 'Answer in dashboard' : 'Open in dashboard',
+    url: data.url,
+  });
+  return {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.4',
+    body: [
+      rich([run(shown(questionHeadline(data), 300), { size: 'Medium', weight: 'Bolder' })]),
+      rich([run('Agent: ', { weight: 'Bolder' }), run(shown(data.agent, SHOWN.value))]),
+      rich([run('Urgency: ', { weight: 'Bolder' }), run(data.urgency)], { spacing: 'None' }),
+      { type: 'Container', style: 'emphasis', items: words },
+    ],
+    actions,
+  };
+}
+
 export function adaptiveCard(message: Parameters<Deliver>[0]): Record<string, unknown> {
+  if (isQuestion(message.payload.data))
+    return questionCard(message.payload.data, message.payload.answer_links as { choice: string; url: string }[] | undefined);
   const data = dataOf(message);
   const links = linksOf(message);
   let built = card(data, links, 1);

@@ -3,6 +3,7 @@
 
 import { signedHeaders } from '../services/webhook-signing.js';
 import { dataOf, DeliveryError, postJson, stringSetting, type Deliver } from './channel.js';
+import { isQuestion } from './question-message.js';
 
 export const deliverWebhook: Deliver = async (message, settings, context) => {
   const url = stringSetting(settings, 'url');
@@ -15,8 +16,10 @@ export const deliverWebhook: Deliver = async (message, settings, context) => {
     if (value === undefined) throw new DeliveryError(`environment variable \`${secretName}\` (secret_env) is not set`, false);
     secret = value;
   }
-  const data = dataOf(message);
-  const body = JSON.stringify({ type: `approval.${message.event}`, timestamp: new Date(data.at).toISOString(), data });
+  // A question's events are named `question.*` already; the data is the question's (QuestionData).
+  const data = isQuestion(message.payload.data) ? message.payload.data : dataOf(message);
+  const type = isQuestion(data) ? message.event : `approval.${message.event}`;
+  const body = JSON.stringify({ type, timestamp: new Date(data.at).toISOString(), data });
   const extra = typeof settings.headers === 'object' && settings.headers !== null ? (settings.headers as Record<string, unknown>) : {};
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(extra)) if (typeof value === 'string') headers[name.toLowerCase()] = value;

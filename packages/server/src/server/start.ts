@@ -122,7 +122,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   if (options.timerIntervalMs !== 0) {
     services.notifications.sender.start(options.timerIntervalMs ?? 1000);
     services.bus.subscribe(undefined, (event) => {
-      if (event.type.startsWith('approval.')) services.notifications.sender.kick();
+      if (event.type.startsWith('approval.') || event.type.startsWith('question.')) services.notifications.sender.kick();
     });
   }
   // Chain heads are signed and published now and then, and once more at shutdown.

@@ -5,6 +5,7 @@
 
 import type { PolicyBundle } from '@tollgate/core';
 import { TollgateError } from '../errors.js';
+import type { QuestionStep } from '../notify/question-message.js';
 import { decides, type QuestionAnswer, type QuestionRecord, type User } from '../stores/records.js';
 import type { Store, StoreScope } from '../stores/store.js';
 import type { Clock } from '../util/clock.js';
@@ -18,6 +19,15 @@ import { checkAnswer, checkQuestion } from './question-input.js';
 import type { TenantPolicies } from './tenant-policies.js';
 
 const SWEEP_BATCH = 200;
+
+/** What QuestionService calls to have a change's messages written (NotificationRouter.planQuestion). */
+export type QuestionNotifier = (
+  scope: StoreScope,
+  question: QuestionRecord,
+  step: QuestionStep,
+  answeredBy: string | null,
+  now: number,
+) => Promise<void>;
 
 /** A question as its agent and people read it: the record without its bookkeeping, times in ISO form. */
 export type QuestionView = Pick<QuestionRecord, (typeof SHOWN)[number]> & {
@@ -48,7 +58,20 @@ function notFound(id: string): TollgateError {
 }
 
 export class QuestionService {
-  constructor(private readonly deps: { store: Store; bus: EventBus; clock: Clock; policies: TenantPolicies }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      bus: EventBus;
+      clock: Clock;
+      policies: TenantPolicies;
+      /** Writes the messages the change causes (the policy's notification routes), in its transaction. */
+      notify?: QuestionNotifier;
+    },
+  ) {}
+
+  private async notify(scope: StoreScope, question: QuestionRecord, step: QuestionStep, now: number, answeredBy?: User) {
+    await this.deps.notify?.(scope, question, step, answeredBy?.name ?? null, now);
+  }
 
   private bundle(tenantId: string): PolicyBundle {
     return this.deps.policies.for(tenantId).current().bundle;
@@ -76,6 +99,7 @@ export class QuestionService {
     };
     await this.deps.store.transaction(async (scope) => {
       await scope.questions.insert(record);
+      await this.notify(scope, record, 'asked', now);
       await appendAudit(
         scope,
         record.tenant_id,
@@ -141,6 +165,7 @@ export class QuestionService {
     const patch = { status: 'answered' as const, answer, answered_by: `user:${principal.user.id}`, answered_at: now };
     const written = await this.deps.store.transaction(async (scope) => {
       if (!(await scope.questions.update(question.tenant_id, question.id, question.version, patch))) return false;
+      await this.notify(scope, { ...question, ...patch }, 'answered', now, principal.user);
       await appendAudit(
         scope,
         question.tenant_id,
@@ -197,6 +222,7 @@ export class QuestionService {
     const data = escalate ? { approvers: patch.approvers } : { deadline: iso(question.deadline ?? now) };
     const written = await this.deps.store.transaction(async (scope) => {
       if (!(await scope.questions.update(question.tenant_id, question.id, question.version, patch))) return false;
+      await this.notify(scope, { ...question, ...patch }, escalate ? 'escalated' : 'expired', now);
       await appendAudit(scope, question.tenant_id, [{ ...event, actor: 'system', subject: question.id, data }], now);
       return true;
     });
@@ -206,13 +232,7 @@ export class QuestionService {
 
   /** Why the person may not answer, or undefined when they may. */
   private eligibility(user: User, question: QuestionRecord, bundle: PolicyBundle): string | undefined {
-    if (user.disabled_at !== null) return 'this user is disabled';
-    if (!decides(user.role)) return `${user.role}s can read questions but not answer them`;
-    if (question.approvers.length === 0) return undefined;
-    const person = personOf(user, bundle);
-    if (question.approvers.some((approver) => approver === user.id || approver === user.name || person.groups.includes(approver)))
-      return undefined;
-    return `only ${question.approvers.map((a) => `\`${a}\``).join(', ')} may answer this question`;
+    return whyNotAnswering(user, question, bundle);
   }
 
   private async view(question: QuestionRecord): Promise<QuestionView> {
@@ -233,6 +253,17 @@ export class QuestionService {
       answer,
     };
   }
+}
+
+/** Why the person may not answer the question, or undefined when they may (also who gets personal links). */
+export function whyNotAnswering(user: User, question: QuestionRecord, bundle: PolicyBundle): string | undefined {
+  if (user.disabled_at !== null) return 'this user is disabled';
+  if (!decides(user.role)) return `${user.role}s can read questions but not answer them`;
+  if (question.approvers.length === 0) return undefined;
+  const person = personOf(user, bundle);
+  if (question.approvers.some((approver) => approver === user.id || approver === user.name || person.groups.includes(approver)))
+    return undefined;
+  return `only ${question.approvers.map((a) => `\`${a}\``).join(', ')} may answer this question`;
 }
 
 /** The live event about a question, without its type. */

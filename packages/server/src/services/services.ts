@@ -106,7 +106,13 @@ export function createServices(options: {
   const approvals = new ApprovalService({ store, bus, clock, runner, policies, baseUrl, standing });
   const shadow = new ShadowService({ store, clock, policies, bus, secrets });
   const auth = new AuthService({ store, clock });
-  const questions = new QuestionService({ store, bus, clock, policies });
+  const questions = new QuestionService({
+    store,
+    bus,
+    clock,
+    policies,
+    notify: (scope, question, step, answeredBy, now) => router.planQuestion(scope, question, step, answeredBy, now),
+  });
   const audit = new AuditService({
     store,
     ...(options.auditKeys === undefined ? {} : { keys: options.auditKeys }),
@@ -141,9 +147,11 @@ export function createServices(options: {
       clock,
       policies,
       approvals,
+      questions,
       secrets,
       endpoints: settings.channels,
       secret,
+      baseUrl,
       webhookSecret,
       outbound,
       router,

@@ -61,11 +61,16 @@ export interface OutboxRepository {
 export interface NotificationLink {
   id: string;
   tenant_id: string;
+  /** The request's approval, or for an `answer` link the question (`qst_…`). */
   approval_id: string;
   /** The person the link acts for; null for links shared in a channel (the page asks to sign in). */
   user_id: string | null;
-  verdict: 'approve' | 'deny';
-  /** The action's digest when the link was made: a vote on a changed action is refused. */
+  /** `answer`: the link answers a question with one of its choices. */
+  verdict: 'approve' | 'deny' | 'answer';
+  /**
+   * The action's digest when the link was made: a vote on a changed action is refused. For an
+   * `answer` link, the choice it answers with (kept here, never in the link's address).
+   */
   digest: string;
   expires_at: number;
   used_at: number | null;

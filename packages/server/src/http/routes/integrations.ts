@@ -154,7 +154,7 @@ export function integrationRoutes(app: FastifyInstance, services: Services): voi
       {
         schema: {
           tags: ['integrations'],
-          summary: "Decide through a one-click link's confirmation form (once)",
+          summary: "Decide, or answer a question, through a one-click link's confirmation form (once)",
           security: [],
           params: tokenParams,
           consumes: [FORM],
@@ -169,11 +169,13 @@ export function integrationRoutes(app: FastifyInstance, services: Services): voi
           if (value !== null) form[key] = value.slice(0, 4000);
         }
         try {
-          const view = await services.notifications.links.confirm(token, form, request.ip);
+          const result = await services.notifications.links.confirm(token, form, request.ip);
           const done =
-            view.status === 'pending'
-              ? 'Your vote is recorded; the request waits for other approvers.'
-              : `The request is now ${view.status}.`;
+            'question' in result
+              ? 'Your answer is recorded; the agent has it now.'
+              : result.approval.status === 'pending'
+                ? 'Your vote is recorded; the request waits for other approvers.'
+                : `The request is now ${result.approval.status}.`;
           return html(reply, 200, resultPage('Thank you', done));
         } catch (error) {
           return errorPage(reply, error);
