@@ -272,25 +272,5 @@ export interface PolicyInfo {
   versions: { version: string; loaded_at: string }[];
 }
 
-/** An agent's question to people (`GET /v1/questions/<id>`). */
-export interface Question {
-  id: string;
-  status: 'pending' | 'answered' | 'expired';
-  agent: string;
-  question: string;
-  choices: string[] | null;
-  multiple: boolean;
-  free_text: boolean;
-  context: Record<string, unknown>;
-  urgency: 'low' | 'normal' | 'high';
-  approvers: string[];
-  escalated: boolean;
-  created_at: string;
-  deadline: string | null;
-  answer: {
-    choices: string[];
-    text: string | null;
-    answered_by: { id: string; name: string | null };
-    answered_at: string;
-  } | null;
-}
+/** An agent's question to people (`GET /v1/questions/<id>`), as the SDK types it. */
+export type { QuestionView as Question } from '@tollgate/sdk';
